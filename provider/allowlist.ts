@@ -1,0 +1,216 @@
+/**
+ * The domain allowlist grammar, canonical form and matcher (../shared/kataven-api.md, section (b),
+ * "Proposed matcher", adopted by decision 5). One module for both sides: the provider's check() and the
+ * local server's validation and Origin enforcement import it, and the server stores the canonical form,
+ * so what the provider plans is exactly what the server keeps and enforces.
+ *
+ * Entry spellings and their canonical form:
+ *   https://acme.com, acme.com, ACME.com., https://acme.com:443/   → https://acme.com
+ *   https://acme.com:8443, acme.com:8443                           → https://acme.com:8443
+ *   *.acme.com, https://*.acme.com                                 → *.acme.com    (subdomains, any depth, not the apex; https)
+ *   acme.com:*, https://acme.com:*                                 → acme.com:*    (any port; https)
+ *   http://localhost:3000                                          → http://localhost:3000  (that exact origin)
+ *   localhost, localhost:3000, localhost:*, *.localhost            → kept bare: http and https both allowed
+ * Loopback hosts are localhost, *.localhost, 127.0.0.0/8 and [::1]; only they may use http.
+ */
+import { domainToASCII } from "node:url";
+import { getPublicSuffix } from "tldts";
+
+type Scheme = "http" | "https";
+
+interface Entry {
+  schemes: Scheme[];
+  /** ASCII (punycode), lower case, no trailing dot; for a wildcard, the part after "*." */
+  host: string;
+  wildcard: boolean;
+  /** null: the scheme's default port; "*": any port */
+  port: number | "*" | null;
+  /** the entry was written with a scheme */
+  explicitScheme: boolean;
+}
+
+export type ParsedEntry = { ok: true; canonical: string } | { ok: false; reason: string };
+
+export interface AllowlistFailure {
+  index: number;
+  entry: string;
+  reason: string;
+}
+
+const DEFAULT_PORT: Record<Scheme, number> = { http: 80, https: 443 };
+
+export function isLoopbackHost(host: string): boolean {
+  return (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
+    host === "[::1]"
+  );
+}
+
+function isIpLiteral(host: string): boolean {
+  return host.startsWith("[") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Parses one entry; the reason says what is wrong and what to write instead. */
+function parse(raw: string): Entry | string {
+  const input = raw.trim();
+  if (input === "") return "is empty; remove it or write an origin such as \"https://acme.com\"";
+  if (input === "*" || input === "*://*" || input === "https://*" || input === "http://*") {
+    return "a lone \"*\" would allow every site; list the origins instead, such as \"https://acme.com\" or \"*.acme.com\"";
+  }
+  let rest = input;
+  let scheme: Scheme | null = null;
+  const sep = input.indexOf("://");
+  if (sep >= 0) {
+    const s = input.slice(0, sep).toLowerCase();
+    if (s !== "http" && s !== "https") {
+      return `has the scheme "${input.slice(0, sep)}"; only https (and http for localhost) origins can embed the widget`;
+    }
+    scheme = s;
+    rest = input.slice(sep + 3);
+  } else if (/^[a-z][a-z0-9+.-]*:\/?[^\d/*]/i.test(input) && !/^[^:]+:(\d+|\*)$/.test(input)) {
+    return "is not an origin or a host; write it as \"https://acme.com\" or \"acme.com\"";
+  }
+
+  const end = rest.search(/[/?#]/);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  const tail = end < 0 ? "" : rest.slice(end);
+  const origin = `${scheme ? `${scheme}://` : ""}${authority}`;
+  if (tail !== "" && tail !== "/") {
+    if (tail.startsWith("?") || tail.startsWith("/?")) return `has a query; use the origin only, such as "${origin}"`;
+    if (tail.startsWith("#") || tail.startsWith("/#")) return `has a fragment; use the origin only, such as "${origin}"`;
+    return `has a path; use an origin such as "${origin}" or a host such as "*.${authority.replace(/^\*\./, "")}"`;
+  }
+  if (authority.includes("@")) {
+    return `has user information ("…@"); use the origin only, such as "${scheme ?? "https"}://${authority.slice(authority.lastIndexOf("@") + 1)}"`;
+  }
+  if (authority === "") return "has no host; write an origin such as \"https://acme.com\"";
+
+  let hostPart = authority;
+  let port: number | "*" | null = null;
+  const portMatch = /^(.*):([^:\]]*)$/.exec(authority);
+  if (portMatch && !authority.endsWith("]")) {
+    hostPart = portMatch[1];
+    const p = portMatch[2];
+    if (p === "*") port = "*";
+    else if (/^\d{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535) port = Number(p);
+    else return `has an invalid port "${p}"; use a number from 1 to 65535 or "*" for any port`;
+  }
+
+  let wildcard = false;
+  if (hostPart.startsWith("*.")) {
+    wildcard = true;
+    hostPart = hostPart.slice(2);
+  }
+  if (hostPart.includes("*")) {
+    return "has a wildcard inside a label; only a leading \"*.\" is allowed, such as \"*.acme.com\"";
+  }
+  if (hostPart.endsWith(".")) hostPart = hostPart.slice(0, -1);
+
+  let host: string;
+  if (hostPart.startsWith("[")) {
+    try {
+      host = new URL(`http://${hostPart}`).hostname;
+    } catch {
+      return `has an invalid IPv6 address "${hostPart}"`;
+    }
+  } else {
+    host = domainToASCII(hostPart.toLowerCase());
+    if (host === "" || !/^[a-z0-9.-]+$/.test(host) || host.split(".").some((l) => l === "" || l.length > 63)) {
+      return `has an invalid host name "${hostPart}"`;
+    }
+  }
+
+  if (wildcard) {
+    if (isIpLiteral(host)) return "puts a wildcard in front of an IP address; list the address itself";
+    if (host !== "localhost" && getPublicSuffix(host, { allowPrivateDomains: true }) === host) {
+      return `would allow every site under the public suffix ".${host}"; use a domain you own, such as "*.acme.${host}"`;
+    }
+  }
+
+  const loopback = isLoopbackHost(host);
+  if (scheme === "http" && !loopback) {
+    return `uses http://, which is only allowed for localhost and loopback addresses; use "https://${authority}"`;
+  }
+  if (port !== null && port !== "*" && scheme && port === DEFAULT_PORT[scheme]) port = null;
+  if (!scheme && !loopback && port === 443) port = null;
+
+  const schemes: Scheme[] = scheme ? [scheme] : loopback ? ["http", "https"] : ["https"];
+  return { schemes, host, wildcard, port, explicitScheme: scheme !== null };
+}
+
+function canonical(e: Entry): string {
+  const hostPort = `${e.wildcard ? "*." : ""}${e.host}${e.port === null ? "" : `:${e.port}`}`;
+  const loopback = isLoopbackHost(e.host);
+  const withScheme = loopback ? e.explicitScheme : !e.wildcard && e.port !== "*";
+  return withScheme ? `${e.schemes[0]}://${hostPort}` : hostPort;
+}
+
+/** Validates one entry and gives its canonical spelling. */
+export function parseAllowlistEntry(raw: string): ParsedEntry {
+  const e = parse(raw);
+  return typeof e === "string" ? { ok: false, reason: e } : { ok: true, canonical: canonical(e) };
+}
+
+/**
+ * Canonicalises a list: every entry validated, spelled canonically, deduplicated and sorted, so two lists
+ * that allow the same origins compare equal. Failures name the entry's index and what to do.
+ */
+export function canonicalizeAllowlist(entries: readonly string[]): { canonical: string[]; failures: AllowlistFailure[] } {
+  const out = new Set<string>();
+  const failures: AllowlistFailure[] = [];
+  entries.forEach((entry, index) => {
+    if (typeof entry !== "string") {
+      failures.push({ index, entry: String(entry), reason: "must be a string" });
+      return;
+    }
+    const r = parseAllowlistEntry(entry);
+    if (r.ok) out.add(r.canonical);
+    else failures.push({ index, entry, reason: r.reason });
+  });
+  return { canonical: [...out].sort(), failures };
+}
+
+/** True when the entry is a wildcard (`*.x` or `x:*`): worth a second look in review. */
+export function isBroadEntry(canonicalEntry: string): boolean {
+  return canonicalEntry.includes("*");
+}
+
+/**
+ * The request's origin, normalised to `scheme://host[:port]` (lower case, default port dropped), from the
+ * Origin header, or else the Referer cut down to its origin. Null when neither gives an http(s) origin.
+ */
+export function requestOrigin(headers: { origin?: string | null; referer?: string | null }): string | null {
+  for (const value of [headers.origin, headers.referer]) {
+    if (!value || value === "null") continue;
+    try {
+      const u = new URL(value);
+      if (u.protocol !== "http:" && u.protocol !== "https:") continue;
+      return u.origin;
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
+/** Does a (normalised) request origin pass the allowlist? An empty list allows nothing. */
+export function originAllowed(origin: string, allowlist: readonly string[]): boolean {
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    return false;
+  }
+  const scheme = u.protocol.slice(0, -1);
+  if (scheme !== "http" && scheme !== "https") return false;
+  const host = u.hostname.endsWith(".") ? u.hostname.slice(0, -1) : u.hostname;
+  const port = u.port === "" ? null : Number(u.port);
+  return allowlist.some((raw) => {
+    const e = parse(raw);
+    if (typeof e === "string" || !e.schemes.includes(scheme)) return false;
+    if (e.wildcard ? !host.endsWith(`.${e.host}`) : host !== e.host) return false;
+    return e.port === "*" || e.port === port;
+  });
+}
