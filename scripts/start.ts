@@ -1,0 +1,158 @@
+/**
+ * `npm start`, the main job: provision the demo stack (Pulumi.dev.yaml) against the embedded local
+ * Kataven server, then show the widget's Origin enforcement with the key it made.
+ *
+ *   1. start the local server (data in .kataven-local/, kept between runs) on a free loopback port
+ *   2. bootstrap the demo account, its API key and the agents the stack config names
+ *   3. `pulumi up` on the root program (stack `dev`, file backend in .pulumi-state/)
+ *   4. print a summary: keys, canonical allowlists, embed snippet, how to read the secret
+ *   5. guest auth from an allowed origin (succeeds) and from a foreign one (refused)
+ *   6. stop the server
+ * Running it again finds nothing to change. The API key travels in this process's environment only.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { request } from "undici";
+
+const REPO = path.resolve(__dirname, "../..");
+const DATA = path.join(REPO, ".kataven-local/data");
+const STACK = process.env.KATAVEN_DEMO_STACK ?? "dev";
+const ACCOUNT = "demo";
+const SERVER_MAIN = path.join(REPO, "dist/server/main.js");
+const PULUMI = path.join(REPO, "dist/scripts/pulumi.js");
+
+const step = (n: number, text: string) => console.log(`\n==> [${n}/6] ${text}`);
+
+/** Runs a command to completion; output goes to the terminal unless captured. */
+function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; capture?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: REPO,
+      env: { ...process.env, ...opts.env },
+      stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit",
+    });
+    let out = "";
+    child.stdout?.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(" ")} … exited with ${code}`)),
+    );
+  });
+}
+
+/** Starts `kataven-local serve` and resolves once it prints its URL. */
+async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [SERVER_MAIN, "serve", "--port", "0", "--data", DATA], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // The server's request log goes to a file, so the demo's output stays readable.
+  const log = fs.createWriteStream(path.join(REPO, ".kataven-local/server.log"), { flags: "a" });
+  child.stderr.pipe(log);
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.once("line", (line) => {
+      try {
+        resolve(JSON.parse(line).url);
+      } catch {
+        reject(new Error(`unexpected first line from the local server: ${line}`));
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`the local server exited with ${code}; see .kataven-local/server.log`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** The agent ids the stack config mentions, so bootstrap can create them on the local server. */
+function agentsOfStack(): string[] {
+  const yaml = fs.readFileSync(path.join(REPO, `Pulumi.${STACK}.yaml`), "utf8");
+  const ids = new Set<string>();
+  for (const m of yaml.matchAll(/^\s+agent:\s*["']?([\w.-]+)/gm)) ids.add(m[1]);
+  const agentsBlock = /kataven-widget:agents:\n((?:\s{4,}.*\n)+)/.exec(yaml)?.[1] ?? "";
+  for (const m of agentsBlock.matchAll(/^ {4}([\w.-]+):\s*$/gm)) ids.add(m[1]);
+  return [...ids];
+}
+
+/** An origin that the (canonical) allowlist admits, to show a successful guest session. */
+function allowedOriginOf(allowlist: string[]): string | undefined {
+  const entry = allowlist.find((e) => !e.endsWith(":*"));
+  if (!entry) return undefined;
+  if (entry.startsWith("*.")) return `https://www.${entry.slice(2)}`;
+  return entry.includes("://") ? entry : `https://${entry}`;
+}
+
+async function guestAuth(url: string, publicKey: string, origin: string) {
+  const res = await request(`${url}/api/v1/widget/auth/guest`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin },
+    body: JSON.stringify({ client_key: publicKey }),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, text };
+}
+
+async function main() {
+  fs.mkdirSync(DATA, { recursive: true });
+  step(1, "starting the local Kataven API server");
+  const boot = JSON.parse(
+    await run(process.execPath, [SERVER_MAIN, "bootstrap", "--data", DATA, "--account", ACCOUNT, ...agentsOfStack().flatMap((a) => ["--agent", a])], {
+      capture: true,
+    }),
+  ) as { account_id: string; api_key: string; agents: string[] };
+  const server = await startServer();
+  console.log(`    local server at ${server.url} (data: .kataven-local/data, log: .kataven-local/server.log)`);
+  try {
+    step(2, `account "${boot.account_id}" with agents ${boot.agents.join(", ")} is ready`);
+    const env = { KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key };
+
+    step(3, `pulumi up on stack "${STACK}" (the root program, config in Pulumi.${STACK}.yaml)`);
+    const stacks = await run(process.execPath, [PULUMI, "stack", "ls", "--json"], { capture: true, env });
+    if (!(JSON.parse(stacks) as Array<{ name: string }>).some((s) => s.name === STACK)) {
+      await run(process.execPath, [PULUMI, "stack", "init", STACK, "--non-interactive"], { env });
+    }
+    await run(process.execPath, [PULUMI, "up", "--yes", "--non-interactive", "--stack", STACK], { env });
+
+    step(4, "summary");
+    const outputs = JSON.parse(await run(process.execPath, [PULUMI, "stack", "output", "--json", "--stack", STACK], { capture: true, env }));
+    const keys = (outputs.widgetKeys ?? {}) as Record<string, { publicKey: string; domainAllowlist: string[]; agentId: string | null; embedSnippet: string; disabled: boolean }>;
+    for (const [name, k] of Object.entries(keys)) {
+      console.log(`    key "${name}"${k.disabled ? " (disabled)" : ""}: ${k.publicKey}${k.agentId ? `, agent ${k.agentId}` : ""}`);
+      console.log(`      allowlist (canonical): ${k.domainAllowlist.join(", ") || "(empty: blocked)"}`);
+    }
+    const first = Object.entries(keys)[0];
+    if (first) {
+      console.log(`    embed snippet for "${first[0]}":\n${first[1].embedSnippet.replace(/^/gm, "      ")}`);
+    }
+    console.log(`    the secret keys are stored encrypted; read one with:\n      npm run pulumi -- stack output secretKeys --show-secrets --stack ${STACK}`);
+
+    step(5, "widget guest auth: Origin enforcement");
+    const website = keys.website ?? first?.[1];
+    const origin = website && allowedOriginOf(website.domainAllowlist);
+    if (website && origin) {
+      const allowed = await guestAuth(server.url, website.publicKey, origin);
+      console.log(`    from ${origin} → ${allowed.status} ${allowed.status === 200 ? "guest session issued" : allowed.text}`);
+      const foreign = await guestAuth(server.url, website.publicKey, "https://evil.example");
+      console.log(`    from https://evil.example → ${foreign.status} ${foreign.text}`);
+      if (allowed.status !== 200 || foreign.status !== 403) throw new Error("Origin enforcement did not behave as expected");
+    }
+  } finally {
+    step(6, "stopping the local server");
+    await server.stop();
+  }
+  console.log("\ndone. Run `npm start` again: Pulumi finds nothing to change.");
+}
+
+main().catch((err) => {
+  console.error(`\nnpm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
