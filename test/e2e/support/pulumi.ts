@@ -29,6 +29,8 @@ export interface PulumiSession {
   readonly transcript: string[];
   run(args: string[], opts?: { allowFailure?: boolean; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<RunResult>;
   config(key: string, value: string, opts?: { secret?: boolean }): Promise<void>;
+  /** Sets a structured (object/list) config value, replacing the key's previous value. */
+  configObject(key: string, value: unknown): Promise<void>;
   /** All files of the backend (state, history, backups) as text. */
   stateText(): string;
   /** The current checkpoint's resources. */
@@ -98,6 +100,10 @@ export async function newSession(programDir: string, opts: { stack?: string; env
     },
     async config(key, value, cfgOpts = {}) {
       await session.run(["config", "set", "--stack", stack, ...(cfgOpts.secret ? ["--secret"] : []), key, "--", value]);
+    },
+    async configObject(key, value) {
+      const json = JSON.stringify({ [key]: { value: JSON.stringify(value), objectValue: value, secret: false } });
+      await session.run(["config", "set-all", "--stack", stack, "--json", json]);
     },
     stateText() {
       const out: string[] = [];
