@@ -38,6 +38,15 @@ function cwdOf(args: string[]): string {
   return process.cwd();
 }
 
+/**
+ * The child's environment: scripts/bin first on PATH, so the CLI finds the `pulumi-analyzer-policy-nodejs`
+ * shim that boots a Node.js policy pack (`--policy-pack`) when no language host is installed.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  const bin = [path.join(__dirname, "bin"), path.resolve(__dirname, "../../scripts/bin")].find((d) => fs.existsSync(d));
+  return bin ? { ...process.env, PATH: [bin, process.env.PATH].filter(Boolean).join(path.delimiter) } : process.env;
+}
+
 function onPath(bin: string): boolean {
   return (process.env.PATH ?? "").split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, bin)));
 }
@@ -98,7 +107,7 @@ export async function main(args: string[]): Promise<number> {
   const command = commandOf(args);
   const needsHost = command !== undefined && PROGRAM_COMMANDS.has(command) && !onPath("pulumi-language-nodejs");
   if (!needsHost) {
-    return spawnSync("pulumi", args, { stdio: "inherit" }).status ?? 1;
+    return spawnSync("pulumi", args, { stdio: "inherit", env: childEnv() }).status ?? 1;
   }
   const dir = cwdOf(args);
   const program = loadProgram(programEntry(dir));
@@ -107,6 +116,7 @@ export async function main(args: string[]): Promise<number> {
     const child = spawn("pulumi", [...args, `--client=${host.address}`, "--exec-kind", "auto.inline"], {
       stdio: "inherit",
       cwd: dir,
+      env: childEnv(),
     });
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
     child.on("exit", (c, sig) => resolve(c ?? (sig ? 128 : 1)));
