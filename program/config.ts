@@ -2,7 +2,7 @@
  * The root program's stack configuration: what a pull request changes. Parsed with zod so a typo in a
  * stack file fails the preview with the config key and the problem, before anything is planned.
  *
- *   kataven-widget:keys      key name → { agent?, allowlist: [...], disabled?, rotation? }
+ *   kataven-widget:keys      key name → { agent?, allowlist: [...], disabled?, rotation?, adopt? }
  *   kataven-widget:branding  account branding (WidgetSettings fields)
  *   kataven-widget:agents    agent id → { widgetEnabled, authMode }
  */
@@ -14,6 +14,8 @@ export const KeyConfig = z.strictObject({
   allowlist: z.array(z.string(), { error: "must be a list of origins such as [\"https://acme.com\"]" }),
   disabled: z.boolean().optional(),
   rotation: z.union([z.string(), z.number()]).optional(),
+  /** Take over an existing key by id instead of minting one (its secret can't be recovered). */
+  adopt: z.string().min(1).optional(),
 });
 export type KeyConfig = z.infer<typeof KeyConfig>;
 

@@ -25,7 +25,14 @@ export default async function widgetProgram() {
   for (const [name, k] of Object.entries(keys)) {
     const key = new WidgetKey(
       name,
-      { name, agentId: k.agent, domainAllowlist: k.allowlist, disabled: k.disabled, rotation: k.rotation },
+      {
+        name,
+        agentId: k.agent,
+        domainAllowlist: k.allowlist,
+        disabled: k.disabled,
+        rotation: k.rotation,
+        adopt: k.adopt ? { id: k.adopt } : undefined,
+      },
       { dependsOn: policies },
     );
     widgetKeys[name] = pulumi.all([key.keyId, key.publicKey, key.keyLast8, key.domainAllowlist, key.disabledAt]).apply(
