@@ -1,0 +1,14 @@
+// One program for every environment: the stack's config says which origins may embed the widget.
+import * as pulumi from "@pulumi/pulumi";
+import { WidgetKey } from "pulumi-kataven-widget";
+
+export default async function multiEnv() {
+  const config = new pulumi.Config();
+  const env = pulumi.getStack();
+  const key = new WidgetKey("website", {
+    name: `acme.example ${env}`,
+    agentId: config.get("agentId"),
+    domainAllowlist: config.requireObject<string[]>("allowlist"),
+  });
+  return { environment: env, publicKey: key.publicKey, secretKey: key.secretKey, allowlist: key.domainAllowlist };
+}

@@ -1,0 +1,30 @@
+// Quickstart, step 2: the same stack after an edit. Every change here is an in-place update: the key keeps
+// its id and its secret; only `rotation` (see examples/rotation) mints a new pair.
+import * as pulumi from "@pulumi/pulumi";
+import { AgentWidgetSettings, WidgetKey, WidgetSettings } from "pulumi-kataven-widget";
+
+export default async function quickstart() {
+  const agentId = new pulumi.Config().require("agentId");
+
+  const policy = new AgentWidgetSettings("support-agent", { agentId, widgetEnabled: true, authMode: "both" });
+
+  new WidgetSettings("branding", {
+    primaryColor: "#2563eb",
+    accentColor: "#7c3aed",
+    launcherPosition: "bl",
+    launcherLabel: "Questions? Ask us",
+  });
+
+  const key = new WidgetKey(
+    "website",
+    {
+      name: "acme.example website",
+      agentId,
+      // a new subdomain wildcard; the two existing origins are re-spelled, which changes nothing
+      domainAllowlist: ["www.acme.example", "ACME.example", "*.shop.acme.example"],
+    },
+    { dependsOn: [policy] },
+  );
+
+  return { keyId: key.keyId, publicKey: key.publicKey, secretKey: key.secretKey, allowlist: key.domainAllowlist };
+}

@@ -1,0 +1,15 @@
+// Rotation: bump `rotation` in the stack config to mint a new key pair. Pulumi creates the new key first,
+// then deletes the old one (a used key is disabled rather than deleted), so the embed never goes dark.
+import * as pulumi from "@pulumi/pulumi";
+import { WidgetKey } from "pulumi-kataven-widget";
+
+export default async function rotation() {
+  const config = new pulumi.Config();
+  const key = new WidgetKey("website", {
+    name: "acme.example website",
+    domainAllowlist: ["https://acme.example"],
+    // Any string or number; changing it replaces the key. A date makes the history readable.
+    rotation: config.get("rotation") ?? "initial",
+  });
+  return { keyId: key.keyId, publicKey: key.publicKey, secretKey: key.secretKey };
+}
