@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: WidgetKeys against the local server, side by side with the same number of no-op dynamic
+ * resources (the engine floor), through the real CLI. For each N and operation it prints seconds, the ratio
+ * to the floor, the API requests the server counted, and the state bytes per resource.
+ *
+ *   npm run bench                 # N = 1, 10, 100
+ *   npm run bench -- 1 10         # other sizes
+ *
+ * Targets (issue 5): ratio <= 1.25 at N = 100, 0 requests for a no-change preview, <= 2 for refresh,
+ * <= 4 KB of state per key. The server runs in its own process with rate limits off and the default bcrypt
+ * cost, so server-side hashing is part of the WidgetKey numbers, as it would be with the hosted API.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { request } from "undici";
+import { newSession, PulumiSession, REPO } from "../test/e2e/support/pulumi";
+
+const OPS = ["up", "preview (no change)", "refresh", "destroy"] as const;
+type Op = (typeof OPS)[number];
+const ARGS: Record<Op, string[]> = {
+  up: ["up", "--yes", "--non-interactive", "--skip-preview"],
+  "preview (no change)": ["preview", "--non-interactive", "--expect-no-changes"],
+  refresh: ["refresh", "--yes", "--non-interactive", "--skip-preview"],
+  destroy: ["destroy", "--yes", "--non-interactive", "--skip-preview"],
+};
+
+interface LocalServer {
+  url: string;
+  apiKey: string;
+  requests(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The local server as a separate process (kataven-local), with its admin counters on. */
+async function startLocalServer(): Promise<LocalServer> {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-bench-"));
+  const main = path.join(REPO, "dist/server/main.js");
+  const boot = await new Promise<string>((resolve, reject) => {
+    const c = spawn(process.execPath, [main, "bootstrap", "--data", data, "--account", "bench"], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    c.stdout.on("data", (d) => (out += d));
+    c.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`bootstrap exited with ${code}`))));
+  });
+  const apiKey = JSON.parse(boot).api_key as string;
+  const child = spawn(process.execPath, [main, "serve", "--port", "0", "--data", data, "--admin"], {
+    stdio: ["ignore", "pipe", "ignore"],
+    env: { ...process.env, KATAVEN_LOCAL_RATE_LIMITS: "off" },
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).once("line", (l) => resolve(JSON.parse(l).url));
+    child.once("exit", (code) => reject(new Error(`the local server exited with ${code}`)));
+  });
+  return {
+    url,
+    apiKey,
+    async requests() {
+      const res = await request(`${url}/__admin/stats`);
+      const stats = (await res.body.json()) as { total: number };
+      return stats.total;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => {
+          fs.rmSync(data, { recursive: true, force: true });
+          resolve();
+        });
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+interface Row {
+  n: number;
+  op: Op;
+  floorSeconds: number;
+  keySeconds: number;
+  requests: number;
+  stateBytesPerKey?: number;
+  floorStateBytesPerResource?: number;
+}
+
+function checkpointBytes(s: PulumiSession): number {
+  const dir = path.join(s.stateDir, ".pulumi/stacks");
+  const file = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith(`${s.stack}.json`));
+  return file ? fs.statSync(path.join(dir, file)).size : 0;
+}
+
+async function timed(s: PulumiSession, op: Op): Promise<number> {
+  const start = process.hrtime.bigint();
+  await s.run(ARGS[op]);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function measure(n: number, server: LocalServer): Promise<Row[]> {
+  const floor = await newSession(path.join(REPO, "bench/programs/noop"));
+  const keys = await newSession(path.join(REPO, "bench/programs/widget-keys"));
+  try {
+    await floor.config("bench:count", String(n));
+    await keys.config("bench:count", String(n));
+    await keys.config("kataven:apiUrl", server.url);
+    await keys.config("kataven:apiKey", server.apiKey, { secret: true });
+    const rows: Row[] = [];
+    for (const op of OPS) {
+      const floorSeconds = await timed(floor, op);
+      const before = await server.requests();
+      const keySeconds = await timed(keys, op);
+      const requests = (await server.requests()) - before;
+      const row: Row = { n, op, floorSeconds, keySeconds, requests };
+      if (op === "up") {
+        row.stateBytesPerKey = Math.round(checkpointBytes(keys) / n);
+        row.floorStateBytesPerResource = Math.round(checkpointBytes(floor) / n);
+      }
+      rows.push(row);
+    }
+    return rows;
+  } finally {
+    floor.dispose();
+    keys.dispose();
+  }
+}
+
+function printTable(rows: Row[]) {
+  const header = ["N", "operation", "floor s", "WidgetKey s", "ratio", "API requests", "state B/key (floor)"];
+  const lines = rows.map((r) => [
+    String(r.n),
+    r.op,
+    r.floorSeconds.toFixed(2),
+    r.keySeconds.toFixed(2),
+    (r.keySeconds / r.floorSeconds).toFixed(2),
+    String(r.requests),
+    r.stateBytesPerKey === undefined ? "" : `${r.stateBytesPerKey} (${r.floorStateBytesPerResource})`,
+  ]);
+  const table = [header, header.map((h) => "-".repeat(h.length)), ...lines];
+  const widths = header.map((_, i) => Math.max(...table.map((l) => l[i].length)));
+  for (const l of table) console.log(`| ${l.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`);
+}
+
+async function main() {
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const server = await startLocalServer();
+  const rows: Row[] = [];
+  try {
+    for (const n of sizes.length ? sizes : [1, 10, 100]) {
+      console.error(`bench: N = ${n}`);
+      rows.push(...(await measure(n, server)));
+    }
+  } finally {
+    await server.stop();
+  }
+  printTable(rows);
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
