@@ -93,6 +93,11 @@ export function entryHost(canonicalEntry: string): string {
   return colon < 0 ? rest : rest.slice(0, colon);
 }
 
+/** Does a canonical entry allow localhost or a loopback address? */
+export function isLoopbackEntry(canonicalEntry: string): boolean {
+  return isLoopbackHost(entryHost(canonicalEntry));
+}
+
 function stackList(config: RuleConfig | undefined): readonly string[] {
   return config?.prodStacks ?? DEFAULT_PROD_STACKS;
 }
@@ -115,7 +120,7 @@ export const noLoopbackOnProd: Rule = {
     "Remove the localhost/127.x/[::1] entries from this stack's allowlist; keep them on a dev stack's key.",
   check(key, ctx, config) {
     if (!isProdStack(ctx.stack, stackList(config))) return [];
-    const loopback = canonicalEntries(key).filter((e) => isLoopbackHost(entryHost(e)));
+    const loopback = canonicalEntries(key).filter(isLoopbackEntry);
     if (loopback.length === 0) return [];
     return [
       `widget key "${ctx.resourceName}" on production stack "${ctx.stack}" allows loopback origin(s) ${quoteList(loopback)} ` +
