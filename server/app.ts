@@ -1,0 +1,193 @@
+/**
+ * createApp(): the Kataven-compatible hono app over a Store, with no listen() (see listen.ts).
+ * Layers, outermost first:
+ *   1. request log (one line: method, route pattern, status, ms) and request statistics
+ *   2. fault injection (only when `faults` is set)
+ *   3. the API under /api/v1, /hub-api/api/v1 and /v1: management routes behind bearer auth + rate limits,
+ *      public widget routes with permissive CORS; /openapi.json; /widget-demo
+ *   4. /__admin/stats (only with `admin`) and /__admin/faults (only with `faults`), loopback peers only
+ */
+import { Hono, type Context } from "hono";
+import { cors } from "hono/cors";
+import { managementAuth } from "./auth.ts";
+import type { AppEnv, ServerContext } from "./context.ts";
+import { demoPage } from "./demo.ts";
+import { errorResponse, HttpError, readJson } from "./errors.ts";
+import { FaultInjector, FaultRulesSchema, type FaultRule } from "./faults.ts";
+import { openApiDocument } from "./openapi.ts";
+import { RateLimiter, resolveRateLimits, type RateLimits } from "./ratelimit.ts";
+import { API_PREFIXES, routeKey } from "./routeTable.ts";
+import { agentWidgetSettingsRoutes } from "./routes/agentWidgetSettings.ts";
+import { widgetAuthRoutes } from "./routes/widgetAuth.ts";
+import { widgetKeysRoutes } from "./routes/widgetKeys.ts";
+import { widgetSettingsRoutes } from "./routes/widgetSettings.ts";
+import { RequestStats } from "./stats.ts";
+import type { Store } from "./store.ts";
+
+export type Clock = () => Date | number;
+export type Logger = (line: string) => void;
+
+export interface AppOptions {
+  store: Store;
+  /** injectable clock for token expiry and rate-limit windows; default Date.now */
+  clock?: Clock;
+  /** per-account limits; default the documented 60/min, 1000/h, 10000/day, 20 concurrent; false = off */
+  limits?: Partial<RateLimits> | false;
+  /** true (or an injector to share with the caller) enables fault rules and PUT/GET/DELETE /__admin/faults */
+  faults?: boolean | FaultInjector;
+  /** true enables GET /__admin/stats and POST /__admin/stats/reset */
+  admin?: boolean;
+  /** the statistics to fill (to read them in-process); one is created when absent */
+  stats?: RequestStats;
+  /** bcrypt cost for widget secrets; default 10 */
+  bcryptCost?: number;
+  /** request log sink; default one line to stderr; false = silent */
+  logger?: Logger | false;
+}
+
+export const DEFAULT_BCRYPT_COST = 10;
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
+function isLoopbackPeer(c: Context<AppEnv>): boolean {
+  const addr = c.env?.incoming?.socket?.remoteAddress;
+  // app.request() in-process has no socket: that is local by construction
+  return addr === undefined || LOOPBACK.has(addr) || addr.startsWith("127.");
+}
+
+function dropConnection(c: Context<AppEnv>): void {
+  c.env?.incoming?.socket?.destroy();
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function createApp(opts: AppOptions): Hono<AppEnv> {
+  const clock = opts.clock ?? (() => Date.now());
+  const nowMs = () => {
+    const t = clock();
+    return typeof t === "number" ? t : t.getTime();
+  };
+  const ctx: ServerContext = {
+    store: opts.store,
+    nowMs,
+    nowIso: () => new Date(nowMs()).toISOString(),
+    limiter: new RateLimiter(resolveRateLimits(opts.limits), nowMs),
+    bcryptCost: opts.bcryptCost ?? DEFAULT_BCRYPT_COST,
+  };
+  const stats = opts.stats ?? new RequestStats();
+  const faults = opts.faults instanceof FaultInjector ? opts.faults : opts.faults ? new FaultInjector() : null;
+  const log: Logger | null = opts.logger === false ? null : (opts.logger ?? ((line) => process.stderr.write(`${line}\n`)));
+
+  const app = new Hono<AppEnv>();
+
+  app.onError((err, c) => {
+    if (err instanceof HttpError) return errorResponse(c, err);
+    log?.(`error ${c.req.method} ${routeKey(c.req.method, c.req.path) ?? "(no route)"}: ${err instanceof Error ? err.name : "unknown"}`);
+    return c.text("internal_error: Database error", 500);
+  });
+  app.notFound((c) => c.text(`not_found: no route ${c.req.method} ${c.req.path}`, 404));
+
+  // 1. log + stats (admin routes are neither counted nor faulted)
+  app.use("*", async (c, next) => {
+    if (c.req.path.startsWith("/__admin/")) return next();
+    const started = performance.now();
+    const route = routeKey(c.req.method, c.req.path);
+    let dropped = false;
+    try {
+      // 2. faults
+      const rule = faults?.take(route);
+      if (rule) {
+        const status = rule.status ?? 500;
+        const faultResponse = (what: string) => {
+          const headers: Record<string, string> = { "content-type": "text/plain; charset=UTF-8" };
+          if (status === 429) headers["retry-after"] = String(rule.retryAfter ?? 1);
+          c.res = undefined;
+          c.res = new Response(`fault_injected: ${what} by a fault rule for ${route}`, { status, headers });
+        };
+        switch (rule.mode) {
+          case "status":
+            faultResponse(`status ${status}`);
+            return;
+          case "latency":
+            await sleep(rule.latencyMs ?? 1000);
+            break;
+          case "drop":
+            dropped = true;
+            dropConnection(c);
+            c.res = new Response(null, { status: 500 });
+            return;
+          case "apply-then-fail": {
+            await next();
+            faultResponse(`status ${status} after the request was applied`);
+            return;
+          }
+          case "apply-then-drop":
+            await next();
+            dropped = true;
+            dropConnection(c);
+            return;
+        }
+      }
+      await next();
+    } finally {
+      const status = dropped ? "dropped" : c.res.status;
+      stats.record(route ?? `${c.req.method} (no route)`, status);
+      log?.(`${c.req.method} ${route ? route.slice(route.indexOf(" ") + 1) : "(no route)"} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+    }
+  });
+
+  // 3. the API, under each prefix
+  const api = new Hono<AppEnv>();
+  api.use(
+    "/widget/*",
+    cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Authorization"], maxAge: 600 }),
+  );
+  api.route("/", widgetAuthRoutes(ctx));
+  api.use("/widget-keys", managementAuth(ctx));
+  api.use("/widget-keys/*", managementAuth(ctx));
+  api.use("/widget-settings", managementAuth(ctx));
+  api.use("/agents/*", managementAuth(ctx));
+  api.route("/", widgetKeysRoutes(ctx));
+  api.route("/", widgetSettingsRoutes(ctx));
+  api.route("/", agentWidgetSettingsRoutes(ctx));
+  for (const prefix of API_PREFIXES) app.route(prefix, api);
+
+  app.get("/openapi.json", (c) => c.json(openApiDocument()));
+  app.get("/widget-demo", (c) => c.html(demoPage()));
+
+  // 4. admin routes: registered only when enabled, answered only to loopback peers
+  const adminOnly = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    if (!isLoopbackPeer(c)) return c.text("not_found: no route", 404);
+    await next();
+  };
+  if (opts.admin) {
+    app.use("/__admin/stats", adminOnly);
+    app.use("/__admin/stats/*", adminOnly);
+    app.get("/__admin/stats", (c) => c.json(stats.snapshot()));
+    app.post("/__admin/stats/reset", (c) => {
+      stats.reset();
+      return c.json(stats.snapshot());
+    });
+  }
+  if (faults) {
+    app.use("/__admin/faults", adminOnly);
+    app.get("/__admin/faults", (c) => c.json(faults.list()));
+    app.put("/__admin/faults", async (c) => {
+      const body = await readJson(c);
+      const parsed = FaultRulesSchema.safeParse(Array.isArray(body) ? body : (body as { rules?: unknown }).rules);
+      if (!parsed.success) throw new HttpError(400, "invalid_fault_rules", parsed.error.issues.map((i) => `rules${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`).join("; "));
+      try {
+        faults.set(parsed.data as FaultRule[]);
+      } catch (err) {
+        throw new HttpError(400, "invalid_fault_rules", (err as Error).message);
+      }
+      return c.json(faults.list());
+    });
+    app.delete("/__admin/faults", (c) => {
+      faults.clear();
+      return c.json([]);
+    });
+  }
+
+  return app;
+}

@@ -1,0 +1,114 @@
+/**
+ * Widget JWTs (kataven-api.md, section (c), "JWT claims and TTLs"): HS256 with the server key stored in
+ * the database, the algorithm pinned on verification (so `alg: none` and other algorithms fail).
+ *   session token: 15 minutes, typ "widget_session"; refresh accepts it up to 5 minutes after exp.
+ *   user_token:    5 minutes, typ "widget_user_exchange", single use (jti recorded in exchange_tokens).
+ */
+import { randomUUID } from "node:crypto";
+import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { HttpError } from "./errors.ts";
+
+export const ISSUER = "kataven-local";
+export const AUDIENCE = "kataven-widget";
+export const SESSION_TTL_S = 15 * 60;
+export const REFRESH_GRACE_S = 5 * 60;
+export const USER_TOKEN_TTL_S = 5 * 60;
+const ALG = "HS256";
+
+export interface SessionClaims {
+  sub: string;
+  acct: string;
+  agent_id: string;
+  wk: string;
+  kind: "guest" | "user";
+  origin: string;
+  name?: string;
+  email?: string;
+}
+
+export interface UserTokenClaims {
+  sub: string;
+  acct: string;
+  /** widget key the token is bound to; null when minted with the account API key */
+  wk: string | null;
+  agent_id?: string;
+  name?: string;
+  email?: string;
+  via: "widget_secret" | "account_api_key";
+}
+
+async function sign(key: Uint8Array, claims: Record<string, unknown>, nowMs: number, ttlS: number, typ: string) {
+  const iat = Math.floor(nowMs / 1000);
+  const exp = iat + ttlS;
+  const jti = randomUUID();
+  const token = await new SignJWT({ ...claims, typ })
+    .setProtectedHeader({ alg: ALG, typ: "JWT" })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .setJti(jti)
+    .sign(key);
+  return { token, jti, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+export function signSession(key: Uint8Array, claims: SessionClaims, nowMs: number) {
+  return sign(key, { ...claims }, nowMs, SESSION_TTL_S, "widget_session");
+}
+
+export function signUserToken(key: Uint8Array, claims: UserTokenClaims, nowMs: number) {
+  return sign(key, { ...claims }, nowMs, USER_TOKEN_TTL_S, "widget_user_exchange");
+}
+
+async function verify(
+  key: Uint8Array,
+  token: string,
+  nowMs: number,
+  toleranceS: number,
+  typ: string,
+  field: string,
+  expiredDetail: string,
+): Promise<JWTPayload> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, key, {
+      algorithms: [ALG],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      currentDate: new Date(nowMs),
+      clockTolerance: toleranceS,
+      requiredClaims: ["exp", "iat", "jti", "sub"],
+    }));
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) throw new HttpError(400, "token_expired", expiredDetail);
+    throw new HttpError(400, "invalid_token", `${field} is not a token issued by this server`);
+  }
+  if (payload.typ !== typ) throw new HttpError(400, "invalid_token", `${field} is not a ${typ} token`);
+  return payload;
+}
+
+export async function verifySessionForRefresh(key: Uint8Array, token: string, nowMs: number) {
+  const p = await verify(
+    key,
+    token,
+    nowMs,
+    REFRESH_GRACE_S,
+    "widget_session",
+    "refresh_token",
+    "Missing or expired refresh_token; it expired more than 5 minutes ago, start a new widget session",
+  );
+  return p as JWTPayload & SessionClaims;
+}
+
+export async function verifyUserToken(key: Uint8Array, token: string, nowMs: number) {
+  const p = await verify(
+    key,
+    token,
+    nowMs,
+    0,
+    "widget_user_exchange",
+    "user_token",
+    "Missing or expired token; user_token lives 5 minutes, mint a new one with POST /api/v1/widget/auth/user-token",
+  );
+  return p as JWTPayload & UserTokenClaims & { jti: string };
+}
