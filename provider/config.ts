@@ -1,0 +1,123 @@
+/**
+ * Provider configuration, read at run time in the provider process and never captured into the serialized
+ * provider: stack config `kataven:apiUrl`, `kataven:apiKey` (secret), `kataven:accountId`, falling back to
+ * `KATAVEN_API_URL`, `KATAVEN_API_KEY`, `KATAVEN_ACCOUNT_ID`. The engine hands the decrypted stack config to
+ * the dynamic provider's `configure()`, which calls `configure()` here.
+ */
+import { KatavenConfigError } from "./errors";
+
+export const DEFAULT_API_URL = "https://api.kataven.ai";
+
+export const MISSING_API_KEY_MESSAGE =
+  'kataven:apiKey is not set. Run "pulumi config set --secret kataven:apiKey sk_live_…" or set KATAVEN_API_KEY.';
+
+export interface KatavenConfig {
+  /** Base URL without the `/api/v1` suffix, e.g. `https://api.kataven.ai` or `http://127.0.0.1:8787`. */
+  apiUrl: string;
+  /** The account API key (`sk_live_…`). Undefined when not configured; check() reports it. */
+  apiKey?: string;
+  /** Sent as `X-Account-ID` when set. */
+  accountId?: string;
+  /** Per-request timeout in milliseconds (default 15000). */
+  timeoutMs?: number;
+  /** Attempts for idempotent calls and for create (default 4). */
+  maxAttempts?: number;
+  /** Longest wait honoured from a Retry-After header, in ms (default 60000). */
+  retryAfterCapMs?: number;
+  /** Attempts after a 429 before giving up (default 8). */
+  maxRateLimitRetries?: number;
+  /** First backoff step in ms for 5xx/timeouts (default 250). */
+  backoffBaseMs?: number;
+}
+
+/** The subset of the dynamic provider's `configure` request config this module uses. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+let current: KatavenConfig | undefined;
+
+function nonEmpty(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === "" ? undefined : t;
+}
+
+function positiveInt(v: string | undefined): number | undefined {
+  const t = nonEmpty(v);
+  if (t === undefined) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** Resolves the configuration from stack config (if given) with environment fallbacks. */
+export function resolveConfig(source?: ConfigSource, env: NodeJS.ProcessEnv = process.env): KatavenConfig {
+  const get = (k: string) => nonEmpty(source?.get(`kataven:${k}`));
+  const apiUrl = (get("apiUrl") ?? nonEmpty(env.KATAVEN_API_URL) ?? DEFAULT_API_URL).replace(/\/+$/, "");
+  return {
+    apiUrl,
+    apiKey: get("apiKey") ?? nonEmpty(env.KATAVEN_API_KEY),
+    accountId: get("accountId") ?? nonEmpty(env.KATAVEN_ACCOUNT_ID),
+    timeoutMs: positiveInt(get("timeoutMs") ?? env.KATAVEN_TIMEOUT_MS),
+  };
+}
+
+/** Called by the dynamic provider's `configure(req)` with `req.config`. */
+export function configure(source?: ConfigSource): KatavenConfig {
+  current = resolveConfig(source);
+  return current;
+}
+
+/** For tests and embedders: set the configuration directly (unset fields take their defaults). */
+export function setConfig(cfg: Partial<KatavenConfig>): KatavenConfig {
+  current = { ...cfg, apiUrl: (cfg.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "") };
+  return current;
+}
+
+/** Forgets the configuration (the next getConfig() reads the environment again). */
+export function resetConfig(): void {
+  current = undefined;
+}
+
+/** The configuration in effect: whatever configure()/setConfig() stored, else the environment. */
+export function getConfig(): KatavenConfig {
+  return current ?? resolveConfig(undefined);
+}
+
+/** The message for a missing API key, or undefined when the configuration is usable. */
+export function configProblem(cfg: KatavenConfig = getConfig()): string | undefined {
+  if (!cfg.apiKey) return MISSING_API_KEY_MESSAGE;
+  try {
+    const u = new URL(cfg.apiUrl);
+    if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error("scheme");
+  } catch {
+    return `kataven:apiUrl "${cfg.apiUrl}" is not an http(s) URL. Set it to the API base such as "https://api.kataven.ai", or unset it.`;
+  }
+  return undefined;
+}
+
+/** The configuration, or a KatavenConfigError saying what to set. */
+export function requireConfig(): KatavenConfig & { apiKey: string } {
+  const cfg = getConfig();
+  const problem = configProblem(cfg);
+  if (problem) throw new KatavenConfigError(problem);
+  return cfg as KatavenConfig & { apiKey: string };
+}
+
+let cachedVersion: string | undefined;
+
+/**
+ * The package version, read in the Pulumi program when a resource is constructed (never inside provider
+ * methods). Resources pass it as the `providerVersion` input, so a new release shows up as an in-place
+ * update and the new `__provider` code takes over existing resources.
+ */
+export function packageVersion(): string {
+  if (cachedVersion === undefined) {
+    try {
+      cachedVersion = String(require("pulumi-kataven-widget/package.json").version);
+    } catch {
+      cachedVersion = "0.0.0-unknown";
+    }
+  }
+  return cachedVersion;
+}

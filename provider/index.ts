@@ -1,0 +1,10 @@
+/**
+ * pulumi-kataven-widget: Pulumi dynamic resources for Kataven's embeddable chat widget.
+ *
+ * Configure with stack config `kataven:apiKey` (secret), `kataven:apiUrl`, `kataven:accountId`, or the
+ * environment variables `KATAVEN_API_KEY`, `KATAVEN_API_URL`, `KATAVEN_ACCOUNT_ID`.
+ */
+export { WidgetKey, type WidgetKeyArgs } from "./resources/widgetKey";
+export { WidgetSettings, type WidgetSettingsArgs } from "./resources/widgetSettings";
+export { AgentWidgetSettings, type AgentWidgetSettingsArgs } from "./resources/agentWidgetSettings";
+export { KatavenApiError, KatavenNetworkError, KatavenConfigError, KatavenResponseError } from "./errors";

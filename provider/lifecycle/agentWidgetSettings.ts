@@ -1,0 +1,180 @@
+/**
+ * AgentWidgetSettings lifecycle: one agent's widget policy (who may start a widget session).
+ *
+ *   check   no API call: agentId, widgetEnabled, authMode validated with the wire.ts schemas
+ *   diff    no API call: `agentId` replaces; other fields compared with their defaults applied
+ *   create  GET /api/v1/agents/{agentId}/widget-settings (adopt what is there), PATCH what differs
+ *   read    GET /api/v1/agents/{agentId}/widget-settings; an agent deleted out of band drops the resource
+ *   update  PATCH with what differs; a field removed from the program goes back to its default
+ *           (widgetEnabled false, authMode "guest": contract decision 7)
+ *   delete  onDelete "reset" (default): PATCH the defaults back; "retain": no call; 404 (agent gone) = done
+ */
+import { randomBytes } from "node:crypto";
+import type { AgentWidgetSettings, AgentWidgetSettingsPatch } from "../client";
+import { KatavenApiError } from "../errors";
+import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch as PatchSchema, authMode } from "../wire";
+import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
+import type { ConfigSource } from "../config";
+import { checkOnDelete, type OnDelete } from "./widgetSettings";
+
+type Props = Record<string, unknown>;
+
+export interface AgentWidgetSettingsOutputs extends AgentWidgetSettings {
+  onDelete: OnDelete;
+  providerVersion?: string;
+}
+
+const DEFAULTS = { widgetEnabled: AGENT_WIDGET_SETTINGS_DEFAULT.widget_enabled, authMode: AGENT_WIDGET_SETTINGS_DEFAULT.auth_mode };
+const KNOWN = ["agentId", "widgetEnabled", "authMode", "onDelete", "providerVersion", "__provider"];
+
+export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+  const failures: CheckFailure[] = [...configFailures()];
+  const inputs: Props = {};
+
+  const agentId = news.agentId;
+  if (isUnknown(agentId)) inputs.agentId = agentId;
+  else if (agentId === undefined || agentId === null) failures.push({ property: "agentId", reason: "is required: the id of the agent whose widget policy this is" });
+  else {
+    const r = PatchSchema.shape.agent_id.safeParse(agentId);
+    if (!r.success) failures.push({ property: "agentId", reason: r.error.issues[0]?.message ?? "is invalid" });
+    else inputs.agentId = agentId;
+  }
+
+  const enabled = news.widgetEnabled;
+  if (enabled !== undefined && enabled !== null) {
+    if (isUnknown(enabled) || typeof enabled === "boolean") inputs.widgetEnabled = enabled;
+    else failures.push({ property: "widgetEnabled", reason: "must be true or false" });
+  }
+
+  const mode = news.authMode;
+  if (mode !== undefined && mode !== null) {
+    const r = isUnknown(mode) ? { success: true as const } : authMode.safeParse(mode);
+    if (!r.success) failures.push({ property: "authMode", reason: r.error.issues[0]?.message ?? "is invalid" });
+    else inputs.authMode = mode;
+  }
+
+  for (const k of Object.keys(news)) {
+    if (!KNOWN.includes(k) && news[k] !== undefined) {
+      failures.push({ property: k, reason: "is not an AgentWidgetSettings field (agentId, widgetEnabled, authMode, onDelete)" });
+    }
+  }
+  inputs.onDelete = checkOnDelete(news.onDelete, failures);
+  if (news.providerVersion !== undefined) inputs.providerVersion = news.providerVersion;
+  return { inputs: compact(inputs), failures };
+}
+
+function desired(news: Props) {
+  return {
+    widgetEnabled: (news.widgetEnabled ?? DEFAULTS.widgetEnabled) as boolean,
+    authMode: (news.authMode ?? DEFAULTS.authMode) as AgentWidgetSettings["authMode"],
+  };
+}
+
+export interface AgentSettingsDiff {
+  changes: boolean;
+  replaces: string[];
+  changed: string[];
+}
+
+/** Pure comparison of state outputs with new inputs. */
+export function diffAgentSettings(olds: Props, news: Props): AgentSettingsDiff {
+  const want = desired(news);
+  const changed: string[] = [];
+  const replaces: string[] = [];
+  if (olds.agentId !== news.agentId || isUnknown(news.agentId)) replaces.push("agentId");
+  if ((olds.widgetEnabled ?? DEFAULTS.widgetEnabled) !== want.widgetEnabled || isUnknown(news.widgetEnabled)) changed.push("widgetEnabled");
+  if ((olds.authMode ?? DEFAULTS.authMode) !== want.authMode || isUnknown(news.authMode)) changed.push("authMode");
+  if ((olds.onDelete ?? "reset") !== (news.onDelete ?? "reset")) changed.push("onDelete");
+  if ((olds.providerVersion ?? null) !== (news.providerVersion ?? null)) changed.push("providerVersion");
+  const all = [...replaces, ...changed];
+  return { changes: all.length > 0, replaces, changed: all };
+}
+
+export async function diff(_id: string, olds: Props, news: Props) {
+  const d = diffAgentSettings(olds, news);
+  return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
+}
+
+function patchFor(current: Pick<AgentWidgetSettings, "widgetEnabled" | "authMode">, news: Props): AgentWidgetSettingsPatch {
+  const want = desired(news);
+  const patch: AgentWidgetSettingsPatch = {};
+  if (current.widgetEnabled !== want.widgetEnabled) patch.widgetEnabled = want.widgetEnabled;
+  if (current.authMode !== want.authMode) patch.authMode = want.authMode;
+  return patch;
+}
+
+function outputsFrom(s: AgentWidgetSettings, inputs: Props): AgentWidgetSettingsOutputs {
+  return compact({
+    agentId: s.agentId,
+    widgetEnabled: s.widgetEnabled,
+    authMode: s.authMode,
+    onDelete: ((inputs.onDelete as OnDelete | undefined) ?? "reset") as OnDelete,
+    providerVersion: inputs.providerVersion as string | undefined,
+  });
+}
+
+export async function create(inputs: Props): Promise<{ id: string; outs: AgentWidgetSettingsOutputs }> {
+  const c = client();
+  const agentId = inputs.agentId as string;
+  const current = await c.getAgentWidgetSettings(agentId);
+  const patch = patchFor(current, inputs);
+  const next = Object.keys(patch).length > 0 ? await c.updateAgentWidgetSettings(agentId, patch) : current;
+  // The id names the agent plus a suffix unique to this resource, so a replacement can be told apart.
+  const id = `${agentId}~${randomBytes(4).toString("hex")}`;
+  appliedHere.set(`${c.accountKey}|${agentId}`, id);
+  return { id, outs: outputsFrom(next, inputs) };
+}
+
+/**
+ * Per agent, the id of the resource a create in this process applied; delete skips the reset for any
+ * other id, so a create-then-delete of two resources for one agent keeps the new policy (see widgetSettings).
+ */
+const appliedHere = new Map<string, string>();
+
+export async function read(id: string, props: Props): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: Props }> {
+  const agentId = (props.agentId as string | undefined) ?? id.replace(/~[0-9a-f]{8}$/, "");
+  let s: AgentWidgetSettings;
+  try {
+    s = await client().getAgentWidgetSettings(agentId);
+  } catch (err) {
+    if (err instanceof KatavenApiError && err.status === 404) {
+      warn(`agent "${agentId}" no longer exists in Kataven, so its widget settings are dropped from the stack.`);
+      return { id: "" };
+    }
+    throw err;
+  }
+  const outs = outputsFrom(s, props);
+  return { id, props: outs, inputs: compact({ agentId: s.agentId, widgetEnabled: s.widgetEnabled, authMode: s.authMode, onDelete: outs.onDelete, providerVersion: outs.providerVersion }) };
+}
+
+export async function update(_id: string, olds: Props, news: Props): Promise<{ outs: AgentWidgetSettingsOutputs }> {
+  const agentId = news.agentId as string;
+  const current = {
+    agentId,
+    widgetEnabled: (olds.widgetEnabled ?? DEFAULTS.widgetEnabled) as boolean,
+    authMode: (olds.authMode ?? DEFAULTS.authMode) as AgentWidgetSettings["authMode"],
+  };
+  const patch = patchFor(current, news);
+  if (Object.keys(patch).length === 0) return { outs: outputsFrom(current, news) };
+  return { outs: outputsFrom(await client().updateAgentWidgetSettings(agentId, patch), news) };
+}
+
+export async function remove(id: string, props: Props): Promise<void> {
+  if (props.onDelete === "retain") return;
+  const agentId = (props.agentId as string | undefined) ?? id.replace(/~[0-9a-f]{8}$/, "");
+  const newer = appliedHere.get(`${client().accountKey}|${agentId}`);
+  if (newer !== undefined && newer !== id) return;
+  try {
+    await client().updateAgentWidgetSettings(agentId, { widgetEnabled: DEFAULTS.widgetEnabled, authMode: DEFAULTS.authMode });
+  } catch (err) {
+    if (err instanceof KatavenApiError && err.status === 404) return;
+    throw err;
+  }
+}
+
+export { remove as delete };
+
+/** Gives the serialized provider object its methods (see resources/agentWidgetSettings.ts). */
+export function attach(provider: object, config?: ConfigSource): void {
+  attachTo(provider, config, { check, diff, create, read, update, delete: remove });
+}

@@ -1,0 +1,114 @@
+/**
+ * Helpers shared by the lifecycle modules: the configured client, the per-account list cache that lets a
+ * refresh of N keys cost one or two list calls, warnings, and small value helpers.
+ */
+import { clientFor, type KatavenClient, type WidgetKey } from "../client";
+import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
+
+/** The value the engine sends for an input that is not known yet (preview only). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknown(v: unknown): boolean {
+  return v === UNKNOWN;
+}
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** The check() failure for a missing or unusable configuration, if any. */
+export function configFailures(): CheckFailure[] {
+  const problem = configProblem(getConfig());
+  return problem ? [{ property: "", reason: problem }] : [];
+}
+
+export interface LifecycleMethods {
+  check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
+  diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
+  create(inputs: Record<string, unknown>): Promise<unknown>;
+  read(id: string, props: Record<string, unknown>): Promise<unknown>;
+  update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
+  delete(id: string, props: Record<string, unknown>): Promise<unknown>;
+}
+
+/**
+ * Called from the serialized provider's `configure(req)` in the provider process: stores the stack config
+ * and gives the provider object its lifecycle methods (the SDK calls configure before any other method).
+ */
+export function attachTo(provider: object, config: ConfigSource | undefined, methods: LifecycleMethods): void {
+  configure(config);
+  Object.assign(provider, methods);
+}
+
+/** The shared client for the configuration in effect; throws a clear error when it is incomplete. */
+export function client(): KatavenClient {
+  return clientFor(requireConfig());
+}
+
+/** Drops undefined values (the engine's struct encoding rejects them). */
+export function compact<T extends Record<string, unknown>>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+/** A warning shown by the engine when there is one (pulumi.log), else on stderr. */
+export function warn(message: string): void {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const settings = require("@pulumi/pulumi/runtime/settings") as { getEngine?: () => unknown };
+    if (settings.getEngine?.()) {
+      void pulumi.log.warn(message).catch(() => console.error(`warning: ${message}`));
+      return;
+    }
+  } catch {
+    // fall through to stderr
+  }
+  console.error(`warning: ${message}`);
+}
+
+// ---- the widget-key list cache -------------------------------------------------------------------------
+
+/**
+ * How long one list answer serves reads, in ms. A refresh issues all reads within a moment, so a few
+ * seconds let one list serve every key of the account; writes through this module invalidate it.
+ */
+export const LIST_CACHE_TTL_MS = 5_000;
+
+interface CacheEntry {
+  startedAt: number;
+  promise: Promise<WidgetKey[]>;
+}
+
+const listCache = new Map<string, CacheEntry>();
+
+/**
+ * The account's keys, single-flight: concurrent callers share one request, and an answer whose request
+ * started less than LIST_CACHE_TTL_MS ago is reused. With `startedAfter`, only an answer whose request
+ * started at or after that instant is acceptable (used to confirm that a key is really gone).
+ */
+export function listKeysCached(c: KatavenClient, startedAfter?: number): Promise<WidgetKey[]> {
+  const now = Date.now();
+  const hit = listCache.get(c.accountKey);
+  if (hit && now - hit.startedAt < LIST_CACHE_TTL_MS && (startedAfter === undefined || hit.startedAt >= startedAfter)) {
+    return hit.promise;
+  }
+  const entry: CacheEntry = { startedAt: now, promise: c.listWidgetKeys() };
+  listCache.set(c.accountKey, entry);
+  entry.promise.catch(() => {
+    if (listCache.get(c.accountKey) === entry) listCache.delete(c.accountKey);
+  });
+  return entry.promise;
+}
+
+/** Forget the cached list after a write to the account's keys. */
+export function invalidateKeyList(c: KatavenClient): void {
+  listCache.delete(c.accountKey);
+}
+
+/** Forget every cached list (tests). */
+export function clearListCache(): void {
+  listCache.clear();
+}

@@ -1,0 +1,108 @@
+/**
+ * WidgetKey: a Kataven widget key pair (`pk_live_…` public key + `sk_live_…` secret key) with its domain
+ * allowlist. Type token `pulumi-nodejs:dynamic/kataven:WidgetKey`.
+ *
+ * Endpoints (see provider/lifecycle/widgetKey.ts): create POST /api/v1/widget-keys; read GET
+ * /api/v1/widget-keys (one list serves every key of a refresh); update PATCH /api/v1/widget-keys/{id};
+ * delete DELETE /api/v1/widget-keys/{id} (hard-deletes an unused key, disables a used one).
+ * Replacing fields: `rotation` and `adopt` only (create-before-delete). Everything else updates in place,
+ * so an allowlist or name edit never mints a new secret.
+ *
+ * This file is serialized into the stack state (`__provider`) by value. The provider object therefore holds
+ * nothing but thunks that `require()` this package by name at run time: state stays ~1–2 KB, carries no
+ * URL or credential, and a new release of the package reaches existing resources.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { packageVersion } from "../config";
+
+export interface WidgetKeyArgs {
+  /** Display name, 1–200 characters (trimmed). Editing it updates the key in place. */
+  name: pulumi.Input<string>;
+  /**
+   * Origins allowed to embed the widget with this key. A set: order, case, default ports, trailing
+   * slashes/dots and IDN spelling do not matter (each entry is canonicalised, duplicates dropped).
+   * Entries: `https://acme.com`, `acme.com` (https), `*.acme.com` (subdomains at any depth, not the apex),
+   * `acme.com:*` (any port), `http://localhost:3000` / `localhost:*` (http only for loopback hosts).
+   * Rejected: `*`, `*.com`/`*.co.uk` (wildcards under a public suffix), wildcards inside a label, paths,
+   * queries, fragments, userinfo, `http://` for non-loopback hosts. At most 100 entries; `[]` blocks the key.
+   */
+  domainAllowlist: pulumi.Input<pulumi.Input<string>[]>;
+  /** Pin the key to one agent (the widget then always talks to it). Omit to leave the key unpinned. */
+  agentId?: pulumi.Input<string>;
+  /** Revoke (`true`) or re-enable (`false`) the key without deleting it. Default `false`. */
+  disabled?: pulumi.Input<boolean>;
+  /**
+   * Any string or number; changing it replaces the key: a new pair is minted first, dependents are
+   * updated, then the old key is deleted. E.g. a date (`"2025-06"`) or a counter. Not combinable with `adopt`.
+   */
+  rotation?: pulumi.Input<string | number>;
+  /**
+   * Take over an existing key instead of minting one. The id is verified against the account's key list.
+   * Its secret was shown once to whoever created it and cannot be recovered: `secretAvailable` is `false`
+   * and `secretKey` is absent. Give `publicKey` (checked against the key's last 8 characters) to have it
+   * as an output. Changing `adopt.id`, or adding/removing `adopt`, replaces the resource.
+   */
+  adopt?: pulumi.Input<{ id: pulumi.Input<string>; publicKey?: pulumi.Input<string> }>;
+}
+
+// The serialized provider is this one method and nothing else: when the provider process deserializes it,
+// the SDK calls configure() before any other method, and configure() requires this package *by name*,
+// stores the stack config and attaches check/diff/create/read/update/delete to the object. Nothing is
+// captured, so `__provider` stays ~0.6 KB, holds no URL or credential, and always runs the installed release.
+const widgetKeyProvider = {
+  async configure(req: pulumi.dynamic.ConfigureRequest) {
+    require("pulumi-kataven-widget/provider/lifecycle/widgetKey").attach(this, req.config);
+  },
+} as unknown as pulumi.dynamic.ResourceProvider;
+
+export class WidgetKey extends pulumi.dynamic.Resource {
+  /** The key row id (also the resource id). */
+  declare public readonly keyId: pulumi.Output<string>;
+  /** `pk_live_…`, safe to embed in pages. Absent for an adopted key unless `adopt.publicKey` was given. */
+  declare public readonly publicKey: pulumi.Output<string | undefined>;
+  /** `sk_live_…`, for your backend's `user-token` calls. Always a secret output. Absent for adopted keys. */
+  declare public readonly secretKey: pulumi.Output<string | undefined>;
+  /** Last 8 characters of the public key, for display. */
+  declare public readonly keyLast8: pulumi.Output<string>;
+  /** The allowlist as the server stores it: canonical, deduplicated, sorted. */
+  declare public readonly domainAllowlist: pulumi.Output<string[]>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly agentId: pulumi.Output<string | undefined>;
+  /** True when the key is disabled (by this program or out of band; refresh shows the drift). */
+  declare public readonly disabled: pulumi.Output<boolean>;
+  declare public readonly disabledAt: pulumi.Output<string | null>;
+  declare public readonly lastUsedAt: pulumi.Output<string | null>;
+  declare public readonly createdAt: pulumi.Output<string>;
+  /** False for an adopted key (its secret cannot be recovered). */
+  declare public readonly secretAvailable: pulumi.Output<boolean>;
+  declare public readonly rotation: pulumi.Output<string | number | undefined>;
+  declare public readonly adopt: pulumi.Output<{ id: string; publicKey?: string } | undefined>;
+  /** The package version that last applied this resource. */
+  declare public readonly providerVersion: pulumi.Output<string>;
+
+  constructor(name: string, args: WidgetKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    const merged: pulumi.CustomResourceOptions = {
+      ...opts,
+      additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secretKey"])],
+    };
+    super(
+      widgetKeyProvider,
+      name,
+      {
+        ...args,
+        providerVersion: packageVersion(),
+        keyId: undefined,
+        publicKey: undefined,
+        secretKey: undefined,
+        keyLast8: undefined,
+        disabledAt: undefined,
+        lastUsedAt: undefined,
+        createdAt: undefined,
+        secretAvailable: undefined,
+      },
+      merged,
+      "kataven",
+      "WidgetKey",
+    );
+  }
+}
