@@ -9,20 +9,20 @@
  */
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
-import { managementAuth } from "./auth.ts";
-import type { AppEnv, ServerContext } from "./context.ts";
-import { demoPage } from "./demo.ts";
-import { errorResponse, HttpError, readJson } from "./errors.ts";
-import { FaultInjector, FaultRulesSchema, type FaultRule } from "./faults.ts";
-import { openApiDocument } from "./openapi.ts";
-import { RateLimiter, resolveRateLimits, type RateLimits } from "./ratelimit.ts";
-import { API_PREFIXES, routeKey } from "./routeTable.ts";
-import { agentWidgetSettingsRoutes } from "./routes/agentWidgetSettings.ts";
-import { widgetAuthRoutes } from "./routes/widgetAuth.ts";
-import { widgetKeysRoutes } from "./routes/widgetKeys.ts";
-import { widgetSettingsRoutes } from "./routes/widgetSettings.ts";
-import { RequestStats } from "./stats.ts";
-import type { Store } from "./store.ts";
+import { managementAuth } from "./auth";
+import type { AppEnv, ServerContext } from "./context";
+import { demoPage } from "./demo";
+import { errorResponse, HttpError, readJson } from "./errors";
+import { FaultInjector, FaultRulesSchema, type FaultRule } from "./faults";
+import { openApiDocument } from "./openapi";
+import { RateLimiter, resolveRateLimits, type RateLimits } from "./ratelimit";
+import { API_PREFIXES, routeKey } from "./routeTable";
+import { agentWidgetSettingsRoutes } from "./routes/agentWidgetSettings";
+import { widgetAuthRoutes } from "./routes/widgetAuth";
+import { widgetKeysRoutes } from "./routes/widgetKeys";
+import { widgetSettingsRoutes } from "./routes/widgetSettings";
+import { RequestStats } from "./stats";
+import type { Store } from "./store";
 
 export type Clock = () => Date | number;
 export type Logger = (line: string) => void;

@@ -6,9 +6,9 @@
  * After auth the account's rate limits apply to the request.
  */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv, ServerContext } from "./context.ts";
-import { HttpError } from "./errors.ts";
-import { ACCOUNT_SLUG_RE, parseKey, RESERVED_ACCOUNTS } from "./keys.ts";
+import type { AppEnv, ServerContext } from "./context";
+import { HttpError } from "./errors";
+import { ACCOUNT_SLUG_RE, parseKey, RESERVED_ACCOUNTS } from "./keys";
 
 const UNAUTHORIZED = "Missing or invalid bearer token; send Authorization: Bearer <account API key (sk_live_…)>";
 

@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { checkAccountSlug, mintKey } from "./keys.ts";
-import type { Store } from "./store.ts";
+import { checkAccountSlug, mintKey } from "./keys";
+import type { Store } from "./store";
 
 export const BOOTSTRAP_FILE = "bootstrap.json";
 export const AGENT_ID_RE = /^[A-Za-z0-9._:-]{1,200}$/;

@@ -12,11 +12,11 @@
  * KATAVEN_LOCAL_BCRYPT_COST=<n>, KATAVEN_LOCAL_DATA=<dir>.
  */
 import { parseArgs } from "node:util";
-import { createApp, DEFAULT_BCRYPT_COST } from "./app.ts";
-import { bootstrap } from "./bootstrap.ts";
-import { listen } from "./listen.ts";
-import { parseRateLimits } from "./ratelimit.ts";
-import { Store } from "./store.ts";
+import { createApp, DEFAULT_BCRYPT_COST } from "./app";
+import { bootstrap } from "./bootstrap";
+import { listen } from "./listen";
+import { parseRateLimits } from "./ratelimit";
+import { Store } from "./store";
 
 const USAGE = `usage:
   kataven-local serve [--port 8787] [--data .kataven-local] [--host 127.0.0.1] [--faults] [--admin]

@@ -1,7 +1,7 @@
 /** What the route modules share: the store, the (injectable) clock, the rate limiter, bcrypt cost. */
 import type { HttpBindings } from "@hono/node-server";
-import type { RateLimiter } from "./ratelimit.ts";
-import type { Store } from "./store.ts";
+import type { RateLimiter } from "./ratelimit";
+import type { Store } from "./store";
 
 export interface ServerContext {
   store: Store;

@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import type { z } from "zod";
-import { formatZodIssue, issuePath } from "../provider/wire.ts";
+import { formatZodIssue, issuePath } from "../provider/wire";
 
 export class HttpError extends Error {
   constructor(

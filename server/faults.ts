@@ -10,7 +10,7 @@
  * Each rule applies to the next `times` matching requests (default 1; -1 = until cleared), in order.
  */
 import { z } from "zod";
-import { normaliseRouteSpec } from "./routeTable.ts";
+import { normaliseRouteSpec } from "./routeTable";
 
 export const FAULT_MODES = ["status", "latency", "drop", "apply-then-fail", "apply-then-drop"] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];

@@ -3,7 +3,7 @@ import { serve } from "@hono/node-server";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Hono } from "hono";
-import type { AppEnv } from "./context.ts";
+import type { AppEnv } from "./context";
 
 export interface Listening {
   url: string;

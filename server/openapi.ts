@@ -3,8 +3,8 @@
  * (provider/wire.ts) with z.toJSONSchema, so the document cannot drift from what the server validates.
  */
 import { z } from "zod";
-import * as wire from "../provider/wire.ts";
-import { API_PREFIXES } from "./routeTable.ts";
+import * as wire from "../provider/wire";
+import { API_PREFIXES } from "./routeTable";
 
 const SCHEMAS = {
   WidgetKey: wire.WidgetKeyWire,

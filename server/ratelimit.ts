@@ -4,7 +4,7 @@
  * Exceeding one gives 429 `rate_limited: per-minute (60) exceeded` with `Retry-After` in whole seconds:
  * the time until enough earlier requests leave the window (for the concurrency limit, 1).
  */
-import { HttpError } from "./errors.ts";
+import { HttpError } from "./errors";
 
 export interface RateLimits {
   perMinute: number;

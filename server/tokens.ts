@@ -1,19 +1,18 @@
 /**
- * Widget JWTs (kataven-api.md, section (c), "JWT claims and TTLs"): HS256 with the server key stored in
- * the database, the algorithm pinned on verification (so `alg: none` and other algorithms fail).
+ * Widget JWTs (kataven-api.md, section (c), "JWT claims and TTLs"): HS256 (jwt.ts) with the server key stored
+ * in the database, the algorithm pinned on verification (so `alg: none` and other algorithms fail).
  *   session token: 15 minutes, typ "widget_session"; refresh accepts it up to 5 minutes after exp.
  *   user_token:    5 minutes, typ "widget_user_exchange", single use (jti recorded in exchange_tokens).
  */
 import { randomUUID } from "node:crypto";
-import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
-import { HttpError } from "./errors.ts";
+import { HttpError } from "./errors";
+import { JwtError, signHs256, verifyHs256, type JwtPayload as JWTPayload } from "./jwt";
 
 export const ISSUER = "kataven-local";
 export const AUDIENCE = "kataven-widget";
 export const SESSION_TTL_S = 15 * 60;
 export const REFRESH_GRACE_S = 5 * 60;
 export const USER_TOKEN_TTL_S = 5 * 60;
-const ALG = "HS256";
 
 export interface SessionClaims {
   sub: string;
@@ -41,14 +40,7 @@ async function sign(key: Uint8Array, claims: Record<string, unknown>, nowMs: num
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + ttlS;
   const jti = randomUUID();
-  const token = await new SignJWT({ ...claims, typ })
-    .setProtectedHeader({ alg: ALG, typ: "JWT" })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt(iat)
-    .setExpirationTime(exp)
-    .setJti(jti)
-    .sign(key);
+  const token = signHs256({ ...claims, typ, iss: ISSUER, aud: AUDIENCE, iat, exp, jti }, key);
   return { token, jti, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
@@ -71,16 +63,15 @@ async function verify(
 ): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, key, {
-      algorithms: [ALG],
+    payload = verifyHs256(token, key, {
       issuer: ISSUER,
       audience: AUDIENCE,
-      currentDate: new Date(nowMs),
-      clockTolerance: toleranceS,
-      requiredClaims: ["exp", "iat", "jti", "sub"],
-    }));
+      nowS: Math.floor(nowMs / 1000),
+      toleranceS,
+      required: ["exp", "iat", "jti", "sub"],
+    });
   } catch (err) {
-    if (err instanceof errors.JWTExpired) throw new HttpError(400, "token_expired", expiredDetail);
+    if (err instanceof JwtError && err.code === "expired") throw new HttpError(400, "token_expired", expiredDetail);
     throw new HttpError(400, "invalid_token", `${field} is not a token issued by this server`);
   }
   if (payload.typ !== typ) throw new HttpError(400, "invalid_token", `${field} is not a ${typ} token`);

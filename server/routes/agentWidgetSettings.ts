@@ -5,10 +5,10 @@
  * The agent must exist in the caller's account; otherwise (another account's agent included) 404.
  */
 import { Hono } from "hono";
-import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, type AgentWidgetSettingsWire } from "../../provider/wire.ts";
-import type { AppEnv, ServerContext } from "../context.ts";
-import { HttpError, parseBody, readJson } from "../errors.ts";
-import type { Store } from "../store.ts";
+import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, type AgentWidgetSettingsWire } from "../../provider/wire";
+import type { AppEnv, ServerContext } from "../context";
+import { HttpError, parseBody, readJson } from "../errors";
+import type { Store } from "../store";
 
 export function readAgentSettings(store: Store, account: string, agentId: string): AgentWidgetSettingsWire {
   const row = store.getAgentSettings(account, agentId);

@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { Hono, type Context } from "hono";
-import { originAllowed, requestOrigin } from "../../provider/allowlist.ts";
+import { originAllowed, requestOrigin } from "../../provider/allowlist";
 import {
   ExchangeRequest,
   GuestAuthRequest,
@@ -24,15 +24,15 @@ import {
   type UserTokenResponse,
   type WidgetConfigResponse,
   type WidgetTokenResponse,
-} from "../../provider/wire.ts";
-import { bearerToken } from "../auth.ts";
-import type { AppEnv, ServerContext } from "../context.ts";
-import { HttpError, parseBody, readJson } from "../errors.ts";
-import { parseKey } from "../keys.ts";
-import type { WidgetKeyRow } from "../store.ts";
-import { signSession, signUserToken, verifySessionForRefresh, verifyUserToken, type SessionClaims } from "../tokens.ts";
-import { readAgentSettings } from "./agentWidgetSettings.ts";
-import { readWidgetSettings } from "./widgetSettings.ts";
+} from "../../provider/wire";
+import { bearerToken } from "../auth";
+import type { AppEnv, ServerContext } from "../context";
+import { HttpError, parseBody, readJson } from "../errors";
+import { parseKey } from "../keys";
+import type { WidgetKeyRow } from "../store";
+import { signSession, signUserToken, verifySessionForRefresh, verifyUserToken, type SessionClaims } from "../tokens";
+import { readAgentSettings } from "./agentWidgetSettings";
+import { readWidgetSettings } from "./widgetSettings";
 
 type Kind = "guest" | "user";
 

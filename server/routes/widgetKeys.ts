@@ -9,18 +9,18 @@
 import { randomUUID } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { Hono } from "hono";
-import { canonicalizeAllowlist } from "../../provider/allowlist.ts";
+import { canonicalizeAllowlist } from "../../provider/allowlist";
 import {
   CreateWidgetKeyRequest,
   UpdateWidgetKeyRequest,
   type CreatedWidgetKeyWire,
   type DeleteWidgetKeyResponse,
   type WidgetKeyWire,
-} from "../../provider/wire.ts";
-import type { AppEnv, ServerContext } from "../context.ts";
-import { HttpError, parseBody, readJson } from "../errors.ts";
-import { mintKey, parseKey } from "../keys.ts";
-import type { WidgetKeyRow } from "../store.ts";
+} from "../../provider/wire";
+import type { AppEnv, ServerContext } from "../context";
+import { HttpError, parseBody, readJson } from "../errors";
+import { mintKey, parseKey } from "../keys";
+import type { WidgetKeyRow } from "../store";
 
 export function toWire(row: WidgetKeyRow): WidgetKeyWire {
   return {

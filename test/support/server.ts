@@ -18,13 +18,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { createApp, type Clock, type Logger } from "../../server/app.ts";
-import { bootstrap, type BootstrapResult } from "../../server/bootstrap.ts";
-import { FaultInjector, type FaultRule } from "../../server/faults.ts";
-import { listen } from "../../server/listen.ts";
-import type { RateLimits } from "../../server/ratelimit.ts";
-import { countRequests, RequestStats, type StatsSnapshot } from "../../server/stats.ts";
-import { Store } from "../../server/store.ts";
+import { createApp, type Clock, type Logger } from "../../server/app";
+import { bootstrap, type BootstrapResult } from "../../server/bootstrap";
+import { FaultInjector, type FaultRule } from "../../server/faults";
+import { listen } from "../../server/listen";
+import type { RateLimits } from "../../server/ratelimit";
+import { countRequests, RequestStats, type StatsSnapshot } from "../../server/stats";
+import { Store } from "../../server/store";
 
 export type { FaultRule, StatsSnapshot };
 

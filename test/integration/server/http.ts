@@ -1,0 +1,29 @@
+/** Small fetch wrapper for the server tests: real HTTP, text body kept, JSON parsed when it is JSON. */
+export interface Reply {
+  status: number;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+  headers: Headers;
+}
+
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  opts: { body?: unknown; rawBody?: string; headers?: Record<string, string>; apiKey?: string; origin?: string } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
+  if (opts.origin) headers.origin = opts.origin;
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(opts.body);
+  }
+  const res = await fetch(`${base}${path}`, { method, headers, body });
+  const text = await res.text();
+  let json: unknown = undefined;
+  if ((res.headers.get("content-type") ?? "").includes("application/json")) json = JSON.parse(text);
+  return { status: res.status, text, json, headers: res.headers };
+}
