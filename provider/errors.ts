@@ -8,7 +8,7 @@
 export function redact(text: string): string {
   return text
     .replace(/\bsk_live_[A-Za-z0-9_-]+/g, "sk_live_…[redacted]")
-    .replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, "$1 [redacted]")
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]")
     .replace(/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[redacted-jwt]");
 }
 
