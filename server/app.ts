@@ -143,10 +143,11 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Authorization"], maxAge: 600 }),
   );
   api.route("/", widgetAuthRoutes(ctx));
-  api.use("/widget-keys", managementAuth(ctx));
-  api.use("/widget-keys/*", managementAuth(ctx));
-  api.use("/widget-settings", managementAuth(ctx));
-  api.use("/agents/*", managementAuth(ctx));
+  // hono's "/x/*" also matches "/x"; managementAuth runs at most once per request regardless
+  const auth = managementAuth(ctx);
+  api.use("/widget-keys/*", auth);
+  api.use("/widget-settings/*", auth);
+  api.use("/agents/*", auth);
   api.route("/", widgetKeysRoutes(ctx));
   api.route("/", widgetSettingsRoutes(ctx));
   api.route("/", agentWidgetSettingsRoutes(ctx));

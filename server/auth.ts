@@ -23,6 +23,7 @@ export function bearerToken(header: string | undefined): string | null {
 
 export function managementAuth(ctx: ServerContext): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    if (c.get("account") !== undefined) return next();
     const token = bearerToken(c.req.header("authorization"));
     if (!token) throw new HttpError(401, "unauthorized", UNAUTHORIZED);
     const parsed = parseKey(token, "sk_live_");
