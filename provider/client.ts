@@ -373,8 +373,9 @@ export class KatavenClient {
    * Creates of the same name on one account are serialised in this process, so a sibling resource's key
    * can never match. Two *different processes* creating identically named keys within seconds of each other
    * could still match each other's key; nothing short of server-side idempotency keys prevents that.
-   * After a success that followed an ambiguous failure, one more list sweeps up a key whose slow attempt
-   * landed after the first check.
+   * After a timeout the check waits one more timeout period first (the server may still be handling the
+   * request), and after a success that followed an ambiguous failure, one more list sweeps up a key whose
+   * slow attempt landed after the first check.
    */
   async createWidgetKey(input: CreateWidgetKeyInput): Promise<CreatedWidgetKey> {
     const lockKey = `${this.accountKey}|${input.name.trim()}`;
@@ -405,6 +406,9 @@ export class KatavenClient {
       } catch (err) {
         if (!(err instanceof AmbiguousCreate)) throw err;
         lastError = err.underlying;
+        // After a timeout the server may still be working on the request: give it as long again before
+        // looking for what it created.
+        if (err.underlying instanceof KatavenNetworkError && err.underlying.code === "timeout") await sleep(Math.min(this.timeoutMs, 30_000));
         await this.sweepOrphans(input, started, before, undefined, lastError);
         if (attempt < this.maxAttempts) await sleep(backoffMs(attempt, this.backoffBaseMs));
       }

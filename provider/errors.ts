@@ -28,6 +28,8 @@ export function hintFor(status: number, code: string, notFoundHint?: string): st
   if (status === 403 && (code === "account_mismatch" || code === "forbidden")) {
     return "check that kataven:accountId (KATAVEN_ACCOUNT_ID) matches the account of kataven:apiKey";
   }
+  if (code === "invalid_agent_id") return "check agentId: it must be an agent of this account";
+  if (code === "invalid_allowlist_entry") return "check domainAllowlist";
   if (status === 404) return notFoundHint ?? "";
   if (status === 429) return "the account's rate limit was still exceeded after waiting for Retry-After; run again later or with a lower --parallel";
   if (status >= 500) return "the Kataven API failed; retry later";

@@ -1,0 +1,78 @@
+/**
+ * Shared setup for the provider integration tests: a real local server over loopback (test/support/server)
+ * and the provider's config pointed at it. No HTTP mocks.
+ */
+import { closeAllPools } from "../../../provider/client";
+import { type KatavenConfig, resetConfig, setConfig } from "../../../provider/config";
+import { clearListCache } from "../../../provider/lifecycle/common";
+import { startServer, type StartServerOptions, type TestServer } from "../../support/server";
+
+export interface WireKey {
+  id: string;
+  name: string;
+  key_last8: string;
+  domain_allowlist: string[];
+  agent_id: string | null;
+  disabled_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+export async function boot(opts: StartServerOptions = {}, cfg: Partial<KatavenConfig> = {}): Promise<TestServer> {
+  const srv = await startServer(opts);
+  configureFor(srv, cfg);
+  return srv;
+}
+
+export function configureFor(srv: TestServer, cfg: Partial<KatavenConfig> = {}): void {
+  clearListCache();
+  setConfig({ apiUrl: srv.url, apiKey: srv.apiKey, timeoutMs: 2_000, backoffBaseMs: 5, retryAfterCapMs: 5_000, ...cfg });
+}
+
+export async function shutdown(srv: TestServer | undefined): Promise<void> {
+  resetConfig();
+  await closeAllPools();
+  await srv?.close();
+}
+
+/** Who a plain HTTP call acts as: the server plus an account's API key. */
+export interface As {
+  srv: TestServer;
+  apiKey: string;
+}
+
+let accounts = 0;
+
+/**
+ * A fresh account (with agents agent-a and agent-b) and the provider configured for it, so each test
+ * starts from an empty key list (used keys cannot be deleted, only disabled).
+ */
+export function freshAccount(srv: TestServer, cfg: Partial<KatavenConfig> = {}): As & { accountId: string } {
+  const a = srv.createAccount(`t${process.pid}-${++accounts}`, ["agent-a", "agent-b"]);
+  configureFor(srv, { apiKey: a.apiKey, ...cfg });
+  return { srv, apiKey: a.apiKey, accountId: a.accountId };
+}
+
+function headersOf(as: As): Record<string, string> {
+  return { authorization: `Bearer ${as.apiKey}`, "content-type": "application/json" };
+}
+
+/** The account's keys straight from the server (not through the provider). */
+export async function serverKeys(as: As): Promise<WireKey[]> {
+  const res = await fetch(`${as.srv.url}/api/v1/widget-keys`, { headers: headersOf(as) });
+  if (!res.ok) throw new Error(`list failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as WireKey[];
+}
+
+/** Any HTTP call as a plain client (out-of-band changes). */
+export async function api(as: As, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${as.srv.url}${path}`, { method, headers: headersOf(as), body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // plain-text error body
+  }
+  return { status: res.status, body: parsed };
+}
