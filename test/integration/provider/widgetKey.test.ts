@@ -178,7 +178,7 @@ describe("read (refresh)", () => {
     await api(acct, "PATCH", `/api/v1/widget-keys/${id}`, { name: "hand-edited", domain_allowlist: ["https://a.com", "https://evil.example"] });
     const r = await key.read(id, outs);
     expect(r.props).toMatchObject({ name: "hand-edited", domainAllowlist: ["https://a.com", "https://evil.example"] });
-    const d = key.diffWidgetKey(r.props!, (await key.check({}, { name: "k", domainAllowlist: ["https://a.com"], providerVersion: PV })).inputs);
+    const d = key.diffWidgetKey(r.props! as unknown as Props, (await key.check({}, { name: "k", domainAllowlist: ["https://a.com"], providerVersion: PV })).inputs);
     expect(d).toMatchObject({ changed: ["name", "domainAllowlist"], allowlistRemoved: ["https://evil.example"] });
   });
 
@@ -321,7 +321,7 @@ describe("adopt", () => {
       spy.mockRestore();
     }
     expect((await serverKeys(acct)).map((k) => k.id)).toEqual([minted.id]);
-    await key.delete(adopted.id, adopted.outs); // destroying the adopter does delete it
+    await key.delete(adopted.id, adopted.outs as unknown as Props); // destroying the adopter does delete it
     expect(await serverKeys(acct)).toEqual([]);
   });
 });
