@@ -19,7 +19,7 @@ delete process.env.KATAVEN_WIDGET_SECRET_KEY;
 if (!secretKey.startsWith("sk_live_")) {
   console.error(
     "KATAVEN_WIDGET_SECRET_KEY must hold the widget key's sk_live_ secret. Inject it from the stack output: " +
-      'KATAVEN_WIDGET_SECRET_KEY="$(npm run -s pulumi -- -C examples/customer-backend stack output secretKey --show-secrets)" ' +
+      'KATAVEN_WIDGET_SECRET_KEY="$(npm run -s pulumi -- -C $PWD/examples/customer-backend stack output secretKey --show-secrets)" ' +
       "node examples/customer-backend/backend.ts",
   );
   process.exit(1);

@@ -48,7 +48,7 @@ describe("user story: customer backend with an injected secret, through the real
    */
   async function startBackend(): Promise<Backend> {
     const script =
-      'KATAVEN_WIDGET_SECRET_KEY="$(npm run -s pulumi -- -C examples/customer-backend stack output secretKey --show-secrets --stack "$STACK")" ' +
+      'KATAVEN_WIDGET_SECRET_KEY="$(npm run -s pulumi -- -C "$PWD/examples/customer-backend" stack output secretKey --show-secrets --stack "$STACK")" ' +
       "exec node examples/customer-backend/backend.ts";
     const child: ChildProcess = spawn("sh", ["-c", script], {
       cwd: REPO,
