@@ -250,7 +250,12 @@ describe("user story: customer backend with an injected secret, through the real
     await backend.stop();
   });
 
-  it("no plaintext secret or token in any log, CLI output, state or config file", () => {
+  it("no plaintext secret or token in any log, CLI output, state or config file", async () => {
+    const stats = await server.stats();
+    const auth = Object.entries(stats.routes)
+      .filter(([k]) => k.includes("/widget/auth/"))
+      .map(([k, v]) => `${k.split("/").pop()} ${JSON.stringify(v.statuses)}`);
+    console.log(`user story requests: ${stats.total} to the server; widget auth: ${auth.join(", ")}`);
     // Each transcript entry is "$ pulumi <args>" then the output. The --show-secrets commands print secrets
     // by design; the command lines are this test's own argv (config set --secret passes the API key there).
     const cli = s.transcript.filter((t) => !t.split("\n")[0].includes("--show-secrets")).map((t) => t.slice(t.indexOf("\n") + 1));
