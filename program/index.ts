@@ -20,7 +20,7 @@ export default async function widgetProgram() {
   );
   if (branding) new WidgetSettings("branding", branding);
 
-  const widgetKeys: Record<string, pulumi.Output<Record<string, unknown>>> = {};
+  const widgetKeys: Record<string, pulumi.Output<unknown>> = {};
   const secretKeys: Record<string, pulumi.Output<string | undefined>> = {};
   for (const [name, k] of Object.entries(keys)) {
     const key = new WidgetKey(

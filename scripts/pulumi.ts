@@ -29,13 +29,32 @@ function commandOf(args: string[]): string | undefined {
   return undefined;
 }
 
-function cwdOf(args: string[]): string {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "-C" || args[i] === "--cwd") return path.resolve(args[i + 1]);
-    const m = /^--cwd=(.*)$/.exec(args[i]);
-    if (m) return path.resolve(m[1]);
+/**
+ * The directory the user ran the command from: `npm run` starts scripts in the package root and says where
+ * it was called from in INIT_CWD, so `cd examples/x && npm run pulumi -- up` acts on examples/x.
+ */
+function invocationDir(): string {
+  return process.env.INIT_CWD ? path.resolve(process.env.INIT_CWD) : process.cwd();
+}
+
+/** The arguments with `-C`/`--cwd` made absolute (against the invocation directory), and that directory. */
+function withAbsoluteCwd(args: string[]): { args: string[]; dir: string } {
+  const base = invocationDir();
+  let dir = base;
+  const out = [...args];
+  for (let i = 0; i < out.length; i++) {
+    if ((out[i] === "-C" || out[i] === "--cwd") && i + 1 < out.length) {
+      dir = out[i + 1] = path.resolve(base, out[i + 1]);
+      i++;
+    } else {
+      const m = /^--cwd=(.*)$/.exec(out[i]);
+      if (m) {
+        dir = path.resolve(base, m[1]);
+        out[i] = `--cwd=${dir}`;
+      }
+    }
   }
-  return process.cwd();
+  return { args: out, dir };
 }
 
 /**
@@ -103,13 +122,13 @@ async function serveProgram(program: () => Promise<Record<string, unknown> | voi
   };
 }
 
-export async function main(args: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
+  const { args, dir } = withAbsoluteCwd(argv);
   const command = commandOf(args);
   const needsHost = command !== undefined && PROGRAM_COMMANDS.has(command) && !onPath("pulumi-language-nodejs");
   if (!needsHost) {
-    return spawnSync("pulumi", args, { stdio: "inherit", env: childEnv() }).status ?? 1;
+    return spawnSync("pulumi", args, { stdio: "inherit", cwd: invocationDir(), env: childEnv() }).status ?? 1;
   }
-  const dir = cwdOf(args);
   const program = loadProgram(programEntry(dir));
   const host = await serveProgram(program);
   const code: number = await new Promise((resolve) => {

@@ -101,8 +101,10 @@ describe("WidgetKey through the real engine (root program)", () => {
     const before = await output("widgetKeys");
     await setKeys({ website: { agent, allowlist: ["https://acme.example", "*.acme.example", "https://shop.example"] } });
     const p = await s.run(["preview", "--non-interactive", "--diff"]);
-    expect(p.stdout).toMatch(/~\s+pulumi-nodejs:dynamic\/kataven:WidgetKey\s+website\s+update/);
-    expect(p.stdout).toMatch(/\+\s+.*"https:\/\/shop\.example"/);
+    expect(p.stdout).toMatch(/~ pulumi-nodejs:dynamic\/kataven:WidgetKey: \(update\)/);
+    expect(p.stdout).toMatch(/\+ \[2\]: "https:\/\/shop\.example"/);
+    expect(p.stdout).toMatch(/~ 1 to update/);
+    expect(p.stdout).not.toMatch(/secretKey/);
     const r = await s.run(["up", "--yes", "--non-interactive"]);
     expect(r.stdout).toMatch(/~ 1 updated/);
     const after = await output("widgetKeys");

@@ -27,7 +27,7 @@ export interface PulumiSession {
   readonly env: NodeJS.ProcessEnv;
   /** Every command's output so far, for leak scans at the end. */
   readonly transcript: string[];
-  run(args: string[], opts?: { allowFailure?: boolean; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<RunResult>;
+  run(args: string[], opts?: { allowFailure?: boolean; env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string }): Promise<RunResult>;
   config(key: string, value: string, opts?: { secret?: boolean }): Promise<void>;
   /** Sets a structured (object/list) config value, replacing the key's previous value. */
   configObject(key: string, value: unknown): Promise<void>;
@@ -41,14 +41,15 @@ export interface PulumiSession {
 export function runProcess(
   cmd: string,
   args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; stdin?: string },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 240_000);
     child.on("error", reject);
     child.on("close", (code) => {
@@ -74,6 +75,7 @@ export async function newSession(programDir: string, opts: { stack?: string; env
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_STACK: undefined,
     NODE_OPTIONS: "--disable-warning=MODULE_TYPELESS_PACKAGE_JSON",
+    INIT_CWD: undefined, // set by `npm test`; the runner would take it for the user's directory
     // Credentials come from stack config in these tests, never from the jest environment.
     KATAVEN_API_KEY: undefined,
     KATAVEN_API_URL: undefined,
@@ -91,6 +93,7 @@ export async function newSession(programDir: string, opts: { stack?: string; env
       const r = await runProcess("node", [RUNNER, ...args], {
         cwd: runOpts.cwd ?? programDir,
         env: { ...env, ...runOpts.env },
+        stdin: runOpts.stdin,
       });
       transcript.push(`$ pulumi ${args.join(" ")}\n${r.output}`);
       if (r.code !== 0 && !runOpts.allowFailure) {
@@ -99,7 +102,12 @@ export async function newSession(programDir: string, opts: { stack?: string; env
       return r;
     },
     async config(key, value, cfgOpts = {}) {
-      await session.run(["config", "set", "--stack", stack, ...(cfgOpts.secret ? ["--secret"] : []), key, "--", value]);
+      if (cfgOpts.secret) {
+        // Through stdin, as a user should: a secret on the command line shows in `ps` and in transcripts.
+        await session.run(["config", "set", "--stack", stack, "--secret", key], { stdin: value });
+      } else {
+        await session.run(["config", "set", "--stack", stack, key, "--", value]);
+      }
     },
     async configObject(key, value) {
       const json = JSON.stringify({ [key]: { value: JSON.stringify(value), objectValue: value, secret: false } });
