@@ -1,5 +1,5 @@
 /**
- * Widget JWTs (kataven-api.md, section (c), "JWT claims and TTLs"): HS256 (jwt.ts) with the server key stored
+ * Widget JWTs (kataven-api.md, section (c), "JWT claims and TTLs"): HS256 (jose, jwt.ts) with the server key stored
  * in the database, the algorithm pinned on verification (so `alg: none` and other algorithms fail).
  *   session token: 15 minutes, typ "widget_session"; refresh accepts it up to 5 minutes after exp.
  *   user_token:    5 minutes, typ "widget_user_exchange", single use (jti recorded in exchange_tokens).
@@ -40,7 +40,7 @@ async function sign(key: Uint8Array, claims: Record<string, unknown>, nowMs: num
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + ttlS;
   const jti = randomUUID();
-  const token = signHs256({ ...claims, typ, iss: ISSUER, aud: AUDIENCE, iat, exp, jti }, key);
+  const token = await signHs256({ ...claims, typ, iss: ISSUER, aud: AUDIENCE, iat, exp, jti }, key);
   return { token, jti, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
@@ -63,7 +63,7 @@ async function verify(
 ): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
-    payload = verifyHs256(token, key, {
+    payload = await verifyHs256(token, key, {
       issuer: ISSUER,
       audience: AUDIENCE,
       nowS: Math.floor(nowMs / 1000),
