@@ -70,8 +70,11 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   declare public readonly agentId: pulumi.Output<string | undefined>;
   /** True when the key is disabled (by this program or out of band; refresh shows the drift). */
   declare public readonly disabled: pulumi.Output<boolean>;
+  /** When the key was disabled (ISO 8601), or null while it is enabled. */
   declare public readonly disabledAt: pulumi.Output<string | null>;
+  /** When the key last served a widget call (ISO 8601), or null if never: a used key is disabled, not deleted, on destroy. */
   declare public readonly lastUsedAt: pulumi.Output<string | null>;
+  /** When the API minted the key (ISO 8601). */
   declare public readonly createdAt: pulumi.Output<string>;
   /** False for an adopted key (its secret cannot be recovered). */
   declare public readonly secretAvailable: pulumi.Output<boolean>;
