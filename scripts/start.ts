@@ -9,6 +9,7 @@
  *   5. guest auth from an allowed origin (succeeds) and from a foreign one (refused)
  *   6. stop the server
  * Running it again finds nothing to change. The API key travels in this process's environment only.
+ * KATAVEN_LOCAL_DATA (server data directory) and KATAVEN_DEMO_STACK (stack name) override the defaults.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,7 +18,7 @@ import * as readline from "node:readline";
 import { request } from "undici";
 
 const REPO = path.resolve(__dirname, "../..");
-const DATA = path.join(REPO, ".kataven-local/data");
+const DATA = process.env.KATAVEN_LOCAL_DATA ?? path.join(REPO, ".kataven-local/data");
 const STACK = process.env.KATAVEN_DEMO_STACK ?? "dev";
 const ACCOUNT = "demo";
 const SERVER_MAIN = path.join(REPO, "dist/server/main.js");
@@ -49,7 +50,7 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
     stdio: ["ignore", "pipe", "pipe"],
   });
   // The server's request log goes to a file, so the demo's output stays readable.
-  const log = fs.createWriteStream(path.join(REPO, ".kataven-local/server.log"), { flags: "a" });
+  const log = fs.createWriteStream(path.join(DATA, "..", "server.log"), { flags: "a" });
   child.stderr.pipe(log);
   const url = await new Promise<string>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout });
@@ -60,7 +61,7 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
         reject(new Error(`unexpected first line from the local server: ${line}`));
       }
     });
-    child.once("exit", (code) => reject(new Error(`the local server exited with ${code}; see .kataven-local/server.log`)));
+    child.once("exit", (code) => reject(new Error(`the local server exited with ${code}; see ${path.join(DATA, "..", "server.log")}`)));
   });
   return {
     url,
@@ -110,7 +111,8 @@ async function main() {
     }),
   ) as { account_id: string; api_key: string; agents: string[] };
   const server = await startServer();
-  console.log(`    local server at ${server.url} (data: .kataven-local/data, log: .kataven-local/server.log)`);
+  const shown = (p: string) => path.relative(REPO, p) || p;
+  console.log(`    local server at ${server.url} (data: ${shown(DATA)}, log: ${shown(path.join(DATA, "..", "server.log"))})`);
   try {
     step(2, `account "${boot.account_id}" with agents ${boot.agents.join(", ")} is ready`);
     const env = { KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key };
@@ -129,19 +131,17 @@ async function main() {
       console.log(`    key "${name}"${k.disabled ? " (disabled)" : ""}: ${k.publicKey}${k.agentId ? `, agent ${k.agentId}` : ""}`);
       console.log(`      allowlist (canonical): ${k.domainAllowlist.join(", ") || "(empty: blocked)"}`);
     }
-    const first = Object.entries(keys)[0];
-    if (first) {
-      console.log(`    embed snippet for "${first[0]}":\n${first[1].embedSnippet.replace(/^/gm, "      ")}`);
-    }
+    // The demo key is "website" (Pulumi.dev.yaml); any other stack shows its first key.
+    const [demoName, demo] = keys.website ? ["website", keys.website] : (Object.entries(keys)[0] ?? []);
+    if (demo) console.log(`    embed snippet for "${demoName}":\n${demo.embedSnippet.replace(/^/gm, "      ")}`);
     console.log(`    the secret keys are stored encrypted; read one with:\n      npm run pulumi -- stack output secretKeys --show-secrets --stack ${STACK}`);
 
     step(5, "widget guest auth: Origin enforcement");
-    const website = keys.website ?? first?.[1];
-    const origin = website && allowedOriginOf(website.domainAllowlist);
-    if (website && origin) {
-      const allowed = await guestAuth(server.url, website.publicKey, origin);
+    const origin = demo && allowedOriginOf(demo.domainAllowlist);
+    if (demo && origin) {
+      const allowed = await guestAuth(server.url, demo.publicKey, origin);
       console.log(`    from ${origin} → ${allowed.status} ${allowed.status === 200 ? "guest session issued" : allowed.text}`);
-      const foreign = await guestAuth(server.url, website.publicKey, "https://evil.example");
+      const foreign = await guestAuth(server.url, demo.publicKey, "https://evil.example");
       console.log(`    from https://evil.example → ${foreign.status} ${foreign.text}`);
       if (allowed.status !== 200 || foreign.status !== 403) throw new Error("Origin enforcement did not behave as expected");
     }

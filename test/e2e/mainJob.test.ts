@@ -1,0 +1,57 @@
+/**
+ * `npm start`, the main job, run twice as a newcomer would: the first run provisions the demo stack against
+ * the embedded local server and shows Origin enforcement; the second finds nothing to change. It runs with
+ * its own backend and server data directory, and nothing it prints may hold a secret key.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { findSecretKeys, REPO, runProcess } from "./support/pulumi";
+
+describe("npm start (the main job)", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-main-"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${root}/state`,
+    PULUMI_HOME: `${root}/home`,
+    // Pulumi.dev.yaml's encryption salt belongs to the project's documented local-only passphrase.
+    PULUMI_CONFIG_PASSPHRASE: "local-only-passphrase",
+    KATAVEN_LOCAL_DATA: `${root}/server/data`,
+    INIT_CWD: undefined,
+    KATAVEN_API_KEY: undefined,
+    KATAVEN_API_URL: undefined,
+  };
+  const start = () => runProcess("node", [path.join(REPO, "dist/scripts/start.js")], { cwd: REPO, env, timeoutMs: 180_000 });
+
+  beforeAll(() => {
+    fs.mkdirSync(`${root}/state`, { recursive: true });
+    fs.mkdirSync(`${root}/home`, { recursive: true });
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("provisions the demo stack and shows Origin enforcement, then finds nothing to change", async () => {
+    const first = await start();
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/\+ 6 created/);
+    expect(first.stdout).toMatch(/allowlist \(canonical\): \*\.acme\.example, http:\/\/localhost:3000, https:\/\/acme\.example/);
+    expect(first.stdout).toMatch(/from https:\/\/www\.acme\.example → 200 guest session issued/);
+    expect(first.stdout).toMatch(/from https:\/\/evil\.example → 403 origin_not_allowed/);
+    expect(first.stdout).toMatch(/Kataven\.init\(\{"publicKey":"pk_live_demo_/);
+
+    const second = await start();
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/6 unchanged/);
+    expect(second.stdout).not.toMatch(/created|updated|replaced/);
+
+    const log = fs.readFileSync(`${root}/server/server.log`, "utf8");
+    expect(log).toMatch(/POST \/api\/v1\/widget-keys 201/);
+    expect(findSecretKeys(first.output + second.output + log)).toEqual([]);
+    const state = fs.readdirSync(`${root}/state`, { recursive: true, encoding: "utf8" })
+      .map((f) => path.join(root, "state", f))
+      .filter((f) => fs.statSync(f).isFile())
+      .map((f) => fs.readFileSync(f, "utf8"))
+      .join("\n");
+    expect(state).toContain("pulumi-nodejs:dynamic/kataven:WidgetKey");
+    expect(findSecretKeys(state)).toEqual([]);
+  });
+});
