@@ -9,7 +9,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-export const REPO = path.resolve(__dirname, "../../..");
+/** The repository root: the nearest ancestor with a package.json (this file also runs compiled, from dist/). */
+export const REPO = (() => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
+  return dir;
+})();
 const RUNNER = path.join(REPO, "dist/scripts/pulumi.js");
 
 export interface RunResult {
