@@ -9,6 +9,7 @@
  * Replacing field: `agentId`. A field removed from the program goes back to its default.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
 
 export interface AgentWidgetSettingsArgs {
@@ -22,15 +23,7 @@ export interface AgentWidgetSettingsArgs {
   onDelete?: pulumi.Input<"reset" | "retain">;
 }
 
-// The serialized provider is this one method and nothing else: when the provider process deserializes it,
-// the SDK calls configure() before any other method, and configure() requires this package *by name*,
-// stores the stack config and attaches check/diff/create/read/update/delete to the object. Nothing is
-// captured, so `__provider` stays ~0.6 KB, holds no URL or credential, and always runs the installed release.
-const agentWidgetSettingsProvider = {
-  async configure(req: pulumi.dynamic.ConfigureRequest) {
-    require("pulumi-kataven-widget/provider/lifecycle/agentWidgetSettings").attach(this, req.config);
-  },
-} as unknown as pulumi.dynamic.ResourceProvider;
+const agentWidgetSettingsProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/agentWidgetSettings");
 
 export class AgentWidgetSettings extends pulumi.dynamic.Resource {
   declare public readonly agentId: pulumi.Output<string>;

@@ -13,6 +13,7 @@
  * URL or credential, and a new release of the package reaches existing resources.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
 
 export interface WidgetKeyArgs {
@@ -45,15 +46,7 @@ export interface WidgetKeyArgs {
   adopt?: pulumi.Input<{ id: pulumi.Input<string>; publicKey?: pulumi.Input<string> }>;
 }
 
-// The serialized provider is this one method and nothing else: when the provider process deserializes it,
-// the SDK calls configure() before any other method, and configure() requires this package *by name*,
-// stores the stack config and attaches check/diff/create/read/update/delete to the object. Nothing is
-// captured, so `__provider` stays ~0.6 KB, holds no URL or credential, and always runs the installed release.
-const widgetKeyProvider = {
-  async configure(req: pulumi.dynamic.ConfigureRequest) {
-    require("pulumi-kataven-widget/provider/lifecycle/widgetKey").attach(this, req.config);
-  },
-} as unknown as pulumi.dynamic.ResourceProvider;
+const widgetKeyProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/widgetKey");
 
 export class WidgetKey extends pulumi.dynamic.Resource {
   /** The key row id (also the resource id). */

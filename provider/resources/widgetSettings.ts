@@ -8,6 +8,7 @@
  * A field removed from the program goes back to its default on the next update.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
 
 export interface WidgetSettingsArgs {
@@ -27,15 +28,7 @@ export interface WidgetSettingsArgs {
   onDelete?: pulumi.Input<"reset" | "retain">;
 }
 
-// The serialized provider is this one method and nothing else: when the provider process deserializes it,
-// the SDK calls configure() before any other method, and configure() requires this package *by name*,
-// stores the stack config and attaches check/diff/create/read/update/delete to the object. Nothing is
-// captured, so `__provider` stays ~0.6 KB, holds no URL or credential, and always runs the installed release.
-const widgetSettingsProvider = {
-  async configure(req: pulumi.dynamic.ConfigureRequest) {
-    require("pulumi-kataven-widget/provider/lifecycle/widgetSettings").attach(this, req.config);
-  },
-} as unknown as pulumi.dynamic.ResourceProvider;
+const widgetSettingsProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/widgetSettings");
 
 export class WidgetSettings extends pulumi.dynamic.Resource {
   /** The stored values (null = default). */

@@ -51,7 +51,8 @@ describe("the serialized provider", () => {
     for (const o of out) {
       expect(o.bytes).toBeLessThan(1024);
       expect(o.text).not.toMatch(/sk_live_|127\.0\.0\.1|secret-url|api\.kataven\.ai/);
-      expect(o.text).toMatch(/require\("pulumi-kataven-widget\/provider\/lifecycle\/\w+"\)\.attach\(this, req\.config\)/);
+      expect(o.text).toMatch(/require\(lifecycleModule\)\.attach\(this, req\.config\)/);
+      expect(o.text).toMatch(/"pulumi-kataven-widget\/provider\/lifecycle\/\w+"/);
       expect(o.before).toEqual(["configure"]);
       expect(o.after).toEqual(["check", "configure", "create", "delete", "diff", "read", "update"]);
       expect(o.providerVersion).toBe(version);
