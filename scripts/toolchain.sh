@@ -91,6 +91,12 @@ kataven_offline_env() {
   export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-local-only-passphrase}
   export PULUMI_SKIP_UPDATE_CHECK=true
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  # Programs are TypeScript loaded through Node's type stripping; Node would warn on every run that it had to
+  # detect their module syntax (they sit in a package without "type"). The warning is noise, not a problem.
+  case " ${NODE_OPTIONS:-} " in
+    *MODULE_TYPELESS_PACKAGE_JSON*) ;;
+    *) export NODE_OPTIONS="--disable-warning=MODULE_TYPELESS_PACKAGE_JSON${NODE_OPTIONS:+ $NODE_OPTIONS}" ;;
+  esac
   mkdir -p "${PULUMI_BACKEND_URL#file://}" "$PULUMI_HOME"
 }
 
