@@ -106,7 +106,7 @@ async function main() {
   fs.mkdirSync(DATA, { recursive: true });
   step(1, "starting the local Kataven API server");
   const boot = JSON.parse(
-    await run(process.execPath, [SERVER_MAIN, "bootstrap", "--data", DATA, "--account", ACCOUNT, ...agentsOfStack().flatMap((a) => ["--agent", a])], {
+    await run(process.execPath, [SERVER_MAIN, "bootstrap", "--data", DATA, "--account", ACCOUNT, "--rotate-key", ...agentsOfStack().flatMap((a) => ["--agent", a])], {
       capture: true,
     }),
   ) as { account_id: string; api_key: string; agents: string[] };

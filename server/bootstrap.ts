@@ -1,46 +1,28 @@
 /**
- * Idempotent account setup for a local data directory: the account, its API key and agents, created when
- * missing. The API key is stored in the database only as an HMAC, so to hand the same key back on the next
- * run it is also kept in plaintext in `<data>/bootstrap.json` (mode 0600). That file is a convenience of
- * this local dev server; `newKey` mints another key (the older ones stay valid).
+ * Account setup for a local data directory: the account, its API key and agents, created when missing.
+ * Like the hosted API, the server shows an API key once: the database keeps only its HMAC, and nothing
+ * writes it to disk in plaintext. So a second run creates what is missing but mints no key and prints
+ * `api_key: null`; `rotateKey` mints a new bootstrap key and revokes the earlier ones, so an account holds
+ * exactly one working bootstrap key (npm start rotates on every run and hands the key to Pulumi through
+ * its environment only).
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync, renameSync } from "node:fs";
-import { join } from "node:path";
 import { checkAccountSlug, mintKey } from "./keys";
 import type { Store } from "./store";
 
-export const BOOTSTRAP_FILE = "bootstrap.json";
 export const AGENT_ID_RE = /^[A-Za-z0-9._:-]{1,200}$/;
+const BOOTSTRAP_KEY_NAME = "bootstrap";
 
 export interface BootstrapResult {
   account_id: string;
-  api_key: string;
+  /** The new key, shown this once; null when the account already had one and no rotation was asked. */
+  api_key: string | null;
   agents: string[];
-}
-
-interface BootstrapFile {
-  accounts: Record<string, { api_key: string }>;
-}
-
-function readFile(dir: string): BootstrapFile {
-  try {
-    const f = JSON.parse(readFileSync(join(dir, BOOTSTRAP_FILE), "utf8")) as BootstrapFile;
-    return f && typeof f.accounts === "object" ? f : { accounts: {} };
-  } catch {
-    return { accounts: {} };
-  }
-}
-
-function writeFile(dir: string, f: BootstrapFile): void {
-  const tmp = join(dir, `${BOOTSTRAP_FILE}.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(f, null, 2) + "\n", { mode: 0o600 });
-  renameSync(tmp, join(dir, BOOTSTRAP_FILE));
 }
 
 export function bootstrap(
   store: Store,
-  opts: { account: string; agents?: string[]; newKey?: boolean; now?: string },
+  opts: { account: string; agents?: string[]; rotateKey?: boolean; now?: string },
 ): BootstrapResult {
   const problem = checkAccountSlug(opts.account);
   if (problem) throw new Error(problem);
@@ -48,19 +30,15 @@ export function bootstrap(
     if (!AGENT_ID_RE.test(a)) throw new Error(`agent id "${a}" must match ${AGENT_ID_RE.source}`);
   }
   const now = opts.now ?? new Date().toISOString();
-  const file = readFile(store.dir);
-  const result = store.tx(() => {
+  return store.tx(() => {
     store.ensureAccount(opts.account, now);
     for (const a of opts.agents ?? []) store.ensureAgent(opts.account, a, a, now);
-    let apiKey = file.accounts[opts.account]?.api_key;
-    const usable = apiKey ? store.findApiKey(apiKey) : undefined;
-    if (opts.newKey || !apiKey || !usable || usable.disabled_at || usable.account_id !== opts.account) {
+    let apiKey: string | null = null;
+    if (opts.rotateKey || !store.hasActiveApiKey(opts.account, BOOTSTRAP_KEY_NAME)) {
+      store.revokeApiKeys(opts.account, BOOTSTRAP_KEY_NAME, now);
       apiKey = mintKey("sk_live_", opts.account);
-      store.addApiKey({ id: randomUUID(), account_id: opts.account, name: "bootstrap", key: apiKey, now });
-      file.accounts[opts.account] = { api_key: apiKey };
-      writeFile(store.dir, file);
+      store.addApiKey({ id: randomUUID(), account_id: opts.account, name: BOOTSTRAP_KEY_NAME, key: apiKey, now });
     }
     return { account_id: opts.account, api_key: apiKey, agents: store.listAgents(opts.account) };
   });
-  return result;
 }

@@ -5,7 +5,7 @@
  *                       [--bcrypt-cost 10] [--rate-limits off|60,1000,10000,20|minute=…,hour=…] [--quiet]
  *     prints one JSON line {"url": "http://127.0.0.1:PORT"} on stdout once listening (--port 0 = any free
  *     port); request log lines go to stderr; SIGTERM/SIGINT close it gracefully.
- *   kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--new-key]
+ *   kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--rotate-key]
  *     prints {"account_id", "api_key", "agents": [...]}; idempotent (see server/README.md).
  *
  * Environment: KATAVEN_LOCAL_FAULTS=1, KATAVEN_LOCAL_ADMIN=1, KATAVEN_LOCAL_RATE_LIMITS=<spec>,
@@ -21,7 +21,7 @@ import { Store } from "./store";
 const USAGE = `usage:
   kataven-local serve [--port 8787] [--data .kataven-local] [--host 127.0.0.1] [--faults] [--admin]
                       [--bcrypt-cost 10] [--rate-limits off|M,H,D,C] [--quiet]
-  kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--new-key]`;
+  kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--rotate-key]`;
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
@@ -88,7 +88,7 @@ function bootstrapCommand(args: string[]): void {
       data: { type: "string" },
       account: { type: "string" },
       agent: { type: "string", multiple: true, default: [] },
-      "new-key": { type: "boolean", default: false },
+      "rotate-key": { type: "boolean", default: false },
     },
   });
   const data = values.data ?? process.env.KATAVEN_LOCAL_DATA;
@@ -96,8 +96,14 @@ function bootstrapCommand(args: string[]): void {
   if (!values.account) fail("bootstrap needs --account <slug>");
   const store = Store.open(data);
   try {
-    const result = bootstrap(store, { account: values.account, agents: values.agent, newKey: values["new-key"] });
+    const result = bootstrap(store, { account: values.account, agents: values.agent, rotateKey: values["rotate-key"] });
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result.api_key === null) {
+      process.stderr.write(
+        `kataven-local: account "${result.account_id}" already has an API key, shown once when it was minted; ` +
+          "run bootstrap with --rotate-key for a new one (the old one stops working)\n",
+      );
+    }
   } catch (err) {
     fail((err as Error).message);
   } finally {

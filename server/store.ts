@@ -227,6 +227,18 @@ export class Store {
       .run(row.id, row.account_id, row.name, this.hmac(row.key), row.key.slice(-8), row.now);
   }
 
+  /** Whether the account holds an enabled API key of that name. */
+  hasActiveApiKey(accountId: string, name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM api_keys WHERE account_id = ? AND name = ? AND disabled_at IS NULL").get(accountId, name) !== undefined;
+  }
+
+  /** Disables every enabled API key of that name in the account (bootstrap rotation). */
+  revokeApiKeys(accountId: string, name: string, now: string): number {
+    return Number(
+      this.db.prepare("UPDATE api_keys SET disabled_at = ? WHERE account_id = ? AND name = ? AND disabled_at IS NULL").run(now, accountId, name).changes,
+    );
+  }
+
   findApiKey(key: string): { id: string; account_id: string; disabled_at: string | null } | undefined {
     const h = this.hmac(key);
     const r = this.db.prepare("SELECT id, account_id, key_hmac, disabled_at FROM api_keys WHERE key_hmac = ?").get(h) as Row | undefined;

@@ -124,7 +124,9 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kataven-local-"));
   const keepData = opts.dataDir !== undefined || opts.keepData === true;
   const store = Store.open(dataDir);
-  const boot = bootstrap(store, { account: opts.account ?? "acme", agents: opts.agents ?? ["agent-a", "agent-b"] });
+  // Rotating hands this run a fresh, working key also when dataDir already holds the account.
+  const boot = bootstrap(store, { account: opts.account ?? "acme", agents: opts.agents ?? ["agent-a", "agent-b"], rotateKey: true });
+  const apiKey = boot.api_key!;
   const stats = new RequestStats();
   const faults = opts.faults ? new FaultInjector() : false;
   const app = createApp({
@@ -146,19 +148,19 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
   return {
     url: listening.url,
     accountId: boot.account_id,
-    apiKey: boot.api_key,
+    apiKey,
     agents: boot.agents,
     dataDir,
     store,
-    headers: (extra) => bearerHeaders(boot.api_key, extra),
+    headers: (extra) => bearerHeaders(apiKey, extra),
     requestCount: async (filter) => countRequests(stats.snapshot(), filter),
     stats: async () => stats.snapshot(),
     resetStats: async () => stats.reset(),
     setFaults: async (rules) => needFaults().set(rules),
     clearFaults: async () => needFaults().clear(),
     createAccount(slug, agents = []) {
-      const r = bootstrap(store, { account: slug, agents });
-      return { accountId: r.account_id, apiKey: r.api_key, agents: r.agents };
+      const r = bootstrap(store, { account: slug, agents, rotateKey: true });
+      return { accountId: r.account_id, apiKey: r.api_key!, agents: r.agents };
     },
     addAgent(agentId, accountId = boot.account_id) {
       store.ensureAgent(accountId, agentId, agentId, new Date().toISOString());
@@ -206,9 +208,10 @@ export async function startServerProcess(
   if (!existsSync(main)) throw new Error(`${main} is missing: build first with "npx tsc -p ." (npm test does)`);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kataven-local-"));
   const keepData = opts.dataDir !== undefined || opts.keepData === true;
-  const bootArgs = ["bootstrap", "--data", dataDir, "--account", opts.account ?? "acme"];
+  const bootArgs = ["bootstrap", "--data", dataDir, "--account", opts.account ?? "acme", "--rotate-key"];
   for (const a of opts.agents ?? ["agent-a", "agent-b"]) bootArgs.push("--agent", a);
   const boot = JSON.parse(execFileSync(process.execPath, [main, ...bootArgs], { encoding: "utf8" })) as BootstrapResult;
+  const apiKey = boot.api_key!; // --rotate-key always mints
 
   const limits = opts.limits ?? false;
   const limitSpec =
@@ -242,12 +245,12 @@ export async function startServerProcess(
   return {
     url,
     accountId: boot.account_id,
-    apiKey: boot.api_key,
+    apiKey,
     agents: boot.agents,
     dataDir,
     child,
     stderr: () => stderr,
-    headers: (extra) => bearerHeaders(boot.api_key, extra),
+    headers: (extra) => bearerHeaders(apiKey, extra),
     requestCount: async (filter) => countRequests(await admin.stats(), filter),
     stats: admin.stats,
     resetStats: admin.resetStats,

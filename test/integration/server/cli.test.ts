@@ -3,7 +3,7 @@
  * first). Covers serve's JSON line, admin/faults switches, SIGTERM, and bootstrap idempotency.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -19,15 +19,27 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("kataven-local bootstrap", () => {
-  test("is idempotent, mints a new key only with --new-key, and keeps the key in a 0600 bootstrap.json", () => {
+  test("is idempotent: a second run mints no key; --rotate-key mints one and revokes the old; nothing on disk holds a key", async () => {
     const first = JSON.parse(run("bootstrap", "--data", dir, "--account", "acme_co", "--agent", "a1", "--agent", "a2"));
     expect(first).toEqual({ account_id: "acme_co", api_key: expect.stringMatching(/^sk_live_acme_co_[0-9A-Za-z]{24,}$/), agents: ["a1", "a2"] });
     const again = JSON.parse(run("bootstrap", "--data", dir, "--account", "acme_co", "--agent", "a3"));
-    expect(again.api_key).toBe(first.api_key);
-    expect(again.agents).toEqual(["a1", "a2", "a3"]);
-    const fresh = JSON.parse(run("bootstrap", "--data", dir, "--account", "acme_co", "--new-key"));
-    expect(fresh.api_key).not.toBe(first.api_key);
-    expect(statSync(join(dir, "bootstrap.json")).mode & 0o777).toBe(0o600);
+    expect(again).toEqual({ account_id: "acme_co", api_key: null, agents: ["a1", "a2", "a3"] });
+    const rotated = JSON.parse(run("bootstrap", "--data", dir, "--account", "acme_co", "--rotate-key"));
+    expect(rotated.api_key).toMatch(/^sk_live_acme_co_/);
+    expect(rotated.api_key).not.toBe(first.api_key);
+    for (const f of readdirSync(dir)) {
+      const bytes = readFileSync(join(dir, f));
+      expect(bytes.includes(Buffer.from(first.api_key))).toBe(false);
+      expect(bytes.includes(Buffer.from(rotated.api_key))).toBe(false);
+    }
+    const srv = await startServerProcess({ dataDir: dir, account: "acme_co" });
+    try {
+      expect((await call(srv.url, "GET", "/api/v1/widget-keys", { apiKey: first.api_key })).status).toBe(401);
+      expect((await call(srv.url, "GET", "/api/v1/widget-keys", { apiKey: rotated.api_key })).status).toBe(401); // the helper rotated again
+      expect((await call(srv.url, "GET", "/api/v1/widget-keys", { apiKey: srv.apiKey })).status).toBe(200);
+    } finally {
+      await srv.close();
+    }
   });
 
   test("rejects a bad or reserved slug with exit code 2", () => {

@@ -25,7 +25,8 @@ test("data survives a restart: keys, settings, policy, the public key lookup and
 
   const b = await startServer({ dataDir: dir });
   try {
-    expect(b.apiKey).toBe(a.apiKey); // bootstrap is idempotent: same account key
+    expect(b.apiKey).not.toBe(a.apiKey); // the helper rotates the bootstrap key on every start
+    expect((await call(b.url, "GET", "/api/v1/widget-keys", { apiKey: a.apiKey })).status).toBe(401);
     const list = await call(b.url, "GET", "/api/v1/widget-keys", { apiKey: b.apiKey });
     expect(list.json).toHaveLength(1);
     expect(list.json[0]).toMatchObject({ id: key.json.id, name: "kept", domain_allowlist: [ORIGIN], last_used_at: expect.any(String) });
@@ -69,11 +70,10 @@ test("the SQLite files hold no plaintext key: secret, public key and account API
   }
 });
 
-test("the pepper and bootstrap files are private (0600)", async () => {
+test("the pepper file is private (0600)", async () => {
   const srv = await startServer({ dataDir: dir });
   await srv.close();
   expect(statSync(join(dir, "pepper")).mode & 0o777).toBe(0o600);
-  expect(statSync(join(dir, "bootstrap.json")).mode & 0o777).toBe(0o600);
 });
 
 test("migrations are versioned: a new file gets the current version, a newer file is refused", () => {
