@@ -154,8 +154,10 @@ export function parseAllowlistEntry(raw: string): ParsedEntry {
 }
 
 /**
- * Canonicalises a list: every entry validated, spelled canonically, deduplicated and sorted, so two lists
- * that allow the same origins compare equal. Failures name the entry's index and what to do.
+ * Canonicalises a list: every entry validated and spelled canonically, duplicates dropped, the order as
+ * given (the server stores it so, and a list appended to in a pull request previews as an appended entry).
+ * Failures name the entry's index and what to do. Compare two lists with sameAllowlist(): order is not
+ * meaningful.
  */
 export function canonicalizeAllowlist(entries: readonly string[]): { canonical: string[]; failures: AllowlistFailure[] } {
   const out = new Set<string>();
@@ -169,7 +171,14 @@ export function canonicalizeAllowlist(entries: readonly string[]): { canonical: 
     if (r.ok) out.add(r.canonical);
     else failures.push({ index, entry, reason: r.reason });
   });
-  return { canonical: [...out].sort(), failures };
+  return { canonical: [...out], failures };
+}
+
+/** Do two lists allow the same origins? (Canonical spellings compared as sets.) */
+export function sameAllowlist(a: readonly string[], b: readonly string[]): boolean {
+  const x = new Set(canonicalizeAllowlist(a).canonical);
+  const y = new Set(canonicalizeAllowlist(b).canonical);
+  return x.size === y.size && [...x].every((e) => y.has(e));
 }
 
 /** True when the entry is a wildcard (`*.x` or `x:*`): worth a second look in review. */
@@ -206,11 +215,12 @@ export function originAllowed(origin: string, allowlist: readonly string[]): boo
   const scheme = u.protocol.slice(0, -1);
   if (scheme !== "http" && scheme !== "https") return false;
   const host = u.hostname.endsWith(".") ? u.hostname.slice(0, -1) : u.hostname;
-  const port = u.port === "" ? null : Number(u.port);
+  // Ports compared as effective numbers: `localhost:443` admits https://localhost, whose URL omits the port.
+  const port = u.port === "" ? DEFAULT_PORT[scheme] : Number(u.port);
   return allowlist.some((raw) => {
     const e = parse(raw);
     if (typeof e === "string" || !e.schemes.includes(scheme)) return false;
     if (e.wildcard ? !host.endsWith(`.${e.host}`) : host !== e.host) return false;
-    return e.port === "*" || e.port === port;
+    return e.port === "*" || (e.port ?? DEFAULT_PORT[scheme]) === port;
   });
 }

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { Pool } from "undici";
 import type { z } from "zod";
-import { canonicalizeAllowlist } from "./allowlist";
+import { sameAllowlist } from "./allowlist";
 import type { KatavenConfig } from "./config";
 import { hintFor, KatavenApiError, KatavenNetworkError, KatavenResponseError, parseErrorBody } from "./errors";
 import {
@@ -440,7 +440,7 @@ export class KatavenClient {
 
   /** Deletes the keys an ambiguous create attempt may have minted (rule in `createWidgetKey`). */
   private async sweepOrphans(input: CreateWidgetKeyInput, since: number, before: Set<string>, keep: string | undefined, cause: Error): Promise<void> {
-    const wantAllow = canonicalizeAllowlist(input.domainAllowlist ?? []).canonical.join("\n");
+    const wantAllow = input.domainAllowlist ?? [];
     const wantAgent = input.agentId ?? null;
     const name = input.name.trim();
     try {
@@ -453,7 +453,7 @@ export class KatavenClient {
           (k.agentId ?? null) === wantAgent &&
           k.lastUsedAt === null &&
           Date.parse(k.createdAt) >= since - this.orphanSkewMs &&
-          canonicalizeAllowlist(k.domainAllowlist).canonical.join("\n") === wantAllow,
+          sameAllowlist(k.domainAllowlist, wantAllow),
       );
       for (const o of orphans) await this.deleteWidgetKey(o.id);
     } catch (err) {

@@ -111,7 +111,7 @@ async function main() {
     }),
   ) as { account_id: string; api_key: string; agents: string[] };
   const server = await startServer();
-  const shown = (p: string) => path.relative(REPO, p) || p;
+  const shown = (p: string) => (path.relative(REPO, p).startsWith("..") ? p : path.relative(REPO, p));
   console.log(`    local server at ${server.url} (data: ${shown(DATA)}, log: ${shown(path.join(DATA, "..", "server.log"))})`);
   try {
     step(2, `account "${boot.account_id}" with agents ${boot.agents.join(", ")} is ready`);

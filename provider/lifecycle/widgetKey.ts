@@ -29,7 +29,7 @@ import type { ConfigSource } from "../config";
 export interface WidgetKeyInputs {
   name: string;
   agentId?: string;
-  /** Canonical: every entry in canonical spelling, deduplicated, sorted. */
+  /** Canonical: every entry in canonical spelling, deduplicated, in the program's order. */
   domainAllowlist: string[];
   disabled: boolean;
   rotation?: string | number;

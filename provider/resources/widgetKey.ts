@@ -21,7 +21,8 @@ export interface WidgetKeyArgs {
   name: pulumi.Input<string>;
   /**
    * Origins allowed to embed the widget with this key. A set: order, case, default ports, trailing
-   * slashes/dots and IDN spelling do not matter (each entry is canonicalised, duplicates dropped).
+   * slashes/dots and IDN spelling do not matter (each entry is canonicalised, duplicates dropped, your
+   * order kept).
    * Entries: `https://acme.com`, `acme.com` (https), `*.acme.com` (subdomains at any depth, not the apex),
    * `acme.com:*` (any port), `http://localhost:3000` / `localhost:*` (http only for loopback hosts).
    * Rejected: `*`, `*.com`/`*.co.uk` (wildcards under a public suffix), wildcards inside a label, paths,
@@ -57,7 +58,7 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   declare public readonly secretKey: pulumi.Output<string | undefined>;
   /** Last 8 characters of the public key, for display. */
   declare public readonly keyLast8: pulumi.Output<string>;
-  /** The allowlist as the server stores it: canonical, deduplicated, sorted. */
+  /** The allowlist as the server stores it: canonical spellings, deduplicated, in the program's order. */
   declare public readonly domainAllowlist: pulumi.Output<string[]>;
   declare public readonly name: pulumi.Output<string>;
   declare public readonly agentId: pulumi.Output<string | undefined>;

@@ -69,7 +69,8 @@ describe("examples through the real engine", () => {
     expect(up2.stdout).toMatch(/~ 3 updated/);
     const second = await outputs(s);
     expect(second.keyId).toBe(first.keyId);
-    expect(second.allowlist).toEqual(["*.shop.acme.example", "https://acme.example", "https://www.acme.example"]);
+    expect(second.allowlist).toEqual(["https://acme.example", "https://www.acme.example", "*.shop.acme.example"]);
+    expect(preview.stdout).toMatch(/\+ \[2\]: "\*\.shop\.acme\.example"/); // the one origin added, nothing else
     const settings = await request(`${server.url}/api/v1/widget-settings`, { headers: { authorization: `Bearer ${server.apiKey}` } });
     expect(await settings.body.json()).toMatchObject({ launcher_position: "bl", launcher_label: "Questions? Ask us", accent_color: "#7c3aed" });
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
@@ -78,8 +79,8 @@ describe("examples through the real engine", () => {
 
   it("multi-env: three stacks from one program, each with its own allowlist", async () => {
     const expected: Record<string, string[]> = {
-      dev: ["http://localhost:3000", "https://dev.acme.example", "localhost:*"],
-      staging: ["*.preview.acme.example", "https://staging.acme.example"],
+      dev: ["http://localhost:3000", "localhost:*", "https://dev.acme.example"],
+      staging: ["https://staging.acme.example", "*.preview.acme.example"],
       prod: ["https://acme.example", "https://www.acme.example"],
     };
     const dir = copyExample("multi-env");

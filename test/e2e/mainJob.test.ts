@@ -33,8 +33,8 @@ describe("npm start (the main job)", () => {
     const first = await start();
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/\+ 6 created/);
-    expect(first.stdout).toMatch(/allowlist \(canonical\): \*\.acme\.example, http:\/\/localhost:3000, https:\/\/acme\.example/);
-    expect(first.stdout).toMatch(/from https:\/\/www\.acme\.example → 200 guest session issued/);
+    expect(first.stdout).toMatch(/allowlist \(canonical\): https:\/\/acme\.example, \*\.acme\.example, http:\/\/localhost:3000/);
+    expect(first.stdout).toMatch(/from https:\/\/acme\.example → 200 guest session issued/);
     expect(first.stdout).toMatch(/from https:\/\/evil\.example → 403 origin_not_allowed/);
     expect(first.stdout).toMatch(/Kataven\.init\(\{"publicKey":"pk_live_demo_/);
 

@@ -77,7 +77,7 @@ describe("WidgetKey through the real engine (root program)", () => {
     expect(r.stdout).toMatch(/\+\s+pulumi-nodejs:dynamic\/kataven:WidgetKey\s+website\s+created/);
     const keys = await output("widgetKeys");
     expect(keys.website.publicKey).toMatch(/^pk_live_/);
-    expect(keys.website.domainAllowlist).toEqual(["*.acme.example", "https://acme.example"]);
+    expect(keys.website.domainAllowlist).toEqual(["https://acme.example", "*.acme.example"]);
     expect((await s.run(["stack", "output", "secretKeys"])).stdout.trim()).toBe("[secret]");
     const secrets = await output("secretKeys", true);
     expect(secrets.website).toMatch(/^sk_live_/);
@@ -85,12 +85,12 @@ describe("WidgetKey through the real engine (root program)", () => {
     const onServer = await listKeys();
     expect(onServer).toHaveLength(1);
     expect(onServer[0].id).toBe(keys.website.keyId);
-    expect(onServer[0].domain_allowlist).toEqual(["*.acme.example", "https://acme.example"]);
+    expect(onServer[0].domain_allowlist).toEqual(["https://acme.example", "*.acme.example"]);
     expectNoLeaks();
   });
 
   it("plans nothing, and calls no API, when the allowlist is only reordered or re-spelled", async () => {
-    await setKeys({ website: { agent, allowlist: ["*.acme.example", "ACME.example.", "https://acme.example:443/"] } });
+    await setKeys({ website: { agent, allowlist: ["*.acme.example", "ACME.example.", "https://acme.example:443/", "*.ACME.example"] } });
     await server.resetStats();
     const r = await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
     expect(r.stdout).toMatch(/unchanged/);

@@ -3,7 +3,7 @@
  * (../shared/kataven-api.md, section (b) "Proposed matcher", decision 5) and issue 5's list of rejections,
  * not from the code (the provider and the server share provider/allowlist.ts).
  */
-import { canonicalizeAllowlist, isBroadEntry, parseAllowlistEntry } from "../../provider/allowlist";
+import { canonicalizeAllowlist, isBroadEntry, parseAllowlistEntry, sameAllowlist } from "../../provider/allowlist";
 
 /** [entry, canonical form] */
 const VALID: [string, string][] = [
@@ -157,11 +157,19 @@ describe("allowlist lists: set semantics", () => {
     expect(canonicalizeAllowlist(["acme.com", "https://acme.com", "https://ACME.com:443/", "acme.com."]).canonical).toEqual(["https://acme.com"]);
   });
 
-  it("order does not matter", () => {
+  it("order does not matter: the lists compare equal as sets, and each keeps the order it was given in", () => {
     const a = canonicalizeAllowlist(["https://b.com", "*.a.com", "https://a.com"]).canonical;
     const b = canonicalizeAllowlist(["https://a.com", "https://b.com", "*.a.com"]).canonical;
-    expect(a).toEqual(b);
-    expect(a).toEqual([...a].sort());
+    expect(sameAllowlist(a, b)).toBe(true);
+    expect(sameAllowlist(["B.com", "a.com"], ["https://a.com", "https://b.com/"])).toBe(true);
+    expect(sameAllowlist(a, ["https://a.com", "https://b.com"])).toBe(false);
+    expect(sameAllowlist(["https://a.com", "https://a.com"], ["https://a.com", "https://b.com"])).toBe(false);
+    expect(a).toEqual(["https://b.com", "*.a.com", "https://a.com"]);
+    expect(b).toEqual(["https://a.com", "https://b.com", "*.a.com"]);
+  });
+
+  it("the first spelling of a duplicate keeps its place", () => {
+    expect(canonicalizeAllowlist(["https://b.com", "A.com", "b.com", "https://a.com"]).canonical).toEqual(["https://b.com", "https://a.com"]);
   });
 
   it("re-spelling does not matter", () => {

@@ -140,3 +140,15 @@ describe("lists and request origins", () => {
     },
   );
 });
+
+describe("explicit default ports on loopback entries", () => {
+  it.each([
+    ["https://localhost", ["localhost:443"], true],
+    ["http://localhost", ["localhost:80"], true],
+    ["https://127.0.0.1", ["127.0.0.1:443"], true],
+    ["http://localhost", ["localhost:443"], false],
+    ["https://localhost:8443", ["localhost:443"], false],
+  ] as const)("%s against %j → %s", (origin, list, allowed) => {
+    expect(originAllowed(origin, list)).toBe(allowed);
+  });
+});

@@ -82,7 +82,7 @@ describe("no-loopback-origins-on-prod", () => {
   it("names every loopback entry in canonical form, in one message", () => {
     const v = noLoopbackOnProd.check(key({ domainAllowlist: ["LOCALHOST:3000", "http://127.0.0.1:8080/", "https://acme.com"] }), prod);
     expect(v).toEqual([
-      'widget key "website" on production stack "prod" allows loopback origin(s) "http://127.0.0.1:8080", "localhost:3000" in domainAllowlist; ' +
+      'widget key "website" on production stack "prod" allows loopback origin(s) "localhost:3000", "http://127.0.0.1:8080" in domainAllowlist; ' +
         "any page served from the visitor's own machine could use this key. Remove them here and keep them on a dev stack.",
     ]);
   });

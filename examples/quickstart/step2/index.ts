@@ -21,7 +21,7 @@ export default async function quickstart() {
       name: "acme.example website",
       agentId,
       // a new subdomain wildcard; the two existing origins are re-spelled, which changes nothing
-      domainAllowlist: ["www.acme.example", "ACME.example", "*.shop.acme.example"],
+      domainAllowlist: ["ACME.example", "www.acme.example", "*.shop.acme.example"],
     },
     { dependsOn: [policy] },
   );

@@ -51,7 +51,7 @@ describe("create", () => {
       keyId: id,
       name: "acme prod",
       agentId: "agent-a",
-      domainAllowlist: ["*.acme.com", "https://acme.com", "https://www.acme.com"],
+      domainAllowlist: ["https://www.acme.com", "https://acme.com", "*.acme.com"],
       disabled: false,
       disabledAt: null,
       lastUsedAt: null,

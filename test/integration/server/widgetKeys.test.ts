@@ -33,7 +33,7 @@ describe("POST /api/v1/widget-keys", () => {
     expect(k.secret_key).toMatch(/^sk_live_acme_[0-9A-Za-z]{24,}$/);
     expect(k.key_last8).toBe(k.public_key.slice(-8));
     expect(k.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(k.domain_allowlist).toEqual(["https://acme.com", "https://www.acme.com"]);
+    expect(k.domain_allowlist).toEqual(["https://www.acme.com", "https://acme.com"]); // canonical, deduplicated, order kept
     expect(k.agent_id).toBe("agent-a");
     expect(k).toMatchObject({ name: "acme.com production", disabled_at: null, last_used_at: null });
     expect(k.created_at).toBe(k.updated_at);
