@@ -8,9 +8,9 @@
  * Replacing fields: `rotation` and `adopt` only (create-before-delete). Everything else updates in place,
  * so an allowlist or name edit never mints a new secret.
  *
- * This file is serialized into the stack state (`__provider`) by value. The provider object therefore holds
- * nothing but thunks that `require()` this package by name at run time: state stays ~1–2 KB, carries no
- * URL or credential, and a new release of the package reaches existing resources.
+ * The provider object handed to the engine is the ~0.6 KB stub of ./serializedProvider.ts: it loads this
+ * package by name at run time, so the state carries no URL or credential and a new release reaches
+ * existing resources.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
@@ -86,6 +86,11 @@ export class WidgetKey extends pulumi.dynamic.Resource {
       widgetKeyProvider,
       name,
       {
+        // Optional inputs are outputs too: a key must be in props for its output to exist.
+        agentId: undefined,
+        disabled: undefined,
+        rotation: undefined,
+        adopt: undefined,
         ...args,
         providerVersion: packageVersion(),
         keyId: undefined,

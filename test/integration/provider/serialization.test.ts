@@ -17,7 +17,10 @@ pulumi.runtime.setMocks({ newResource(a) { seen.push(a); return { id: "id", stat
 process.env.KATAVEN_API_KEY = "sk_live_acme_SecretShouldNotBeCaptured0001";
 process.env.KATAVEN_API_URL = "http://127.0.0.1:9/secret-url";
 const { WidgetKey, WidgetSettings, AgentWidgetSettings } = require("pulumi-kataven-widget");
-new WidgetKey("k", { name: "n", domainAllowlist: ["https://a.com"] });
+const k = new WidgetKey("k", { name: "n", domainAllowlist: ["https://a.com"] });
+const declared = ["keyId", "publicKey", "secretKey", "keyLast8", "domainAllowlist", "name", "agentId", "disabled", "disabledAt",
+  "lastUsedAt", "createdAt", "secretAvailable", "rotation", "adopt", "providerVersion"];
+const missingOutputs = declared.filter((p) => !pulumi.Output.isInstance(k[p]));
 new WidgetSettings("s", { primaryColor: "#fff" });
 new AgentWidgetSettings("a", { agentId: "agent-a" });
 setTimeout(async () => {
@@ -30,7 +33,7 @@ setTimeout(async () => {
     out.push({ type: s.type, bytes: text.length, text, before, after: Object.keys(p).sort(), providerVersion: s.inputs.providerVersion });
   }
   const cfg = require("pulumi-kataven-widget/provider/config").getConfig();
-  console.log(JSON.stringify({ out, apiUrl: cfg.apiUrl }));
+  console.log(JSON.stringify({ out, apiUrl: cfg.apiUrl, missingOutputs }));
 }, 1000);
 `;
 
@@ -38,7 +41,8 @@ describe("the serialized provider", () => {
   const built = existsSync(join(ROOT, "dist/provider/resources/widgetKey.js"));
   (built ? it : it.skip)("is under 1 KB per resource, holds no URL or key, and configures itself by name", () => {
     const raw = execFileSync(process.execPath, ["-e", SCRIPT], { cwd: ROOT, encoding: "utf8" });
-    const { out, apiUrl } = JSON.parse(raw.trim().split("\n").pop()!) as {
+    const { out, apiUrl, missingOutputs } = JSON.parse(raw.trim().split("\n").pop()!) as {
+      missingOutputs: string[];
       out: { type: string; bytes: number; text: string; before: string[]; after: string[]; providerVersion: string }[];
       apiUrl: string;
     };
@@ -58,6 +62,7 @@ describe("the serialized provider", () => {
       expect(o.providerVersion).toBe(version);
     }
     expect(apiUrl).toBe("http://127.0.0.1:1"); // stack config reached the provider at run time
+    expect(missingOutputs).toEqual([]); // every declared output exists, also for inputs the program omitted
   });
   if (!built) it("needs the compiled package: run npx tsc -p . first", () => expect(built).toBe(true));
 });
