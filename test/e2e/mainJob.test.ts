@@ -12,10 +12,10 @@ describe("npm start (the main job)", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-main-"));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PULUMI_BACKEND_URL: `file://${root}/state`,
+    KATAVEN_DEMO_BACKEND: `file://${root}/state`,
     PULUMI_HOME: `${root}/home`,
-    // Pulumi.dev.yaml's encryption salt belongs to the project's documented local-only passphrase.
-    PULUMI_CONFIG_PASSPHRASE: "local-only-passphrase",
+    // A user's own passphrase must not break the demo: npm start pins the one its stack config was made with.
+    PULUMI_CONFIG_PASSPHRASE: "a-users-own-passphrase",
     KATAVEN_LOCAL_DATA: `${root}/server/data`,
     INIT_CWD: undefined,
     KATAVEN_API_KEY: undefined,
