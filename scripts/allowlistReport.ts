@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isLoopbackEntry } from "../policy/rules";
 import { canonicalizeAllowlist, isBroadEntry } from "../provider/allowlist";
+import { invocationDir } from "./pulumi";
 
 const WIDGET_KEY_TYPE = "pulumi-nodejs:dynamic/kataven:WidgetKey";
 const KATAVEN_TYPE_PREFIX = "pulumi-nodejs:dynamic/kataven:";
@@ -321,7 +322,7 @@ function parseArgs(argv: string[]): CliOptions {
 function runPreview(opts: CliOptions): Promise<{ stdout: string; code: number }> {
   const runner = path.join(__dirname, "pulumi.js");
   const args = [runner, "preview", "--json", "--non-interactive"];
-  if (opts.cwd) args.push("--cwd", path.resolve(opts.cwd));
+  if (opts.cwd) args.push("--cwd", path.resolve(invocationDir(), opts.cwd));
   if (opts.stack) args.push("--stack", opts.stack);
   args.push(...opts.previewArgs);
   return new Promise((resolve, reject) => {
@@ -338,7 +339,7 @@ export async function main(argv: string[]): Promise<number> {
   let text: string;
   let code = 0;
   if (opts.file) {
-    text = opts.file === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(opts.file, "utf8");
+    text = opts.file === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(path.resolve(invocationDir(), opts.file), "utf8");
   } else {
     const r = await runPreview(opts);
     text = r.stdout;
@@ -346,7 +347,7 @@ export async function main(argv: string[]): Promise<number> {
     if (code !== 0 && !text.trim()) throw new Error(`pulumi preview failed with exit code ${code}; its errors are above`);
   }
   const report = renderAllowlistReport(parsePreviewJson(text));
-  if (opts.output) fs.writeFileSync(opts.output, report);
+  if (opts.output) fs.writeFileSync(path.resolve(invocationDir(), opts.output), report);
   else process.stdout.write(report);
   return code === 0 ? 0 : 1;
 }

@@ -33,7 +33,7 @@ function commandOf(args: string[]): string | undefined {
  * The directory the user ran the command from: `npm run` starts scripts in the package root and says where
  * it was called from in INIT_CWD, so `cd examples/x && npm run pulumi -- up` acts on examples/x.
  */
-function invocationDir(): string {
+export function invocationDir(): string {
   return process.env.INIT_CWD ? path.resolve(process.env.INIT_CWD) : process.cwd();
 }
 

@@ -21,7 +21,11 @@ export const FaultRuleSchema = z.strictObject({
   status: z.number().int().min(400).max(599).optional(),
   latencyMs: z.number().int().min(0).max(120_000).optional(),
   retryAfter: z.number().int().min(0).optional(),
-  times: z.number().int().min(-1).optional(),
+  times: z
+    .number()
+    .int()
+    .refine((n) => n === -1 || n >= 1, { error: "must be a positive count, or -1 for until cleared" })
+    .optional(),
 });
 export type FaultRule = z.infer<typeof FaultRuleSchema>;
 export const FaultRulesSchema = z.array(FaultRuleSchema);

@@ -79,6 +79,9 @@ describe("fault rules", () => {
     expect(bad.text).toMatch(/^invalid_fault_rules: rules\[0\]\.route "POST \/nowhere" is not a route of this server/);
     const badMode = await call(srv.url, "PUT", "/__admin/faults", { body: [{ route: "POST /api/v1/widget-keys", mode: "explode" }] });
     expect(badMode.status).toBe(400);
+    const zero = await call(srv.url, "PUT", "/__admin/faults", { body: [{ route: "POST /api/v1/widget-keys", mode: "status", times: 0 }] });
+    expect(zero.status).toBe(400);
+    expect(zero.text).toMatch(/times: must be a positive count, or -1 for until cleared/);
     const ok = await call(srv.url, "PUT", "/__admin/faults", { body: [{ route: "GET /api/v1/widget-keys", mode: "status", status: 500, times: 3 }] });
     expect(ok.status).toBe(200);
     expect((await call(srv.url, "GET", "/__admin/faults")).json).toEqual([{ route: "GET /api/v1/widget-keys", mode: "status", status: 500, times: 3, remaining: 3 }]);
