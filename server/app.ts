@@ -50,9 +50,12 @@ export const DEFAULT_BCRYPT_COST = 10;
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
 function isLoopbackPeer(c: Context<AppEnv>): boolean {
-  const addr = c.env?.incoming?.socket?.remoteAddress;
-  // app.request() in-process has no socket: that is local by construction
-  return addr === undefined || LOOPBACK.has(addr) || addr.startsWith("127.");
+  const incoming = c.env?.incoming;
+  // app.request() in-process has no Node request at all: that is local by construction. A real request
+  // whose socket is already gone has no address and is refused.
+  if (incoming === undefined) return true;
+  const addr = incoming.socket?.remoteAddress;
+  return addr !== undefined && (LOOPBACK.has(addr) || addr.startsWith("127."));
 }
 
 function dropConnection(c: Context<AppEnv>): void {
