@@ -16,7 +16,7 @@
  */
 import { canonicalizeAllowlist, isBroadEntry, isLoopbackHost } from "../provider/allowlist";
 
-export const WIDGET_KEY_TYPE = "pulumi-nodejs:dynamic/kataven:WidgetKey";
+export { WIDGET_KEY_TYPE } from "../provider/engine";
 
 export const DEFAULT_PROD_STACKS: readonly string[] = ["prod", "production", "prod-*"];
 

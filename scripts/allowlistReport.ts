@@ -18,12 +18,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isLoopbackEntry } from "../policy/rules";
 import { canonicalizeAllowlist, isBroadEntry } from "../provider/allowlist";
+import { KATAVEN_TYPE_PREFIX, UNKNOWN, WIDGET_KEY_TYPE } from "../provider/engine";
+import { redact } from "../provider/errors";
 import { invocationDir } from "./pulumi";
 
-const WIDGET_KEY_TYPE = "pulumi-nodejs:dynamic/kataven:WidgetKey";
-const KATAVEN_TYPE_PREFIX = "pulumi-nodejs:dynamic/kataven:";
-/** The engine's placeholder for a value known only after apply (preview). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Change = "created" | "updated" | "replaced" | "deleted";
 
@@ -207,11 +205,6 @@ function describeKey(c: KeyChange, warnings: string[]): string[] {
 function wildcardMeaning(entry: string): string {
   if (entry.startsWith("*.")) return `every subdomain of ${code(entry.slice(2).replace(/:.*$/, ""))}, at any depth`;
   return `every port of ${code(entry.replace(/:\*$/, ""))}`;
-}
-
-/** Redacts anything shaped like a Kataven secret, whatever the source (defence in depth for diagnostics). */
-function redact(text: string): string {
-  return text.replace(/sk_live_[A-Za-z0-9_-]+/g, "sk_live_[redacted]");
 }
 
 /** Renders the Markdown report for one `pulumi preview --json` document (object or JSON text). */

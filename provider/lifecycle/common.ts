@@ -5,8 +5,9 @@
 import { clientFor, type KatavenClient, type WidgetKey } from "../client";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
 
-/** The value the engine sends for an input that is not known yet (preview only). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { UNKNOWN } from "../engine";
+
+export { UNKNOWN };
 
 export function isUnknown(v: unknown): boolean {
   return v === UNKNOWN;

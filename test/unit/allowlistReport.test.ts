@@ -9,7 +9,7 @@ import { keyChanges, parsePreviewJson, renderAllowlistReport } from "../../scrip
 
 const FIXTURES = path.join(__dirname, "../fixtures");
 const KEY = "pulumi-nodejs:dynamic/kataven:WidgetKey";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { UNKNOWN } from "../../provider/engine";
 const urn = (name: string, type = KEY) => `urn:pulumi:prod::kataven-widget::${type}::${name}`;
 const state = (props: Record<string, unknown>, type = KEY) => ({ type, inputs: { __provider: "exports.handler = …", ...props }, outputs: props });
 
@@ -152,7 +152,7 @@ describe("renderAllowlistReport", () => {
     expect(md).not.toContain(secret);
     expect(md).not.toContain("pk_live_");
     expect(md).toContain("**The preview failed**");
-    expect(md).toContain("create failed for key sk_live_[redacted]");
+    expect(md).toContain("create failed for key sk_live_…[redacted]");
   });
 
   it("lists other Kataven resources that change, without their properties", () => {

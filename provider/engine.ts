@@ -1,0 +1,13 @@
+/**
+ * How the Pulumi engine names and sends this package's resources, for the code that reads engine output
+ * (lifecycle methods, the policy pack, the allowlist report).
+ */
+
+/** `pulumi.dynamic.Resource` with module "kataven": `pulumi-nodejs:dynamic/kataven:<Type>`. */
+export const KATAVEN_TYPE_PREFIX = "pulumi-nodejs:dynamic/kataven:";
+export const WIDGET_KEY_TYPE = `${KATAVEN_TYPE_PREFIX}WidgetKey`;
+export const WIDGET_SETTINGS_TYPE = `${KATAVEN_TYPE_PREFIX}WidgetSettings`;
+export const AGENT_WIDGET_SETTINGS_TYPE = `${KATAVEN_TYPE_PREFIX}AgentWidgetSettings`;
+
+/** The value the engine sends for an input that is not known yet (preview only). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
