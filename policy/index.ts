@@ -25,7 +25,7 @@ function toPolicy(rule: Rule): ResourceValidationPolicy {
       if (args.type !== WIDGET_KEY_TYPE) return;
       const config = args.getConfig<RuleConfig>();
       const p = args.props;
-      const key = { name: p.name, agentId: p.agentId, domainAllowlist: p.domainAllowlist, disabled: p.disabled };
+      const key = { name: p.name, agentId: p.agentId, domainAllowlist: p.domainAllowlist, disabled: p.disabled, tags: p.tags };
       for (const message of rule.check(key, { stack: currentStack(), resourceName: args.name }, config)) {
         reportViolation(message);
       }

@@ -14,7 +14,7 @@
  * A stack is "prod" when its name matches one of the rule's `prodStacks` globs
  * (default "prod", "production", "prod-*"; `*` matches any run of characters).
  */
-import { canonicalizeAllowlist, isBroadEntry, isLoopbackHost } from "../provider/allowlist";
+import { ALLOW_WILDCARDS_TAG, canonicalizeAllowlist, isBroadEntry, isLoopbackHost } from "../provider/allowlist";
 
 export { WIDGET_KEY_TYPE } from "../provider/engine";
 
@@ -28,6 +28,7 @@ export interface WidgetKeyProps {
   agentId?: unknown;
   domainAllowlist?: unknown;
   disabled?: unknown;
+  tags?: unknown;
 }
 
 /** What a rule knows about where the key lives. */
@@ -133,7 +134,7 @@ export const noLoopbackOnProd: Rule = {
 export const noWildcardsOnProd: Rule = {
   name: "no-wildcard-origins-on-prod",
   description:
-    "Widget keys on production stacks may not use wildcard entries (*.domain, host:*) unless the key is listed in allowWildcardKeys.",
+    "Widget keys on production stacks may not use wildcard entries (*.domain, host:*) unless the key is tagged allow-wildcards (or listed in allowWildcardKeys).",
   defaultLevel: "mandatory",
   configSchema: {
     prodStacks: prodStacksSchema,
@@ -146,9 +147,10 @@ export const noWildcardsOnProd: Rule = {
     },
   },
   remediationSteps:
-    "List the exact origins instead, or allow this key's wildcards explicitly by adding its name to allowWildcardKeys in the policy pack config.",
+    "List the exact origins instead, or allow this key's wildcards explicitly: tag it (tags: [\"allow-wildcards\"]) or add its name to allowWildcardKeys in the policy pack config.",
   check(key, ctx, config) {
     if (!isProdStack(ctx.stack, stackList(config))) return [];
+    if (Array.isArray(key.tags) && key.tags.includes(ALLOW_WILDCARDS_TAG)) return [];
     const allowed = config?.allowWildcardKeys ?? [];
     const names = [ctx.resourceName, ...(typeof key.name === "string" ? [key.name] : [])];
     if (allowed.some((p) => names.some((n) => globMatch(p, n)))) return [];
@@ -156,8 +158,8 @@ export const noWildcardsOnProd: Rule = {
     if (broad.length === 0) return [];
     return [
       `widget key "${ctx.resourceName}" on production stack "${ctx.stack}" uses wildcard entr${broad.length === 1 ? "y" : "ies"} ` +
-        `${quoteList(broad)} in domainAllowlist. List the exact origins, or allow wildcards for this key with ` +
-        `{"no-wildcard-origins-on-prod": {"allowWildcardKeys": ["${ctx.resourceName}"]}} in the policy pack config.`,
+        `${quoteList(broad)} in domainAllowlist. List the exact origins, or allow wildcards for this key: tag it ` +
+        `(tags: ["${ALLOW_WILDCARDS_TAG}"]) or add {"no-wildcard-origins-on-prod": {"allowWildcardKeys": ["${ctx.resourceName}"]}} to the policy pack config.`,
     ];
   },
 };

@@ -2,7 +2,7 @@
  * The root program's stack configuration: what a pull request changes. Parsed with zod so a typo in a
  * stack file fails the preview with the config key and the problem, before anything is planned.
  *
- *   kataven-widget:keys      key name → { agent?, allowlist: [...], disabled?, rotation?, adopt? }
+ *   kataven-widget:keys      key name → { agent?, allowlist: [...], disabled?, rotation?, adopt?, tags? }
  *   kataven-widget:branding  account branding (WidgetSettings fields)
  *   kataven-widget:agents    agent id → { widgetEnabled, authMode }
  */
@@ -16,6 +16,8 @@ export const KeyConfig = z.strictObject({
   rotation: z.union([z.string(), z.number()]).optional(),
   /** Take over an existing key by id instead of minting one (its secret can't be recovered). */
   adopt: z.string().min(1).optional(),
+  /** Labels kept in the state for policies, e.g. ["allow-wildcards"] (see policy/). */
+  tags: z.array(z.string()).optional(),
 });
 export type KeyConfig = z.infer<typeof KeyConfig>;
 

@@ -32,6 +32,7 @@ export default async function widgetProgram() {
         disabled: k.disabled,
         rotation: k.rotation,
         adopt: k.adopt ? { id: k.adopt } : undefined,
+        tags: k.tags,
       },
       { dependsOn: policies },
     );

@@ -181,6 +181,9 @@ export function sameAllowlist(a: readonly string[], b: readonly string[]): boole
   return x.size === y.size && [...x].every((e) => y.has(e));
 }
 
+/** The WidgetKey tag that lets a key use wildcard entries on production stacks (policy/, no-wildcard-origins-on-prod). */
+export const ALLOW_WILDCARDS_TAG = "allow-wildcards";
+
 /** True when the entry is a wildcard (`*.x` or `x:*`): worth a second look in review. */
 export function isBroadEntry(canonicalEntry: string): boolean {
   return canonicalEntry.includes("*");

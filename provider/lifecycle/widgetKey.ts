@@ -9,7 +9,7 @@
  *   update  PATCH /api/v1/widget-keys/{id} with only what changed (nothing at all for providerVersion)
  *   delete  DELETE /api/v1/widget-keys/{id}: hard-deletes an unused key, disables a used one; 404 = gone
  */
-import { canonicalizeAllowlist } from "../allowlist";
+import { ALLOW_WILDCARDS_TAG, canonicalizeAllowlist } from "../allowlist";
 import type { WidgetKey } from "../client";
 import { CreateWidgetKeyRequest, LIMITS } from "../wire";
 import {
@@ -34,6 +34,7 @@ export interface WidgetKeyInputs {
   disabled: boolean;
   rotation?: string | number;
   adopt?: { id: string; publicKey?: string };
+  tags?: string[];
   providerVersion?: string;
   __provider?: string;
 }
@@ -54,6 +55,10 @@ export interface WidgetKeyOutputs extends WidgetKeyInputs {
 }
 
 type Props = Record<string, unknown>;
+
+/** Labels kept in the Pulumi state only (Kataven has no field for them), for policies and reviews. */
+const TAG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 
 // ---- check ---------------------------------------------------------------------------------------------
 
@@ -136,6 +141,20 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
     }
   }
 
+  const tags = news.tags;
+  if (tags !== undefined && tags !== null) {
+    if (isUnknown(tags)) inputs.tags = tags;
+    else if (!Array.isArray(tags)) failures.push({ property: "tags", reason: `must be a list of labels such as ["${ALLOW_WILDCARDS_TAG}"]` });
+    else {
+      tags.forEach((t, i) => {
+        if (!isUnknown(t) && (typeof t !== "string" || !TAG_RE.test(t))) {
+          failures.push({ property: `tags[${i}]`, reason: `${JSON.stringify(t)} must be a lower-case label of letters, digits and "-" (at most 63 characters)` });
+        }
+      });
+      inputs.tags = [...new Set(tags)];
+    }
+  }
+
   if (inputs.adopt !== undefined && inputs.rotation !== undefined) {
     failures.push({
       property: "rotation",
@@ -160,7 +179,8 @@ export interface WidgetKeyDiff {
 
 const norm = (v: unknown) => (v === undefined || v === null ? undefined : isUnknown(v) ? v : String(v));
 
-function canonicalSet(v: unknown): string[] | undefined {
+/** The canonical list (order kept), or undefined while any entry is unknown. Compared as a set by diff. */
+function canonicalList(v: unknown): string[] | undefined {
   if (!Array.isArray(v) || v.some(isUnknown)) return undefined;
   return canonicalizeAllowlist(v.filter((x): x is string => typeof x === "string")).canonical;
 }
@@ -183,9 +203,11 @@ export function diffWidgetKey(olds: Props, news: Props): WidgetKeyDiff {
   if (norm(olds.agentId) !== norm(news.agentId) || isUnknown(news.agentId)) changed.push("agentId");
   if (Boolean(olds.disabled) !== Boolean(news.disabled ?? false) || isUnknown(news.disabled)) changed.push("disabled");
   if (norm(olds.providerVersion) !== norm(news.providerVersion)) changed.push("providerVersion");
+  const tagsOf = (v: unknown) => (Array.isArray(v) ? [...v].map(String).sort().join("\n") : isUnknown(v) ? v : "");
+  if (tagsOf(olds.tags) !== tagsOf(news.tags) || isUnknown(news.tags)) changed.push("tags");
 
-  const oldSet = canonicalSet(olds.domainAllowlist) ?? [];
-  const newSet = canonicalSet(news.domainAllowlist);
+  const oldSet = canonicalList(olds.domainAllowlist) ?? [];
+  const newSet = canonicalList(news.domainAllowlist);
   if (newSet === undefined) changed.push("domainAllowlist");
   else {
     added = newSet.filter((e) => !oldSet.includes(e));
@@ -212,6 +234,7 @@ function outputsFrom(key: WidgetKey, inputs: Props, extra: { publicKey?: unknown
     disabled: key.disabledAt !== null,
     rotation: inputs.rotation as WidgetKeyInputs["rotation"],
     adopt: inputs.adopt as WidgetKeyInputs["adopt"],
+    tags: inputs.tags as string[] | undefined,
     providerVersion: inputs.providerVersion as string | undefined,
     keyId: key.id,
     publicKey: extra.publicKey as string | undefined,
@@ -233,6 +256,7 @@ function inputsFrom(outs: WidgetKeyOutputs): Props {
     disabled: outs.disabled,
     rotation: outs.rotation,
     adopt: outs.adopt,
+    tags: outs.tags,
     providerVersion: outs.providerVersion,
   });
 }
@@ -296,8 +320,9 @@ interface Comparable {
 function patchFor(current: Comparable, news: Props) {
   const patch: { name?: string; domainAllowlist?: string[]; agentId?: string | null; disabled?: boolean } = {};
   if (current.name !== news.name) patch.name = news.name as string;
-  const want = canonicalSet(news.domainAllowlist) ?? [];
-  const have = canonicalSet(current.domainAllowlist) ?? [];
+  const want = canonicalList(news.domainAllowlist) ?? [];
+  const have = canonicalList(current.domainAllowlist) ?? [];
+  // Any difference, order included: a PATCH that goes out anyway also stores the program's order.
   if (want.join("\n") !== have.join("\n")) patch.domainAllowlist = want;
   if ((current.agentId ?? null) !== ((news.agentId as string | undefined) ?? null)) patch.agentId = (news.agentId as string | undefined) ?? null;
   if (Boolean(current.disabled) !== Boolean(news.disabled)) patch.disabled = Boolean(news.disabled);
@@ -338,8 +363,13 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
     news,
   );
   if (Object.keys(patch).length === 0) {
-    // Nothing for the API (e.g. only providerVersion or adopt.publicKey changed): keep the server view.
-    const outs = { ...(olds as unknown as WidgetKeyOutputs), ...compact({ providerVersion: news.providerVersion as string | undefined, adopt: news.adopt as WidgetKeyInputs["adopt"] }) };
+    // Nothing for the API (e.g. only providerVersion, tags or adopt.publicKey changed): keep the server view.
+    const outs = {
+      ...(olds as unknown as WidgetKeyOutputs),
+      ...compact({ providerVersion: news.providerVersion as string | undefined, adopt: news.adopt as WidgetKeyInputs["adopt"] }),
+    };
+    if (news.tags === undefined) delete outs.tags;
+    else outs.tags = news.tags as string[];
     if (carry.publicKey !== undefined) outs.publicKey = carry.publicKey as string;
     delete (outs as Props).__provider;
     return { outs };

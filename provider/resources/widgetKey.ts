@@ -45,6 +45,12 @@ export interface WidgetKeyArgs {
    * as an output. Changing `adopt.id`, or adding/removing `adopt`, replaces the resource.
    */
   adopt?: pulumi.Input<{ id: pulumi.Input<string>; publicKey?: pulumi.Input<string> }>;
+  /**
+   * Labels for policies and reviews, kept in the Pulumi state only (Kataven has no field for them); lower
+   * case letters, digits and "-". `allow-wildcards` lets the key use wildcard entries on production stacks
+   * under the policy pack in policy/. Editing them never calls the API.
+   */
+  tags?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 const widgetKeyProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/widgetKey");
@@ -74,6 +80,7 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   declare public readonly secretAvailable: pulumi.Output<boolean>;
   declare public readonly rotation: pulumi.Output<string | number | undefined>;
   declare public readonly adopt: pulumi.Output<{ id: string; publicKey?: string } | undefined>;
+  declare public readonly tags: pulumi.Output<string[] | undefined>;
   /** The package version that last applied this resource. */
   declare public readonly providerVersion: pulumi.Output<string>;
 
@@ -91,6 +98,7 @@ export class WidgetKey extends pulumi.dynamic.Resource {
         disabled: undefined,
         rotation: undefined,
         adopt: undefined,
+        tags: undefined,
         ...args,
         providerVersion: packageVersion(),
         keyId: undefined,

@@ -80,7 +80,7 @@ describe("policy pack through `pulumi preview --policy-pack`", () => {
       // the messages name the offending entries in canonical form, and how to fix them
       expect(r.output).toContain('allows loopback origin(s) "http://localhost:3000"');
       expect(r.output).toContain('uses wildcard entries "*.partners.acme.example", "acme.example:*"');
-      expect(r.output).toContain('{"no-wildcard-origins-on-prod": {"allowWildcardKeys": ["partners"]}}');
+      expect(r.output).toContain('tag it (tags: ["allow-wildcards"]) or add {"no-wildcard-origins-on-prod": {"allowWildcardKeys": ["partners"]}}');
       expect(r.output).toMatch(/preview failed/);
     });
 
@@ -128,7 +128,7 @@ describe("policy pack through `pulumi preview --policy-pack`", () => {
       s = await session("production", "compliant");
     });
 
-    it("a wildcard key not listed in allowWildcardKeys is still refused", async () => {
+    it("a wildcard key neither tagged nor listed in allowWildcardKeys is refused; the tagged one passes", async () => {
       const r = await s.run(["preview", "--non-interactive", "--policy-pack", POLICY_PACK], { allowFailure: true });
       expect(r.code).not.toBe(0);
       expect(violations(r.output)).toEqual(["[mandatory] no-wildcard-origins-on-prod (partners)"]);
@@ -141,7 +141,7 @@ describe("policy pack through `pulumi preview --policy-pack`", () => {
       expect(violations(p.output)).toEqual([]);
       const u = await s.run(["up", "--yes", "--non-interactive", ...flags]);
       expect(violations(u.output)).toEqual([]);
-      expect(u.stdout).toMatch(/\+ 4 created/);
+      expect(u.stdout).toMatch(/\+ 5 created/);
       expect(RULES.filter((rule) => u.output.includes(rule))).toEqual([]);
     });
   });

@@ -116,13 +116,20 @@ describe("no-wildcard-origins-on-prod", () => {
     const v = noWildcardsOnProd.check(key({ domainAllowlist: ["https://*.acme.com", "https://acme.com", "acme.com:*"] }), prod);
     expect(v).toEqual([
       'widget key "website" on production stack "prod" uses wildcard entries "*.acme.com", "acme.com:*" in domainAllowlist. ' +
-        'List the exact origins, or allow wildcards for this key with {"no-wildcard-origins-on-prod": {"allowWildcardKeys": ["website"]}} in the policy pack config.',
+        'List the exact origins, or allow wildcards for this key: tag it (tags: ["allow-wildcards"]) or add ' +
+        '{"no-wildcard-origins-on-prod": {"allowWildcardKeys": ["website"]}} to the policy pack config.',
     ]);
   });
 
   it("passes exact origins on prod and wildcards on dev", () => {
     expect(noWildcardsOnProd.check(key({ domainAllowlist: ["https://acme.com", "https://www.acme.com:8443"] }), prod)).toEqual([]);
     expect(noWildcardsOnProd.check(key({ domainAllowlist: ["*.acme.com"] }), dev)).toEqual([]);
+  });
+
+  it("a key tagged allow-wildcards may use wildcards; other tags change nothing", () => {
+    expect(noWildcardsOnProd.check(key({ domainAllowlist: ["*.acme.com"], tags: ["allow-wildcards"] }), prod)).toEqual([]);
+    expect(noWildcardsOnProd.check(key({ domainAllowlist: ["*.acme.com"], tags: ["team-web"] }), prod)).toHaveLength(1);
+    expect(noWildcardsOnProd.check(key({ domainAllowlist: ["*.acme.com"], tags: "allow-wildcards" }), prod)).toHaveLength(1);
   });
 
   it("a key listed in allowWildcardKeys (by resource name, key name or glob) may use wildcards", () => {

@@ -88,6 +88,26 @@ describe("WidgetKey check", () => {
   });
 });
 
+describe("WidgetKey tags", () => {
+  it("are labels: deduplicated, each validated by index", async () => {
+    const ok = await key.check({}, { name: "k", domainAllowlist: [], tags: ["allow-wildcards", "team-web", "team-web"] });
+    expect(ok.failures).toEqual([]);
+    expect(ok.inputs.tags).toEqual(["allow-wildcards", "team-web"]);
+    const bad = await key.check({}, { name: "k", domainAllowlist: [], tags: ["ok", "Not OK", 3] });
+    expect(bad.failures.map((f) => f.property)).toEqual(["tags[1]", "tags[2]"]);
+    expect(bad.failures[0].reason).toMatch(/"Not OK" must be a lower-case label/);
+    expect((await key.check({}, { name: "k", domainAllowlist: [], tags: "allow-wildcards" })).failures[0]).toMatchObject({ property: "tags" });
+  });
+
+  it("a tag change is an in-place update; their order is not a change", () => {
+    const olds = { ...baseKeyOuts, tags: ["a", "b"] };
+    const n = { name: "acme prod", domainAllowlist: ["https://acme.com", "*.acme.com"], disabled: false, providerVersion: PV };
+    expect(key.diffWidgetKey(olds, { ...n, tags: ["b", "a"] }).changes).toBe(false);
+    expect(key.diffWidgetKey(olds, { ...n, tags: ["a"] })).toMatchObject({ changes: true, replaces: [], changed: ["tags"] });
+    expect(key.diffWidgetKey(olds, n)).toMatchObject({ changes: true, replaces: [] });
+  });
+});
+
 describe("WidgetKey diff", () => {
   const news = (over: Record<string, unknown> = {}) => ({ name: "acme prod", domainAllowlist: ["https://acme.com", "*.acme.com"], disabled: false, providerVersion: PV, ...over });
 

@@ -19,7 +19,7 @@ process.env.KATAVEN_API_URL = "http://127.0.0.1:9/secret-url";
 const { WidgetKey, WidgetSettings, AgentWidgetSettings } = require("pulumi-kataven-widget");
 const k = new WidgetKey("k", { name: "n", domainAllowlist: ["https://a.com"] });
 const declared = ["keyId", "publicKey", "secretKey", "keyLast8", "domainAllowlist", "name", "agentId", "disabled", "disabledAt",
-  "lastUsedAt", "createdAt", "secretAvailable", "rotation", "adopt", "providerVersion"];
+  "lastUsedAt", "createdAt", "secretAvailable", "rotation", "adopt", "tags", "providerVersion"];
 const missingOutputs = declared.filter((p) => !pulumi.Output.isInstance(k[p]));
 new WidgetSettings("s", { primaryColor: "#fff" });
 new AgentWidgetSettings("a", { agentId: "agent-a" });

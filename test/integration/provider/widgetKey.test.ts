@@ -142,6 +142,19 @@ describe("update in place", () => {
     expect(await srv.requestCount()).toBe(0);
   });
 
+  it("tags are an update that makes no API call, and are kept in the outputs", async () => {
+    const { id, outs } = await createKey({ name: "k", domainAllowlist: ["*.a.com"] });
+    expect(outs).not.toHaveProperty("tags");
+    await srv.resetStats();
+    const u = await updateKey(id, outs, { name: "k", domainAllowlist: ["*.a.com"], tags: ["allow-wildcards", "allow-wildcards"] });
+    expect(u.diff.changes).toBe(true);
+    expect(u.diff.replaces).toEqual([]);
+    expect(u.outs).toMatchObject({ tags: ["allow-wildcards"], secretKey: outs.secretKey, keyId: id });
+    const back = await updateKey(id, { ...u.outs! }, { name: "k", domainAllowlist: ["*.a.com"] });
+    expect(back.outs).not.toHaveProperty("tags");
+    expect(await srv.requestCount()).toBe(0);
+  });
+
   it("a key deleted out of band: update says so and what to do", async () => {
     const { id, outs } = await createKey({ name: "k", domainAllowlist: [] });
     await api(acct, "DELETE", `/api/v1/widget-keys/${id}`);

@@ -7,13 +7,15 @@ import { WidgetKey } from "pulumi-kataven-widget";
 export default async function () {
   const cfg = new pulumi.Config();
   const agentId = cfg.require("agent");
-  const keys: Record<string, { agentId?: string; domainAllowlist: string[]; disabled?: boolean }> =
+  const keys: Record<string, { agentId?: string; domainAllowlist: string[]; disabled?: boolean; tags?: string[] }> =
     cfg.get("variant") === "compliant"
       ? {
           // exact origins, pinned: passes every rule
           website: { agentId, domainAllowlist: ["https://acme.example", "https://www.acme.example"] },
           // a wildcard: allowed on prod only with {"no-wildcard-origins-on-prod": {"allowWildcardKeys": ["partners"]}}
           partners: { agentId, domainAllowlist: ["*.partners.acme.example"] },
+          // a wildcard on a key tagged to allow it: passes with no policy config
+          campaigns: { agentId, domainAllowlist: ["*.campaigns.acme.example"], tags: ["allow-wildcards"] },
           // empty but disabled: not a mistake
           retired: { agentId, domainAllowlist: [], disabled: true },
         }
