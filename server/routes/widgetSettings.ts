@@ -5,12 +5,12 @@
  *   PUT   /widget-settings   undocumented alias ((d)-7): full replace, absent = default
  */
 import { Hono, type Context } from "hono";
-import { WIDGET_SETTINGS_DEFAULTS, WidgetSettingsPatch, type WidgetSettingsWire } from "../../provider/wire";
+import { WIDGET_SETTINGS_DEFAULTS, WidgetSettingsPatch, WidgetSettingsWire } from "../../provider/wire";
 import type { AppEnv, ServerContext } from "../context";
 import { parseBody, readJson } from "../errors";
 import type { Store } from "../store";
 
-const FIELDS = ["primary_color", "accent_color", "logo_url", "launcher_position", "launcher_label", "privacy_notice"] as const;
+const FIELDS = WidgetSettingsWire.keyof().options;
 
 export function readWidgetSettings(store: Store, account: string): WidgetSettingsWire {
   const row = store.getWidgetSettings(account);
