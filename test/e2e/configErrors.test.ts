@@ -3,8 +3,8 @@
  * a wrong one fails `up` with a message that says what to check, and neither the wrong key nor anything
  * else secret is printed. Nothing is created in either case.
  */
-import { request } from "undici";
 import { startServer } from "../support/server";
+import { managementApi } from "./support/kataven";
 import { findSecretKeys, newSession, PulumiSession, REPO } from "./support/pulumi";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -13,10 +13,7 @@ describe("configuration errors (root program)", () => {
   let server: Server;
   let s: PulumiSession;
 
-  const keysOnServer = async () => {
-    const res = await request(`${server.url}/api/v1/widget-keys`, { headers: { authorization: `Bearer ${server.apiKey}` } });
-    return (await res.body.json()) as unknown[];
-  };
+  const keysOnServer = () => managementApi(server).listKeys();
 
   beforeAll(async () => {
     server = await startServer({ bcryptCost: 4 });

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { request } from "undici";
 import { startServer } from "../support/server";
+import { managementApi } from "./support/kataven";
 import { findSecretKeys, newSession, PulumiSession, REPO } from "./support/pulumi";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -23,10 +24,7 @@ describe("examples through the real engine", () => {
   const sessions: PulumiSession[] = [];
   const dirs: string[] = [];
 
-  async function listKeys(): Promise<Array<Record<string, any>>> {
-    const res = await request(`${server.url}/api/v1/widget-keys`, { headers: { authorization: `Bearer ${server.apiKey}` } });
-    return (await res.body.json()) as Array<Record<string, any>>;
-  }
+  const listKeys = () => managementApi(server).listKeys();
   async function session(example: string, stack?: string): Promise<PulumiSession> {
     const dir = copyExample(example);
     dirs.push(dir);
@@ -71,8 +69,7 @@ describe("examples through the real engine", () => {
     expect(second.keyId).toBe(first.keyId);
     expect(second.allowlist).toEqual(["https://acme.example", "https://www.acme.example", "*.shop.acme.example"]);
     expect(preview.stdout).toMatch(/\+ \[2\]: "\*\.shop\.acme\.example"/); // the one origin added, nothing else
-    const settings = await request(`${server.url}/api/v1/widget-settings`, { headers: { authorization: `Bearer ${server.apiKey}` } });
-    expect(await settings.body.json()).toMatchObject({ launcher_position: "bl", launcher_label: "Questions? Ask us", accent_color: "#7c3aed" });
+    expect((await managementApi(server).call("GET", "/widget-settings")).json).toMatchObject({ launcher_position: "bl", launcher_label: "Questions? Ask us", accent_color: "#7c3aed" });
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
     expect(findSecretKeys(s.stateText() + s.transcript.join("\n"))).toEqual([]);
   });

@@ -16,6 +16,7 @@ import * as readline from "node:readline";
 import { request } from "undici";
 import { startServer } from "../support/server";
 import { cliVersion, findSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
+import { managementApi } from "./support/kataven";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -107,10 +108,7 @@ describe("user story: customer backend with an injected secret, through the real
     const r = await s.run(["stack", "output", name, ...(secret ? ["--show-secrets"] : [])]);
     return r.stdout.trim();
   }
-  async function listKeys(): Promise<Array<Record<string, any>>> {
-    const res = await request(`${server.url}/api/v1/widget-keys`, { headers: { authorization: `Bearer ${server.apiKey}` } });
-    return (await res.body.json()) as Array<Record<string, any>>;
-  }
+  const listKeys = () => managementApi(server).listKeys();
   /** The text of every file under `dir` (binary files too: ASCII tokens survive latin1), by path. */
   function filesUnder(dir: string): Map<string, string> {
     const out = new Map<string, string>();

@@ -7,6 +7,7 @@
  */
 import { request } from "undici";
 import { startServer } from "../support/server";
+import { managementApi } from "./support/kataven";
 import { cliVersion, findSecretKeys, newSession, PulumiSession, REPO } from "./support/pulumi";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -18,16 +19,8 @@ describe("WidgetKey through the real engine (root program)", () => {
   /** secrets read with --show-secrets, to scan for afterwards */
   const seenSecrets: string[] = [];
 
-  async function api(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) {
-    const res = await request(`${server.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    return { status: res.statusCode, json: text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : text };
-  }
-  const listKeys = async () => (await api("GET", "/widget-keys")).json as Array<Record<string, any>>;
+  const api = (method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown) => managementApi(server).call(method, path, body);
+  const listKeys = () => managementApi(server).listKeys();
 
   async function setKeys(keys: Record<string, unknown>) {
     await s.configObject("kataven-widget:keys", keys);
