@@ -8,7 +8,7 @@
 import { closeAllPools, MAX_IN_FLIGHT_PER_ACCOUNT } from "../../../provider/client";
 import * as key from "../../../provider/lifecycle/widgetKey";
 import { fakeClock, startServer, type FaultRule, type TestServer } from "../../support/server";
-import { api, type As, freshAccount, serverKeys, shutdown } from "./support";
+import { api, type As, type FaultMode, faultModes, freshAccount, serverKeys, shutdown } from "./support";
 
 type Props = Record<string, unknown>;
 
@@ -22,17 +22,8 @@ beforeAll(async () => {
 afterAll(() => shutdown(srv));
 afterEach(() => srv.clearFaults());
 
-type Mode = { label: string; rule: Omit<FaultRule, "route" | "times">; /** still succeeds when on every request */ harmlessWhenPersistent?: boolean };
-const MODES: Mode[] = [
-  { label: "500", rule: { mode: "status", status: 500 } },
-  { label: "503", rule: { mode: "status", status: 503 } },
-  { label: "429", rule: { mode: "status", status: 429, retryAfter: 0 } },
-  { label: "drop (reset before handling)", rule: { mode: "drop" } },
-  { label: "apply-then-fail (500 after commit)", rule: { mode: "apply-then-fail" } },
-  { label: "apply-then-drop (reset after commit)", rule: { mode: "apply-then-drop" } },
-  { label: "latency beyond the timeout", rule: { mode: "latency", latencyMs: Math.round(TIMEOUT_MS * 1.5) } },
-  { label: "latency within the timeout", rule: { mode: "latency", latencyMs: 100 }, harmlessWhenPersistent: true },
-];
+const MODES = faultModes(TIMEOUT_MS);
+type Mode = FaultMode;
 
 const ROUTES = {
   create: "POST /api/v1/widget-keys",

@@ -6,8 +6,8 @@
  */
 import * as agent from "../../../provider/lifecycle/agentWidgetSettings";
 import * as settings from "../../../provider/lifecycle/widgetSettings";
-import { startServer, type FaultRule, type TestServer } from "../../support/server";
-import { api, type As, freshAccount, shutdown } from "./support";
+import { startServer, type TestServer } from "../../support/server";
+import { api, type As, faultModes, freshAccount, shutdown } from "./support";
 
 type Props = Record<string, unknown>;
 type Lifecycle = typeof settings | typeof agent;
@@ -25,17 +25,7 @@ beforeEach(async () => {
   await srv.clearFaults();
 });
 
-type Mode = { label: string; rule: Omit<FaultRule, "route" | "times">; harmlessWhenPersistent?: boolean };
-const MODES: Mode[] = [
-  { label: "500", rule: { mode: "status", status: 500 } },
-  { label: "503", rule: { mode: "status", status: 503 } },
-  { label: "429", rule: { mode: "status", status: 429, retryAfter: 0 } },
-  { label: "drop", rule: { mode: "drop" } },
-  { label: "apply-then-fail", rule: { mode: "apply-then-fail" } },
-  { label: "apply-then-drop", rule: { mode: "apply-then-drop" } },
-  { label: "latency beyond the timeout", rule: { mode: "latency", latencyMs: Math.round(TIMEOUT_MS * 1.5) } },
-  { label: "latency within the timeout", rule: { mode: "latency", latencyMs: 100 }, harmlessWhenPersistent: true },
-];
+const MODES = faultModes(TIMEOUT_MS);
 
 interface Resource {
   name: string;

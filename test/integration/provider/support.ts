@@ -5,7 +5,7 @@
 import { closeAllPools } from "../../../provider/client";
 import { type KatavenConfig, resetConfig, setConfig } from "../../../provider/config";
 import { clearListCache } from "../../../provider/lifecycle/common";
-import { startServer, type StartServerOptions, type TestServer } from "../../support/server";
+import { type FaultRule, startServer, type StartServerOptions, type TestServer } from "../../support/server";
 
 export interface WireKey {
   id: string;
@@ -75,4 +75,25 @@ export async function api(as: As, method: string, path: string, body?: unknown):
     // plain-text error body
   }
   return { status: res.status, body: parsed };
+}
+
+export type FaultMode = {
+  label: string;
+  rule: Omit<FaultRule, "route" | "times">;
+  /** still succeeds when on every request */
+  harmlessWhenPersistent?: boolean;
+};
+
+/** Every fault mode of the server's fault injection, for a client whose request timeout is `timeoutMs`. */
+export function faultModes(timeoutMs: number): FaultMode[] {
+  return [
+    { label: "500", rule: { mode: "status", status: 500 } },
+    { label: "503", rule: { mode: "status", status: 503 } },
+    { label: "429", rule: { mode: "status", status: 429, retryAfter: 0 } },
+    { label: "drop (reset before handling)", rule: { mode: "drop" } },
+    { label: "apply-then-fail (500 after commit)", rule: { mode: "apply-then-fail" } },
+    { label: "apply-then-drop (reset after commit)", rule: { mode: "apply-then-drop" } },
+    { label: "latency beyond the timeout", rule: { mode: "latency", latencyMs: Math.round(timeoutMs * 1.5) } },
+    { label: "latency within the timeout", rule: { mode: "latency", latencyMs: 100 }, harmlessWhenPersistent: true },
+  ];
 }
