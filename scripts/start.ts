@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { request } from "undici";
+import { parseProgramConfig } from "../program/config";
 
 const REPO = path.resolve(__dirname, "../..");
 const DATA = process.env.KATAVEN_LOCAL_DATA ?? path.join(REPO, ".kataven-local/data");
@@ -80,14 +81,27 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   };
 }
 
-/** The agent ids the stack config mentions, so bootstrap can create them on the local server. */
-function agentsOfStack(): string[] {
-  const yaml = fs.readFileSync(path.join(REPO, `Pulumi.${STACK}.yaml`), "utf8");
-  const ids = new Set<string>();
-  for (const m of yaml.matchAll(/^\s+agent:\s*["']?([\w.-]+)/gm)) ids.add(m[1]);
-  const agentsBlock = /kataven-widget:agents:\n((?:\s{4,}.*\n)+)/.exec(yaml)?.[1] ?? "";
-  for (const m of agentsBlock.matchAll(/^ {4}([\w.-]+):\s*$/gm)) ids.add(m[1]);
-  return [...ids];
+/** Selects (creating when missing) the demo stack. */
+async function ensureStack(): Promise<void> {
+  const stacks = await run(process.execPath, [PULUMI, "stack", "ls", "--json"], { capture: true, env: DEMO_ENV });
+  if (!(JSON.parse(stacks) as Array<{ name: string }>).some((s) => s.name === STACK)) {
+    await run(process.execPath, [PULUMI, "stack", "init", STACK, "--non-interactive"], { env: DEMO_ENV });
+  }
+}
+
+/**
+ * The agent ids the stack config mentions (policies and key pins), so bootstrap can create them on the
+ * local server. Read through the CLI and parsed by the root program's own config schema.
+ */
+async function agentsOfStack(): Promise<string[]> {
+  const raw = JSON.parse(await run(process.execPath, [PULUMI, "config", "--json", "--stack", STACK], { capture: true, env: DEMO_ENV })) as Record<
+    string,
+    { value?: string; objectValue?: unknown }
+  >;
+  const get = (k: string) => raw[`kataven-widget:${k}`]?.objectValue;
+  const cfg = parseProgramConfig({ keys: get("keys"), branding: get("branding"), agents: get("agents") });
+  const pinned = Object.values(cfg.keys).flatMap((k) => (k.agent ? [k.agent] : []));
+  return [...new Set([...Object.keys(cfg.agents), ...pinned])];
 }
 
 /** An origin that the (canonical) allowlist admits, to show a successful guest session. */
@@ -112,8 +126,10 @@ async function main() {
   fs.mkdirSync(DATA, { recursive: true });
   if (DEMO_ENV.PULUMI_BACKEND_URL.startsWith("file://")) fs.mkdirSync(DEMO_ENV.PULUMI_BACKEND_URL.slice(7), { recursive: true });
   step(1, "starting the local Kataven API server");
+  await ensureStack();
+  const agents = await agentsOfStack();
   const boot = JSON.parse(
-    await run(process.execPath, [SERVER_MAIN, "bootstrap", "--data", DATA, "--account", ACCOUNT, "--rotate-key", ...agentsOfStack().flatMap((a) => ["--agent", a])], {
+    await run(process.execPath, [SERVER_MAIN, "bootstrap", "--data", DATA, "--account", ACCOUNT, "--rotate-key", ...agents.flatMap((a) => ["--agent", a])], {
       capture: true,
     }),
   ) as { account_id: string; api_key: string; agents: string[] };
@@ -125,10 +141,6 @@ async function main() {
     const env = { ...DEMO_ENV, KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key };
 
     step(3, `pulumi up on stack "${STACK}" (the root program, config in Pulumi.${STACK}.yaml)`);
-    const stacks = await run(process.execPath, [PULUMI, "stack", "ls", "--json"], { capture: true, env });
-    if (!(JSON.parse(stacks) as Array<{ name: string }>).some((s) => s.name === STACK)) {
-      await run(process.execPath, [PULUMI, "stack", "init", STACK, "--non-interactive"], { env });
-    }
     await run(process.execPath, [PULUMI, "up", "--yes", "--non-interactive", "--stack", STACK], { env });
 
     step(4, "summary");
