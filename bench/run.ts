@@ -102,8 +102,7 @@ async function measure(n: number, server: LocalServer): Promise<Row[]> {
   try {
     await floor.config("bench:count", String(n));
     await keys.config("bench:count", String(n));
-    await keys.config("kataven:apiUrl", server.url);
-    await keys.config("kataven:apiKey", server.apiKey, { secret: true });
+    await keys.useServer(server);
     const rows: Row[] = [];
     for (const op of OPS) {
       const floorSeconds = await timed(floor, op);

@@ -73,8 +73,7 @@ describe("npm run allowlist-report on a pull request's stack change", () => {
     server = await startServer({ bcryptCost: 4 });
     agent = server.agents[0];
     s = await newSession(GITOPS);
-    await s.config("kataven:apiUrl", server.url);
-    await s.config("kataven:apiKey", server.apiKey, { secret: true });
+    await s.useServer(server);
     await s.configObject("kataven-widget:agents", { [agent]: { widgetEnabled: true, authMode: "both" } });
     await s.configObject("kataven-widget:keys", base(agent));
     await s.run(["up", "--yes", "--non-interactive"]);

@@ -30,8 +30,7 @@ describe("examples through the real engine", () => {
     dirs.push(dir);
     const s = await newSession(dir, { stack });
     sessions.push(s);
-    await s.config("kataven:apiUrl", server.url);
-    await s.config("kataven:apiKey", server.apiKey, { secret: true });
+    await s.useServer(server);
     return s;
   }
   const outputs = async (s: PulumiSession) => JSON.parse((await s.run(["stack", "output", "--json"])).stdout);
@@ -85,8 +84,7 @@ describe("examples through the real engine", () => {
     for (const env of Object.keys(expected)) {
       const s = await newSession(dir, { stack: env });
       sessions.push(s);
-      await s.config("kataven:apiUrl", server.url);
-      await s.config("kataven:apiKey", server.apiKey, { secret: true });
+      await s.useServer(server);
       await s.run(["up", "--yes", "--non-interactive"]);
       const out = await outputs(s);
       expect(out.environment).toBe(env);

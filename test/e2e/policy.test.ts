@@ -38,8 +38,7 @@ describe("policy pack through `pulumi preview --policy-pack`", () => {
     fs.rmSync(path.join(PROGRAM, `Pulumi.${stack}.yaml`), { force: true });
     const s = await newSession(PROGRAM, { stack });
     sessions.push(s);
-    await s.config("kataven:apiUrl", server.url);
-    await s.config("kataven:apiKey", server.apiKey, { secret: true });
+    await s.useServer(server);
     await s.config("policy-violations:agent", server.agents[0]);
     await s.config("policy-violations:variant", variant);
     return s;

@@ -125,8 +125,7 @@ describe("user story: customer backend with an injected secret, through the real
     server = await startServer({ bcryptCost: 4, logger: (line: string) => serverLog.push(line) });
     agent = server.agents[0];
     s = await newSession(EXAMPLE);
-    await s.config("kataven:apiUrl", server.url);
-    await s.config("kataven:apiKey", server.apiKey, { secret: true });
+    await s.useServer(server);
     await s.config("agentId", agent);
     await s.config("siteOrigin", SITE);
   });

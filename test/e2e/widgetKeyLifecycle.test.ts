@@ -45,8 +45,7 @@ describe("WidgetKey through the real engine (root program)", () => {
     server = await startServer({ bcryptCost: 4 });
     agent = server.agents[0];
     s = await newSession(REPO);
-    await s.config("kataven:apiUrl", server.url);
-    await s.config("kataven:apiKey", server.apiKey, { secret: true });
+    await s.useServer(server);
     await s.configObject("kataven-widget:agents", { [agent]: { widgetEnabled: true, authMode: "both" } });
   });
   afterAll(async () => {

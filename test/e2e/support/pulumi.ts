@@ -34,6 +34,8 @@ export interface PulumiSession {
   readonly transcript: string[];
   run(args: string[], opts?: { allowFailure?: boolean; env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string }): Promise<RunResult>;
   config(key: string, value: string, opts?: { secret?: boolean }): Promise<void>;
+  /** Points the stack's provider config at a Kataven server: kataven:apiUrl, and kataven:apiKey as a secret. */
+  useServer(server: { url: string; apiKey: string }): Promise<void>;
   /** Sets a structured (object/list) config value, replacing the key's previous value. */
   configObject(key: string, value: unknown): Promise<void>;
   /** All files of the backend (state, history, backups) as text. */
@@ -113,6 +115,10 @@ export async function newSession(programDir: string, opts: { stack?: string; env
       } else {
         await session.run(["config", "set", "--stack", stack, key, "--", value]);
       }
+    },
+    async useServer(server) {
+      await session.config("kataven:apiUrl", server.url);
+      await session.config("kataven:apiKey", server.apiKey, { secret: true });
     },
     async configObject(key, value) {
       const json = JSON.stringify({ [key]: { value: JSON.stringify(value), objectValue: value, secret: false } });
