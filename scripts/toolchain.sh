@@ -10,6 +10,7 @@
 
 KATAVEN_NODE_VERSION=24.21.0
 KATAVEN_PULUMI_VERSION=v3.259.0
+KATAVEN_LANGUAGE_HOST_VERSION=v3.68.0
 KATAVEN_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KATAVEN_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kataven-widget
 
@@ -83,6 +84,7 @@ kataven_ensure_pulumi() {
     bin="$want_dir/pulumi"
   fi
   local bindir; bindir=$(dirname "$(readlink -f "$bin")")
+  kataven_ensure_language_host "$bindir" || return 1
   # The engine runs dynamic providers through this shim, found next to the pulumi binary or on PATH; without
   # it the engine tries to download a "pulumi-nodejs" plugin and fails offline.
   local shim="$KATAVEN_REPO/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
@@ -93,6 +95,38 @@ kataven_ensure_pulumi() {
   fi
   PATH="$bindir:$PATH"
   export PATH
+}
+
+# The Node.js language host (pulumi-language-nodejs), which runs `pulumi up` in a program directory. A pulumi
+# installation ships one beside the CLI, and that one is used. Otherwise it is built from the Go module proxy:
+# the host's own module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not served there, but sdk/v3 up to v3.68.0
+# still holds it as a package (scripts/pulumi-language-nodejs/ pins that). It only spawns
+# `node <program's @pulumi/pulumi>/cmd/run`, so programs load with the SDK version the project installed.
+kataven_ensure_language_host() {
+  local bindir=$1 out
+  if [ -x "$bindir/pulumi-language-nodejs" ]; then return 0; fi
+  if [ "$bindir" = "$(readlink -f "$KATAVEN_CACHE/pulumi/$KATAVEN_PULUMI_VERSION/bin")" ]; then
+    out="$bindir"   # our own CLI build: the host goes beside it, where the CLI looks first
+  else
+    # A pulumi of yours without its host: use one on PATH, else build one into the cache (never into your install).
+    if command -v pulumi-language-nodejs >/dev/null 2>&1; then return 0; fi
+    out="$KATAVEN_CACHE/language-host/$KATAVEN_LANGUAGE_HOST_VERSION/bin"
+    if [ -x "$out/pulumi-language-nodejs" ]; then PATH="$out:$PATH"; return 0; fi
+  fi
+  command -v go >/dev/null 2>&1 ||
+    { _kataven_die "the Pulumi Node.js language host (pulumi-language-nodejs) is missing beside $bindir/pulumi and Go (>= 1.25.11) is not installed to build it: install Pulumi from https://www.pulumi.com/docs/install/ (it ships the host) or install Go"; return 1; }
+  _kataven_say "building the Pulumi Node.js language host (sdk $KATAVEN_LANGUAGE_HOST_VERSION) from the Go module proxy (first run only; about a minute)"
+  local start=$SECONDS
+  mkdir -p "$out"
+  (
+    cd "$KATAVEN_REPO/scripts/pulumi-language-nodejs" &&
+      GOFLAGS=-mod=mod GOCACHE="$KATAVEN_CACHE/go-build" GOMODCACHE="$KATAVEN_CACHE/go-mod" GOTOOLCHAIN=local \
+        go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$KATAVEN_LANGUAGE_HOST_VERSION" \
+        -o "$out/pulumi-language-nodejs.tmp" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+  ) || { _kataven_die "building the Node.js language host failed (see the Go output above)"; return 1; }
+  mv "$out/pulumi-language-nodejs.tmp" "$out/pulumi-language-nodejs"
+  _kataven_say "built pulumi-language-nodejs in $((SECONDS - start))s"
+  case ":$PATH:" in *":$out:"*) ;; *) [ "$out" = "$bindir" ] || PATH="$out:$PATH" ;; esac
 }
 
 # True when `pulumi login` has chosen a backend (its credentials file names a current one).
