@@ -2,7 +2,7 @@
  * `npm run allowlist-report`: a pull request's widget-key changes as Markdown, from `pulumi preview --json`.
  *
  *   npm run allowlist-report -- --stack prod [--cwd <project dir>] [-- <more preview flags>]
- *       runs the preview itself (through dist/scripts/pulumi.js) and prints the report
+ *       runs `pulumi preview --json` itself (the pulumi on PATH) and prints the report
  *   npm run allowlist-report -- --file preview.json      (or --file - for stdin)
  *       reads a recorded `pulumi preview --json` output
  *   --output <file> writes the report there instead of stdout.
@@ -13,14 +13,14 @@
  * same preview always gives the same text. Only name, agentId, disabled, rotation and domainAllowlist are
  * read from the preview; secret outputs, config and everything else are never printed.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isLoopbackEntry } from "../policy/rules";
 import { canonicalizeAllowlist, isBroadEntry } from "../provider/allowlist";
 import { KATAVEN_TYPE_PREFIX, UNKNOWN, WIDGET_KEY_TYPE } from "../provider/engine";
 import { redact } from "../provider/errors";
-import { invocationDir } from "./pulumi";
+import { runPulumi } from "./lib/pulumiCli";
+import { invocationDir } from "./lib/repo";
 
 
 type Change = "created" | "updated" | "replaced" | "deleted";
@@ -311,20 +311,15 @@ function parseArgs(argv: string[]): CliOptions {
   return opts;
 }
 
-/** Runs `pulumi preview --json` through the project's runner; resolves to its stdout and exit code. */
-function runPreview(opts: CliOptions): Promise<{ stdout: string; code: number }> {
-  const runner = path.join(__dirname, "pulumi.js");
-  const args = [runner, "preview", "--json", "--non-interactive"];
+/** Runs `pulumi preview --json`; resolves to its stdout and exit code (its errors go to stderr as they come). */
+async function runPreview(opts: CliOptions): Promise<{ stdout: string; code: number }> {
+  const args = ["preview", "--json", "--non-interactive"];
   if (opts.cwd) args.push("--cwd", path.resolve(invocationDir(), opts.cwd));
   if (opts.stack) args.push("--stack", opts.stack);
   args.push(...opts.previewArgs);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let stdout = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.on("error", reject);
-    child.on("close", (c) => resolve({ stdout, code: c ?? 1 }));
-  });
+  const r = await runPulumi(args, { cwd: invocationDir() });
+  process.stderr.write(r.stderr);
+  return { stdout: r.stdout, code: r.code };
 }
 
 export async function main(argv: string[]): Promise<number> {

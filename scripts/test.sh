@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# `npm test`: type-check and build, then every tier (unit, integration, e2e through the real Pulumi CLI).
-# Run through scripts/toolchain.sh --pulumi (npm test does that), so Node >= 22 and pulumi are on PATH.
+# `npm test`: every tier (unit, integration, e2e through the real Pulumi CLI and its Node.js language host).
+# Run through scripts/toolchain.sh --pulumi --build (npm test does that): Node >= 22.18, pulumi and
+# pulumi-language-nodejs on PATH, and the project type-checked and built into dist/.
 # Extra arguments go to jest, e.g. `npm test -- test/unit`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "test: node $(node --version), pulumi $(pulumi version)"
-npx tsc -p tsconfig.json
+echo "test: node $(node --version), pulumi $(pulumi version), $(command -v pulumi-language-nodejs)"
 mkdir -p .tmp
 rc=0
 npx jest --ci --json --outputFile=.tmp/jest-results.json "$@" || rc=$?

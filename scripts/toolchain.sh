@@ -3,7 +3,9 @@
 # Go module proxy, cached under ${XDG_CACHE_HOME:-~/.cache}/pulumi-kataven-widget/ and reused.
 #
 #   source scripts/toolchain.sh            # Node on PATH (and the offline Pulumi settings) in this shell
-#   scripts/toolchain.sh [--pulumi] CMD…   # run CMD with Node (and, with --pulumi, the Pulumi CLI) on PATH
+#   scripts/toolchain.sh [--pulumi] [--build] CMD…
+#       run CMD with Node (and, with --pulumi, the Pulumi CLI and its Node.js language host) on PATH; with
+#       --build, after an incremental `tsc` of the project (for commands that run dist/)
 #
 # Use your own tools instead: a `node` >= 22.18 on PATH is used as is; a `pulumi` >= 3.181 on PATH is used as is
 # (set KATAVEN_PULUMI=path/to/pulumi to force one).
@@ -163,11 +165,24 @@ if [ "${BASH_SOURCE[0]}" != "$0" ]; then
   kataven_ensure_node && kataven_offline_env
 else
   set -euo pipefail
-  with_pulumi=0
-  if [ "${1:-}" = "--pulumi" ]; then with_pulumi=1; shift; fi
+  with_pulumi=0 build=0
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --pulumi) with_pulumi=1 ;;
+      --build) build=1 ;;
+      *) break ;;
+    esac
+    shift
+  done
   kataven_ensure_node
   if [ "$with_pulumi" = 1 ]; then kataven_ensure_pulumi; fi
   kataven_offline_env
+  # Entry points that run dist/ build it first (incrementally), so an edited source never runs stale.
+  if [ "$build" = 1 ]; then
+    [ -d "$KATAVEN_REPO/node_modules" ] || (cd "$KATAVEN_REPO" && npm ci --no-audit --no-fund)
+    (cd "$KATAVEN_REPO" && node node_modules/typescript/bin/tsc -p tsconfig.json --incremental --tsBuildInfoFile dist/.tsbuildinfo) ||
+      { _kataven_die "the TypeScript build failed (errors above)"; exit 1; }
+  fi
   if [ $# -eq 0 ]; then
     echo "node $(node --version)"
     if [ "$with_pulumi" = 1 ]; then echo "pulumi $(pulumi version) ($(command -v pulumi))"; fi

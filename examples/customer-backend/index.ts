@@ -6,28 +6,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AgentWidgetSettings, WidgetKey } from "pulumi-kataven-widget";
 
-export default async function customerBackend() {
-  const cfg = new pulumi.Config();
-  const agentId = cfg.require("agentId");
-  const siteOrigin = cfg.require("siteOrigin");
+const cfg = new pulumi.Config();
+const agentId = cfg.require("agentId");
+const siteOrigin = cfg.require("siteOrigin");
 
-  const policy = new AgentWidgetSettings("agent-policy", { agentId, widgetEnabled: true, authMode: "user" });
-  const key = new WidgetKey(
-    "site",
-    {
-      name: `${new URL(siteOrigin).host} (customer backend)`,
-      agentId,
-      domainAllowlist: [siteOrigin],
-      // Bump to rotate: the new pair is created first, then the old key is deleted (disabled if it was used).
-      rotation: cfg.get("rotation"),
-    },
-    { dependsOn: [policy] },
-  );
+const policy = new AgentWidgetSettings("agent-policy", { agentId, widgetEnabled: true, authMode: "user" });
+const key = new WidgetKey(
+  "site",
+  {
+    name: `${new URL(siteOrigin).host} (customer backend)`,
+    agentId,
+    domainAllowlist: [siteOrigin],
+    // Bump to rotate: the new pair is created first, then the old key is deleted (disabled if it was used).
+    rotation: cfg.get("rotation"),
+  },
+  { dependsOn: [policy] },
+);
 
-  return {
-    keyId: key.keyId,
-    publicKey: key.publicKey,
-    // Read it only to inject it: KATAVEN_WIDGET_SECRET_KEY="$(… stack output secretKey --show-secrets)"
-    secretKey: pulumi.secret(key.secretKey),
-  };
-}
+export const keyId = key.keyId;
+export const publicKey = key.publicKey;
+// Read it only to inject it: KATAVEN_WIDGET_SECRET_KEY="$(pulumi stack output secretKey --show-secrets)"
+export const secretKey = pulumi.secret(key.secretKey);

@@ -2,13 +2,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WidgetKey } from "pulumi-kataven-widget";
 
-export default async function multiEnv() {
-  const config = new pulumi.Config();
-  const env = pulumi.getStack();
-  const key = new WidgetKey("website", {
-    name: `acme.example ${env}`,
-    agentId: config.get("agentId"),
-    domainAllowlist: config.requireObject<string[]>("allowlist"),
-  });
-  return { environment: env, publicKey: key.publicKey, secretKey: key.secretKey, allowlist: key.domainAllowlist };
-}
+const config = new pulumi.Config();
+const env = pulumi.getStack();
+const key = new WidgetKey("website", {
+  name: `acme.example ${env}`,
+  agentId: config.get("agentId"),
+  domainAllowlist: config.requireObject<string[]>("allowlist"),
+});
+
+export const environment = env;
+export const publicKey = key.publicKey;
+export const secretKey = key.secretKey;
+export const allowlist = key.domainAllowlist;

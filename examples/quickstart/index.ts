@@ -2,22 +2,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AgentWidgetSettings, WidgetKey, WidgetSettings } from "pulumi-kataven-widget";
 
-export default async function quickstart() {
-  const agentId = new pulumi.Config().require("agentId");
+const agentId = new pulumi.Config().require("agentId");
 
-  const policy = new AgentWidgetSettings("support-agent", { agentId, widgetEnabled: true, authMode: "guest" });
+const policy = new AgentWidgetSettings("support-agent", { agentId, widgetEnabled: true, authMode: "guest" });
 
-  new WidgetSettings("branding", {
-    primaryColor: "#2563eb",
-    launcherPosition: "br",
-    launcherLabel: "Talk to us",
-  });
+new WidgetSettings("branding", {
+  primaryColor: "#2563eb",
+  launcherPosition: "br",
+  launcherLabel: "Talk to us",
+});
 
-  const key = new WidgetKey(
-    "website",
-    { name: "acme.example website", agentId, domainAllowlist: ["https://acme.example", "https://www.acme.example"] },
-    { dependsOn: [policy] },
-  );
+const key = new WidgetKey(
+  "website",
+  { name: "acme.example website", agentId, domainAllowlist: ["https://acme.example", "https://www.acme.example"] },
+  { dependsOn: [policy] },
+);
 
-  return { keyId: key.keyId, publicKey: key.publicKey, secretKey: key.secretKey, allowlist: key.domainAllowlist };
-}
+export const keyId = key.keyId;
+export const publicKey = key.publicKey;
+export const secretKey = key.secretKey;
+export const allowlist = key.domainAllowlist;

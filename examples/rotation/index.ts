@@ -3,13 +3,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { WidgetKey } from "pulumi-kataven-widget";
 
-export default async function rotation() {
-  const config = new pulumi.Config();
-  const key = new WidgetKey("website", {
-    name: "acme.example website",
-    domainAllowlist: ["https://acme.example"],
-    // Any string or number; changing it replaces the key. A date makes the history readable.
-    rotation: config.get("rotation") ?? "initial",
-  });
-  return { keyId: key.keyId, publicKey: key.publicKey, secretKey: key.secretKey };
-}
+const config = new pulumi.Config();
+const key = new WidgetKey("website", {
+  name: "acme.example website",
+  domainAllowlist: ["https://acme.example"],
+  // Any string or number; changing it replaces the key. A date makes the history readable.
+  rotation: config.get("rotation") ?? "initial",
+});
+
+export const keyId = key.keyId;
+export const publicKey = key.publicKey;
+export const secretKey = key.secretKey;

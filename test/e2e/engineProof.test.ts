@@ -1,19 +1,40 @@
 /**
- * Proof that the real Pulumi engine runs here, offline: a program in a directory goes through preview, up,
- * stack output (secret masked), a no-change preview, refresh, destroy, and its secret never reaches state.
+ * Proof that plain `pulumi` with the genuine Node.js language host runs a program in a directory, offline:
+ * preview, up, stack output (secret masked), a no-change preview, refresh, destroy, and its secret never
+ * reaches state. Once in each loader the host offers: ts-node (the default for a TypeScript project, with
+ * the project's own typescript and the SDK's vendored ts-node) and `typescript: false` (Node's type stripping).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { cliVersion, newSession, PulumiSession } from "./support/pulumi";
+import { cliVersion, newSession, PulumiSession, REPO } from "./support/pulumi";
 
 const PROGRAM = path.join(__dirname, "programs/engine-proof");
 
-describe("the real Pulumi CLI drives a dynamic-resource program", () => {
+/** The same program as a default (ts-node) TypeScript project, as `pulumi new typescript` lays one out. */
+function tsNodeCopy(): string {
+  fs.mkdirSync(path.join(REPO, ".tmp"), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(REPO, ".tmp", "engine-proof-ts-node-"));
+  fs.copyFileSync(path.join(PROGRAM, "index.ts"), path.join(dir, "index.ts"));
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: engine-proof\nruntime: nodejs\ndescription: engine proof (ts-node)\n");
+  fs.copyFileSync(path.join(REPO, "examples/quickstart/tsconfig.json"), path.join(dir, "tsconfig.json"));
+  return dir;
+}
+
+describe.each([
+  ["typescript: false (Node's type stripping)", () => PROGRAM],
+  ["the default TypeScript mode (ts-node)", tsNodeCopy],
+])("plain pulumi drives a dynamic-resource program, loaded by %s", (_mode, programDir) => {
   let s: PulumiSession;
+  let dir: string;
   beforeAll(async () => {
     console.log(`e2e engine: pulumi ${await cliVersion()}`);
-    s = await newSession(PROGRAM);
+    dir = programDir();
+    s = await newSession(dir);
   });
-  afterAll(() => s?.dispose());
+  afterAll(() => {
+    s?.dispose();
+    if (dir !== PROGRAM) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it("previews one resource to create", async () => {
     const r = await s.run(["preview", "--non-interactive"]);
@@ -29,6 +50,7 @@ describe("the real Pulumi CLI drives a dynamic-resource program", () => {
     expect(masked.stdout.trim()).toBe("[secret]");
     const plain = await s.run(["stack", "output", "token", "--show-secrets"]);
     expect(plain.stdout.trim()).toMatch(/^tok_[0-9a-f]{36}$/);
+    expect(s.resourceTypes()).toEqual(["pulumi-nodejs:dynamic/proof:Token"]);
   });
 
   it("keeps the secret out of the state files", async () => {

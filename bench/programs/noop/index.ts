@@ -23,8 +23,7 @@ class Noop extends pulumi.dynamic.Resource {
   }
 }
 
-export default async function () {
-  const count = new pulumi.Config("bench").requireNumber("count");
-  for (let i = 0; i < count; i++) new Noop(`noop-${i}`, { name: `noop ${i}` });
-  return { count };
-}
+const count = new pulumi.Config("bench").requireNumber("count");
+for (let i = 0; i < count; i++) new Noop(`noop-${i}`, { name: `noop ${i}` });
+
+export const resources = count;

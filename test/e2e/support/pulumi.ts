@@ -1,29 +1,18 @@
 /**
- * Drives the real Pulumi CLI for e2e tests: each session gets its own file:// backend and PULUMI_HOME in a
- * temp directory, and every command goes through scripts/pulumi.ts (the CLI, plus the in-process language
- * runtime for program commands). Commands are spawned asynchronously so a server running inside the jest
- * process keeps answering while the CLI works.
+ * Drives the plain Pulumi CLI for e2e tests, as a user runs it: `pulumi` and the genuine Node.js language
+ * host from PATH (npm test puts the toolchain's there), programs in directories loaded by the host.
+ * Each session gets its own file:// backend and PULUMI_HOME in a temp directory. Commands are spawned
+ * asynchronously so a server running inside the jest process keeps answering while the CLI works.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runProcess, type RunResult } from "../../../scripts/lib/processes";
+import { offlineEnv, pulumiFailure, runPulumi } from "../../../scripts/lib/pulumiCli";
+import { REPO_ROOT } from "../../../scripts/lib/repo";
 
-/** The repository root: the nearest ancestor with a package.json (this file also runs compiled, from dist/). */
-export const REPO = (() => {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
-  return dir;
-})();
-const RUNNER = path.join(REPO, "dist/scripts/pulumi.js");
-
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** stdout and stderr together, for scanning */
-  output: string;
-}
+export { runProcess, type RunResult };
+export const REPO = REPO_ROOT;
 
 export interface PulumiSession {
   readonly programDir: string;
@@ -42,28 +31,9 @@ export interface PulumiSession {
   stateText(): string;
   /** The current checkpoint's resources. */
   resources(): Array<{ urn: string; type: string; id?: string; inputs?: any; outputs?: any }>;
+  /** The types of the checkpoint's resources other than the stack and the default providers. */
+  resourceTypes(): string[];
   dispose(): void;
-}
-
-export function runProcess(
-  cmd: string,
-  args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; stdin?: string },
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
-    if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (d) => (stdout += d));
-    child.stderr!.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 240_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr, output: stdout + stderr });
-    });
-  });
 }
 
 export async function newSession(programDir: string, opts: { stack?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PulumiSession> {
@@ -74,15 +44,8 @@ export async function newSession(programDir: string, opts: { stack?: string; env
   // Stack settings (Pulumi.<stack>.yaml) live in the program directory, so each session gets its own name.
   const stack = opts.stack ?? `e2e-${path.basename(root).slice("kataven-e2e-".length).toLowerCase()}`;
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
-    PULUMI_HOME: path.join(root, "home"),
-    PULUMI_CONFIG_PASSPHRASE: "e2e-local-only",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...offlineEnv({ backendDir: stateDir, home: path.join(root, "home"), passphrase: "e2e-local-only" }),
     PULUMI_STACK: undefined,
-    NODE_OPTIONS: "--disable-warning=MODULE_TYPELESS_PACKAGE_JSON",
-    INIT_CWD: undefined, // set by `npm test`; the runner would take it for the user's directory
     // Credentials come from stack config in these tests, never from the jest environment.
     KATAVEN_API_KEY: undefined,
     KATAVEN_API_URL: undefined,
@@ -97,15 +60,9 @@ export async function newSession(programDir: string, opts: { stack?: string; env
     env,
     transcript,
     async run(args, runOpts = {}) {
-      const r = await runProcess("node", [RUNNER, ...args], {
-        cwd: runOpts.cwd ?? programDir,
-        env: { ...env, ...runOpts.env },
-        stdin: runOpts.stdin,
-      });
+      const r = await runPulumi(args, { cwd: runOpts.cwd ?? programDir, env: { ...env, ...runOpts.env }, stdin: runOpts.stdin });
       transcript.push(`$ pulumi ${args.join(" ")}\n${r.output}`);
-      if (r.code !== 0 && !runOpts.allowFailure) {
-        throw new Error(`pulumi ${args.join(" ")} exited with ${r.code}:\n${r.output}`);
-      }
+      if (r.code !== 0 && !runOpts.allowFailure) throw pulumiFailure(args, r);
       return r;
     },
     async config(key, value, cfgOpts = {}) {
@@ -144,6 +101,12 @@ export async function newSession(programDir: string, opts: { stack?: string; env
       const doc = JSON.parse(fs.readFileSync(path.join(stateDir, ".pulumi/stacks", file), "utf8"));
       return doc.checkpoint?.latest?.resources ?? [];
     },
+    resourceTypes() {
+      return session
+        .resources()
+        .map((r) => r.type)
+        .filter((t) => t !== "pulumi:pulumi:Stack" && !t.startsWith("pulumi:providers:"));
+    },
     dispose() {
       fs.rmSync(root, { recursive: true, force: true });
       fs.rmSync(path.join(programDir, `Pulumi.${stack}.yaml`), { force: true });
@@ -155,9 +118,13 @@ export async function newSession(programDir: string, opts: { stack?: string; env
 
 /** The CLI's version line, printed once per e2e file so the log shows which engine ran. */
 export async function cliVersion(): Promise<string> {
-  const r = await runProcess("pulumi", ["version"], { cwd: REPO, env: process.env });
-  if (r.code !== 0) throw new Error(`pulumi version failed: ${r.output}`);
-  return r.stdout.trim();
+  const version = await runPulumi(["version"], { cwd: REPO });
+  if (version.code !== 0) throw new Error(`pulumi version failed: ${version.output}`);
+  const about = await runPulumi(["about", "--json"], { cwd: REPO });
+  const plugins: Array<{ name: string; kind?: string; version?: string }> = JSON.parse(about.stdout || "{}").plugins ?? [];
+  const host = plugins.find((p) => p.name === "nodejs" && (p.kind ?? "language") === "language");
+  if (!host) throw new Error(`pulumi about lists no Node.js language host (pulumi-language-nodejs); run the tests through npm test:\n${about.output}`);
+  return `${version.stdout.trim()}, language host nodejs ${host.version}`;
 }
 
 /** Every plaintext `sk_live_` value in the text (account API keys and widget secrets alike). */

@@ -26,7 +26,7 @@ class Token extends pulumi.dynamic.Resource {
   }
 }
 
-export default async function () {
-  const t = new Token("proof", { label: new pulumi.Config().get("label") ?? "first" });
-  return { label: t.label, token: t.token };
-}
+const t = new Token("proof", { label: new pulumi.Config().get("label") ?? "first" });
+
+export const label = t.label;
+export const token = t.token;
