@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: WidgetKeys against the local server, side by side with the same number of no-op dynamic
- * resources (the engine floor), through the real CLI. For each N and operation it prints seconds, the ratio
+ * resources (the engine floor), through plain `pulumi` and its Node.js language host. For each N and operation it prints seconds, the ratio
  * to the floor, the API requests the server counted, and the state bytes per resource.
  *
  *   npm run bench                          # N = 1, 10, 100
@@ -12,12 +12,11 @@
  * otherwise, the default bcrypt cost (10), so its hashing of each new secret (one core, ~70 ms a key) is
  * part of the WidgetKey `up` numbers, as the hosted API's latency would be.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { request } from "undici";
+import { bootstrapAccount, serveLocal } from "../scripts/lib/localServer";
 import { newSession, PulumiSession, REPO } from "../test/e2e/support/pulumi";
 
 const OPS = ["up", "preview (no change)", "refresh", "destroy"] as const;
@@ -36,41 +35,23 @@ interface LocalServer {
   stop(): Promise<void>;
 }
 
-/** The local server as a separate process (kataven-local), with its admin counters on. */
+/** The local server as a separate process (kataven-local), with its admin counters on and no rate limits. */
 async function startLocalServer(bcryptCost: number): Promise<LocalServer> {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-bench-"));
-  const main = path.join(REPO, "dist/server/main.js");
-  const boot = await new Promise<string>((resolve, reject) => {
-    const c = spawn(process.execPath, [main, "bootstrap", "--data", data, "--account", "bench"], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    c.stdout.on("data", (d) => (out += d));
-    c.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`bootstrap exited with ${code}`))));
-  });
-  const apiKey = JSON.parse(boot).api_key as string;
-  const child = spawn(process.execPath, [main, "serve", "--port", "0", "--data", data, "--admin", "--bcrypt-cost", String(bcryptCost)], {
-    stdio: ["ignore", "pipe", "ignore"],
-    env: { ...process.env, KATAVEN_LOCAL_RATE_LIMITS: "off" },
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout }).once("line", (l) => resolve(JSON.parse(l).url));
-    child.once("exit", (code) => reject(new Error(`the local server exited with ${code}`)));
-  });
+  const { api_key: apiKey } = await bootstrapAccount({ dataDir: data, account: "bench", rotateKey: true });
+  const server = await serveLocal({ dataDir: data, args: ["--admin", "--quiet", "--bcrypt-cost", String(bcryptCost), "--rate-limits", "off"] });
   return {
-    url,
-    apiKey,
+    url: server.url,
+    apiKey: apiKey!,
     async requests() {
-      const res = await request(`${url}/__admin/stats`);
+      const res = await request(`${server.url}/__admin/stats`);
       const stats = (await res.body.json()) as { total: number };
       return stats.total;
     },
-    stop: () =>
-      new Promise((resolve) => {
-        child.once("exit", () => {
-          fs.rmSync(data, { recursive: true, force: true });
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }),
+    async stop() {
+      await server.stop();
+      fs.rmSync(data, { recursive: true, force: true });
+    },
   };
 }
 

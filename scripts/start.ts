@@ -13,80 +13,40 @@
  * otherwise, with the local-only passphrase its committed config was made with. KATAVEN_LOCAL_DATA (server
  * data directory), KATAVEN_DEMO_BACKEND (backend URL) and KATAVEN_DEMO_STACK (stack name) override them.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { request } from "undici";
 import { parseProgramConfig } from "../program/config";
+import { bootstrapAccount, serveLocal, type ServerChild } from "./lib/localServer";
+import { offlineEnv, pulumiFailure, runPulumi } from "./lib/pulumiCli";
+import { REPO_ROOT as REPO } from "./lib/repo";
 
-const REPO = path.resolve(__dirname, "../..");
 const DATA = process.env.KATAVEN_LOCAL_DATA ?? path.join(REPO, ".kataven-local/data");
 const STACK = process.env.KATAVEN_DEMO_STACK ?? "dev";
 const ACCOUNT = "demo";
-const SERVER_MAIN = path.join(REPO, "dist/server/main.js");
-const PULUMI = path.join(REPO, "dist/scripts/pulumi.js");
-const DEMO_ENV = {
-  PULUMI_BACKEND_URL: process.env.KATAVEN_DEMO_BACKEND ?? `file://${path.join(REPO, ".pulumi-state")}`,
-  PULUMI_CONFIG_PASSPHRASE: "local-only-passphrase", // Pulumi.dev.yaml's encryptionsalt was made with it
-};
+const BACKEND = process.env.KATAVEN_DEMO_BACKEND ?? `file://${path.join(REPO, ".pulumi-state")}`;
+// Pulumi.dev.yaml's encryptionsalt was made with the local-only passphrase.
+const DEMO_ENV = { ...offlineEnv({ backendDir: path.join(REPO, ".pulumi-state"), passphrase: "local-only-passphrase" }), PULUMI_BACKEND_URL: BACKEND };
 
 const step = (n: number, text: string) => console.log(`\n==> [${n}/6] ${text}`);
 
-/** Runs a command to completion; output goes to the terminal unless captured. */
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; capture?: boolean } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: REPO,
-      env: { ...process.env, ...opts.env },
-      stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit",
-    });
-    let out = "";
-    child.stdout?.on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(" ")} … exited with ${code}`)),
-    );
-  });
+/** `pulumi <args>` on the root program; `show` streams its output to the terminal as it comes. */
+async function pulumi(args: string[], opts: { env?: NodeJS.ProcessEnv; show?: boolean } = {}): Promise<string> {
+  const r = await runPulumi(args, { cwd: REPO, env: { ...DEMO_ENV, ...opts.env }, echo: opts.show });
+  if (r.code !== 0) throw opts.show ? new Error(`pulumi ${args[0]} exited with ${r.code} (its output is above)`) : pulumiFailure(args, r);
+  return r.stdout;
 }
 
-/** Starts `kataven-local serve` and resolves once it prints its URL. */
-async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [SERVER_MAIN, "serve", "--port", "0", "--data", DATA], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  // The server's request log goes to a file, so the demo's output stays readable.
+/** Starts `kataven-local serve`; its request log goes to a file, so the demo's output stays readable. */
+async function startServer(): Promise<ServerChild> {
   const log = fs.createWriteStream(path.join(DATA, "..", "server.log"), { flags: "a" });
-  child.stderr.pipe(log);
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout });
-    lines.once("line", (line) => {
-      try {
-        resolve(JSON.parse(line).url);
-      } catch {
-        reject(new Error(`unexpected first line from the local server: ${line}`));
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`the local server exited with ${code}; see ${path.join(DATA, "..", "server.log")}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  return serveLocal({ dataDir: DATA, log });
 }
 
 /** Selects (creating when missing) the demo stack. */
 async function ensureStack(): Promise<void> {
-  const stacks = await run(process.execPath, [PULUMI, "stack", "ls", "--json"], { capture: true, env: DEMO_ENV });
-  if (!(JSON.parse(stacks) as Array<{ name: string }>).some((s) => s.name === STACK)) {
-    await run(process.execPath, [PULUMI, "stack", "init", STACK, "--non-interactive"], { env: DEMO_ENV });
-  }
+  const stacks = JSON.parse(await pulumi(["stack", "ls", "--json"])) as Array<{ name: string }>;
+  if (!stacks.some((s) => s.name === STACK)) await pulumi(["stack", "init", STACK, "--non-interactive"], { show: true });
 }
 
 /**
@@ -94,10 +54,7 @@ async function ensureStack(): Promise<void> {
  * local server. Read through the CLI and parsed by the root program's own config schema.
  */
 async function agentsOfStack(): Promise<string[]> {
-  const raw = JSON.parse(await run(process.execPath, [PULUMI, "config", "--json", "--stack", STACK], { capture: true, env: DEMO_ENV })) as Record<
-    string,
-    { value?: string; objectValue?: unknown }
-  >;
+  const raw = JSON.parse(await pulumi(["config", "--json", "--stack", STACK])) as Record<string, { value?: string; objectValue?: unknown }>;
   const get = (k: string) => raw[`kataven-widget:${k}`]?.objectValue;
   const cfg = parseProgramConfig({ keys: get("keys"), branding: get("branding"), agents: get("agents") });
   const pinned = Object.values(cfg.keys).flatMap((k) => (k.agent ? [k.agent] : []));
@@ -124,27 +81,23 @@ async function guestAuth(url: string, publicKey: string, origin: string) {
 
 async function main() {
   fs.mkdirSync(DATA, { recursive: true });
-  if (DEMO_ENV.PULUMI_BACKEND_URL.startsWith("file://")) fs.mkdirSync(DEMO_ENV.PULUMI_BACKEND_URL.slice(7), { recursive: true });
+  if (BACKEND.startsWith("file://")) fs.mkdirSync(BACKEND.slice("file://".length), { recursive: true });
   step(1, "starting the local Kataven API server");
   await ensureStack();
   const agents = await agentsOfStack();
-  const boot = JSON.parse(
-    await run(process.execPath, [SERVER_MAIN, "bootstrap", "--data", DATA, "--account", ACCOUNT, "--rotate-key", ...agents.flatMap((a) => ["--agent", a])], {
-      capture: true,
-    }),
-  ) as { account_id: string; api_key: string; agents: string[] };
+  const boot = await bootstrapAccount({ dataDir: DATA, account: ACCOUNT, agents, rotateKey: true });
   const server = await startServer();
   const shown = (p: string) => (path.relative(REPO, p).startsWith("..") ? p : path.relative(REPO, p));
   console.log(`    local server at ${server.url} (data: ${shown(DATA)}, log: ${shown(path.join(DATA, "..", "server.log"))})`);
   try {
     step(2, `account "${boot.account_id}" with agents ${boot.agents.join(", ")} is ready`);
-    const env = { ...DEMO_ENV, KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key };
+    const env = { KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key! };
 
     step(3, `pulumi up on stack "${STACK}" (the root program, config in Pulumi.${STACK}.yaml)`);
-    await run(process.execPath, [PULUMI, "up", "--yes", "--non-interactive", "--stack", STACK], { env });
+    await pulumi(["up", "--yes", "--non-interactive", "--stack", STACK], { env, show: true });
 
     step(4, "summary");
-    const outputs = JSON.parse(await run(process.execPath, [PULUMI, "stack", "output", "--json", "--stack", STACK], { capture: true, env }));
+    const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", STACK], { env }));
     const keys = (outputs.widgetKeys ?? {}) as Record<string, { publicKey: string; domainAllowlist: string[]; agentId: string | null; embedSnippet: string; disabled: boolean }>;
     for (const [name, k] of Object.entries(keys)) {
       console.log(`    key "${name}"${k.disabled ? " (disabled)" : ""}: ${k.publicKey}${k.agentId ? `, agent ${k.agentId}` : ""}`);

@@ -13,11 +13,12 @@
  * Test defaults differ from the CLI on purpose: rate limits OFF unless `limits` is given (pass {} for the
  * documented 60/min…), bcrypt cost 4, request log silent.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
+import { join } from "node:path";
+import { bootstrapAccount, serveLocal } from "../../scripts/lib/localServer";
+import { REPO_ROOT } from "../../scripts/lib/repo";
 import { createApp, type Clock, type Logger } from "../../server/app";
 import { bootstrap, type BootstrapResult } from "../../server/bootstrap";
 import { FaultInjector, type FaultRule } from "../../server/faults";
@@ -180,13 +181,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
 
 /** The repository root (works from test/support and from dist/test/support). */
 export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, "package.json")) || !readFileSync(join(dir, "package.json"), "utf8").includes('"name": "pulumi-kataven-widget"')) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("repository root not found");
-    dir = up;
-  }
-  return dir;
+  return REPO_ROOT;
 }
 
 export interface ProcessServer extends ServerHandle {
@@ -203,14 +198,9 @@ export interface ProcessServer extends ServerHandle {
 export async function startServerProcess(
   opts: Omit<StartServerOptions, "clock" | "logger"> & { env?: Record<string, string>; log?: boolean } = {},
 ): Promise<ProcessServer> {
-  const root = repoRoot();
-  const main = join(root, "dist", "server", "main.js");
-  if (!existsSync(main)) throw new Error(`${main} is missing: build first with "npx tsc -p ." (npm test does)`);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kataven-local-"));
   const keepData = opts.dataDir !== undefined || opts.keepData === true;
-  const bootArgs = ["bootstrap", "--data", dataDir, "--account", opts.account ?? "acme", "--rotate-key"];
-  for (const a of opts.agents ?? ["agent-a", "agent-b"]) bootArgs.push("--agent", a);
-  const boot = JSON.parse(execFileSync(process.execPath, [main, ...bootArgs], { encoding: "utf8" })) as BootstrapResult;
+  const boot = await bootstrapAccount({ dataDir, account: opts.account ?? "acme", agents: opts.agents ?? ["agent-a", "agent-b"], rotateKey: true });
   const apiKey = boot.api_key!; // --rotate-key always mints
 
   const limits = opts.limits ?? false;
@@ -218,28 +208,11 @@ export async function startServerProcess(
     limits === false
       ? "off"
       : `minute=${limits.perMinute ?? 60},hour=${limits.perHour ?? 1000},day=${limits.perDay ?? 10000},concurrent=${limits.concurrent ?? 20}`;
-  const args = [main, "serve", "--port", "0", "--host", "127.0.0.1", "--data", dataDir, "--admin", "--bcrypt-cost", String(opts.bcryptCost ?? 4), "--rate-limits", limitSpec];
+  const args = ["--admin", "--bcrypt-cost", String(opts.bcryptCost ?? 4), "--rate-limits", limitSpec];
   if (opts.faults) args.push("--faults");
   if (!opts.log) args.push("--quiet");
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`kataven-local serve did not start within 15 s: ${stderr}`)), 15_000);
-    rl.once("line", (line) => {
-      clearTimeout(timer);
-      try {
-        resolve((JSON.parse(line) as { url: string }).url);
-      } catch {
-        reject(new Error(`kataven-local serve printed ${JSON.stringify(line)}, not a JSON {url}`));
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kataven-local serve exited with ${code}: ${stderr}`));
-    });
-  });
+  const server = await serveLocal({ dataDir, args, env: opts.env });
+  const { url, child } = server;
   const admin = httpAdmin(url);
   let closed: Promise<void> | null = null;
   return {
@@ -249,7 +222,7 @@ export async function startServerProcess(
     agents: boot.agents,
     dataDir,
     child,
-    stderr: () => stderr,
+    stderr: server.stderr,
     headers: (extra) => bearerHeaders(apiKey, extra),
     requestCount: async (filter) => countRequests(await admin.stats(), filter),
     stats: admin.stats,
@@ -260,15 +233,7 @@ export async function startServerProcess(
     },
     clearFaults: admin.clearFaults,
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }).then(() => {
+      closed ??= server.stop().then(() => {
         if (!keepData) rmSync(dataDir, { recursive: true, force: true });
       });
       return closed;

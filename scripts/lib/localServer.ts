@@ -1,0 +1,93 @@
+/**
+ * `kataven-local` as a child process, the way npm start, the bench and the tests that need a separate server
+ * run it: bootstrap an account into a data directory, then `serve` on a free loopback port and wait for the
+ * `{"url": …}` line it prints first.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import { createInterface } from "node:readline";
+import type { BootstrapResult } from "../../server/bootstrap";
+import { runProcess } from "./processes";
+import { repoPath } from "./repo";
+
+/** The compiled server entry point (npm scripts build it first). */
+export const SERVER_MAIN = repoPath("dist/server/main.js");
+
+function requireBuilt(): void {
+  if (!fs.existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: build first ("npx tsc -p ."; npm scripts do)`);
+}
+
+/** `kataven-local bootstrap`: the account, its agents and (with rotateKey, or the first time) a new API key. */
+export async function bootstrapAccount(opts: { dataDir: string; account: string; agents?: string[]; rotateKey?: boolean }): Promise<BootstrapResult> {
+  requireBuilt();
+  const args = [SERVER_MAIN, "bootstrap", "--data", opts.dataDir, "--account", opts.account];
+  if (opts.rotateKey) args.push("--rotate-key");
+  for (const a of opts.agents ?? []) args.push("--agent", a);
+  const r = await runProcess(process.execPath, args, { cwd: repoPath() });
+  // Bootstrap prints the API key on stdout; only stderr is ever quoted in an error.
+  if (r.code !== 0) throw new Error(`kataven-local bootstrap exited with ${r.code}: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout) as BootstrapResult;
+}
+
+export interface ServeOptions {
+  dataDir: string;
+  /** extra `serve` flags, e.g. ["--admin", "--bcrypt-cost", "4", "--rate-limits", "off", "--quiet"] */
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** where the server's stderr (its request log) goes; default: kept in memory, see stderr() */
+  log?: fs.WriteStream;
+}
+
+export interface ServerChild {
+  url: string;
+  child: ChildProcess;
+  /** what the server wrote to stderr so far (unless `log` took it) */
+  stderr(): string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone */
+  stop(): Promise<void>;
+}
+
+/** `kataven-local serve --port 0 --host 127.0.0.1`; resolves once the server listens. */
+export async function serveLocal(opts: ServeOptions): Promise<ServerChild> {
+  requireBuilt();
+  const child = spawn(process.execPath, [SERVER_MAIN, "serve", "--port", "0", "--host", "127.0.0.1", "--data", opts.dataDir, ...(opts.args ?? [])], {
+    env: { ...process.env, ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  if (opts.log) child.stderr!.pipe(opts.log);
+  else child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kataven-local serve did not start within 15 s: ${stderr}`)), 15_000);
+    createInterface({ input: child.stdout! }).once("line", (line) => {
+      clearTimeout(timer);
+      try {
+        resolve((JSON.parse(line) as { url: string }).url);
+      } catch {
+        reject(new Error(`kataven-local serve printed ${JSON.stringify(line)}, not a JSON {url}`));
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kataven-local serve exited with ${code}: ${stderr}`));
+    });
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+        child.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      });
+      return stopped;
+    },
+  };
+}
