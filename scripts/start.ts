@@ -24,9 +24,11 @@ import { REPO_ROOT as REPO } from "./lib/repo";
 const DATA = process.env.KATAVEN_LOCAL_DATA ?? path.join(REPO, ".kataven-local/data");
 const STACK = process.env.KATAVEN_DEMO_STACK ?? "dev";
 const ACCOUNT = "demo";
-const BACKEND = process.env.KATAVEN_DEMO_BACKEND ?? `file://${path.join(REPO, ".pulumi-state")}`;
 // Pulumi.dev.yaml's encryptionsalt was made with the local-only passphrase.
-const DEMO_ENV = { ...offlineEnv({ backendDir: path.join(REPO, ".pulumi-state"), passphrase: "local-only-passphrase" }), PULUMI_BACKEND_URL: BACKEND };
+const DEMO_ENV = offlineEnv({
+  backend: process.env.KATAVEN_DEMO_BACKEND ?? path.join(REPO, ".pulumi-state"),
+  passphrase: "local-only-passphrase",
+});
 
 const step = (n: number, text: string) => console.log(`\n==> [${n}/6] ${text}`);
 
@@ -81,7 +83,6 @@ async function guestAuth(url: string, publicKey: string, origin: string) {
 
 async function main() {
   fs.mkdirSync(DATA, { recursive: true });
-  if (BACKEND.startsWith("file://")) fs.mkdirSync(BACKEND.slice("file://".length), { recursive: true });
   step(1, "starting the local Kataven API server");
   await ensureStack();
   const agents = await agentsOfStack();

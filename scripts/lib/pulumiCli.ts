@@ -5,11 +5,12 @@
  * for a shell (kataven_offline_env).
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { runProcess, type RunOptions, type RunResult } from "./processes";
 
 export interface OfflineSettings {
-  /** state directory, used as a file:// backend (created if missing) */
-  backendDir: string;
+  /** the backend: a directory (used as a file:// backend, created if missing) or a backend URL */
+  backend: string;
   /** PULUMI_HOME (plugins, workspace settings); default: leave the caller's */
   home?: string;
   /** PULUMI_CONFIG_PASSPHRASE for the stacks' secrets */
@@ -18,11 +19,13 @@ export interface OfflineSettings {
 
 /** The environment for one offline engine call: no update checks, no plugin downloads, a file backend. */
 export function offlineEnv(settings: OfflineSettings, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  fs.mkdirSync(settings.backendDir, { recursive: true });
+  let url = settings.backend;
+  if (!/^[a-z0-9]+:\/\//.test(url)) url = `file://${path.resolve(url)}`;
+  if (url.startsWith("file://")) fs.mkdirSync(url.slice("file://".length), { recursive: true });
   if (settings.home) fs.mkdirSync(settings.home, { recursive: true });
   return {
     ...base,
-    PULUMI_BACKEND_URL: `file://${settings.backendDir}`,
+    PULUMI_BACKEND_URL: url,
     ...(settings.home ? { PULUMI_HOME: settings.home } : {}),
     PULUMI_CONFIG_PASSPHRASE: settings.passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",

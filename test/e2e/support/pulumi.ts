@@ -44,7 +44,7 @@ export async function newSession(programDir: string, opts: { stack?: string; env
   // Stack settings (Pulumi.<stack>.yaml) live in the program directory, so each session gets its own name.
   const stack = opts.stack ?? `e2e-${path.basename(root).slice("kataven-e2e-".length).toLowerCase()}`;
   const env: NodeJS.ProcessEnv = {
-    ...offlineEnv({ backendDir: stateDir, home: path.join(root, "home"), passphrase: "e2e-local-only" }),
+    ...offlineEnv({ backend: stateDir, home: path.join(root, "home"), passphrase: "e2e-local-only" }),
     PULUMI_STACK: undefined,
     // Credentials come from stack config in these tests, never from the jest environment.
     KATAVEN_API_KEY: undefined,
