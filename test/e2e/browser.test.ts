@@ -2,13 +2,15 @@
  * Origin enforcement proven by a real browser: headless Chromium loads the local server's /widget-demo page,
  * which calls POST /api/v1/widget/auth/guest with fetch. The browser sets the Origin header itself, so the
  * test only chooses the loopback name the page is loaded from: the key admits http://localhost:<port> and not
- * http://127.0.0.1:<port> (same server, same port). Skipped, loudly, only where Chromium cannot run.
+ * http://127.0.0.1:<port> (same server, same port). The key and the agent policy are made by plain
+ * `pulumi up` on the root program. Skipped, loudly, only where Chromium cannot run.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 import { request } from "undici";
 import { startServer } from "../support/server";
+import { findSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -46,17 +48,7 @@ describeBrowser("Origin enforcement in a real browser (headless Chromium, /widge
   let browser: Browser;
   let port: number;
   let publicKey: string;
-
-  async function api(method: "POST" | "PATCH", path: string, body: unknown) {
-    const res = await request(`${server.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const text = await res.body.text();
-    if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
-    return JSON.parse(text);
-  }
+  let s: PulumiSession;
 
   /** Loads the demo page from `pageHost`, calling the API at `apiHost`; returns what the browser saw. */
   async function loadDemo(pageHost: string, apiHost: string) {
@@ -81,16 +73,24 @@ describeBrowser("Origin enforcement in a real browser (headless Chromium, /widge
   beforeAll(async () => {
     server = await startServer({ bcryptCost: 4 });
     port = Number(new URL(server.url).port);
+    // The key and the agent's policy come from plain `pulumi up` on the root program, as a user makes them.
+    s = await newSession(REPO);
+    await s.useServer(server);
     const agent = server.agents[0];
-    await api("PATCH", `/agents/${agent}/widget-settings`, { widget_enabled: true, auth_mode: "guest" });
-    const key = await api("POST", "/widget-keys", { name: "browser demo", domain_allowlist: [`http://localhost:${port}`], agent_id: agent });
-    publicKey = key.public_key;
+    await s.configObject("kataven-widget:agents", { [agent]: { widgetEnabled: true, authMode: "guest" } });
+    await s.configObject("kataven-widget:keys", { "browser-demo": { agent, allowlist: [`http://localhost:${port}`] } });
+    await s.run(["up", "--yes", "--non-interactive"]);
+    expect(s.resourceTypes().sort()).toEqual(["pulumi-nodejs:dynamic/kataven:AgentWidgetSettings", "pulumi-nodejs:dynamic/kataven:WidgetKey"]);
+    publicKey = JSON.parse((await s.run(["stack", "output", "widgetKeys", "--json"])).stdout)["browser-demo"].publicKey;
     // Chromium is installed, so it must launch: a failure here fails the test, it does not skip it.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     console.log(`browser test: Chromium ${browser.version()}, server ${server.url}`);
   });
   afterAll(async () => {
     await browser?.close();
+    await s?.run(["destroy", "--yes", "--non-interactive"], { allowFailure: true });
+    if (s) expect(findSecretKeys(s.stateText() + s.transcript.join("\n"))).toEqual([]);
+    s?.dispose();
     await server?.close();
   });
 
