@@ -7,8 +7,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { REPO_ROOT } from "../../../scripts/lib/repo";
 
-const ROOT = join(__dirname, "../../..");
+const ROOT = REPO_ROOT;
 
 const SCRIPT = String.raw`
 const pulumi = require("@pulumi/pulumi");
