@@ -53,6 +53,14 @@ export async function newSession(programDir: string, opts: { stack?: string; env
     ...opts.env,
   };
   const transcript: string[] = [];
+  // The most resources of each type the state held after any command: printed at dispose, so every e2e run
+  // shows what the genuine host made (a program that ran but declared nothing shows up as "none").
+  const seen = new Map<string, number>();
+  const noteResourcesSeen = () => {
+    const counts = new Map<string, number>();
+    for (const t of session.resourceTypes()) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const [t, n] of counts) seen.set(t, Math.max(seen.get(t) ?? 0, n));
+  };
   const session: PulumiSession = {
     programDir,
     stack,
@@ -62,6 +70,7 @@ export async function newSession(programDir: string, opts: { stack?: string; env
     async run(args, runOpts = {}) {
       const r = await runPulumi(args, { cwd: runOpts.cwd ?? programDir, env: { ...env, ...runOpts.env }, stdin: runOpts.stdin });
       transcript.push(`$ pulumi ${args.join(" ")}\n${r.output}`);
+      noteResourcesSeen();
       if (r.code !== 0 && !runOpts.allowFailure) throw pulumiFailure(args, r);
       return r;
     },
@@ -108,6 +117,8 @@ export async function newSession(programDir: string, opts: { stack?: string; env
         .filter((t) => t !== "pulumi:pulumi:Stack" && !t.startsWith("pulumi:providers:"));
     },
     dispose() {
+      const list = [...seen].map(([t, n]) => `${t.split(":").pop()} x${n}`).join(", ") || "none";
+      console.log(`e2e ${path.relative(REPO, programDir) || "."} [${stack}]: resources seen in state: ${list}`);
       fs.rmSync(root, { recursive: true, force: true });
       fs.rmSync(path.join(programDir, `Pulumi.${stack}.yaml`), { force: true });
     },
