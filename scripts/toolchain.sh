@@ -2,7 +2,7 @@
 # The project's toolchain: Node >= 22.18 and the Pulumi CLI, installed offline from the npm registry and the
 # Go module proxy, cached under ${XDG_CACHE_HOME:-~/.cache}/pulumi-kataven-widget/ and reused.
 #
-#   source scripts/toolchain.sh            # Node on PATH (and the offline Pulumi settings) in this shell
+#   source scripts/toolchain.sh            # Node, pulumi and its language host on PATH, offline settings, in this shell
 #   scripts/toolchain.sh [--pulumi] [--build] CMD…
 #       run CMD with Node (and, with --pulumi, the Pulumi CLI and its Node.js language host) on PATH; with
 #       --build, after an incremental `tsc` of the project (for commands that run dist/)
@@ -162,7 +162,7 @@ kataven_offline_env() {
 }
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
-  kataven_ensure_node && kataven_offline_env
+  kataven_ensure_node && kataven_ensure_pulumi && kataven_offline_env
 else
   set -euo pipefail
   with_pulumi=0 build=0
