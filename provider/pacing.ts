@@ -72,7 +72,10 @@ export class Pacer {
   async acquire(): Promise<() => void> {
     this.queued++;
     const turn = this.tail.then(() => this.waitForSlot());
-    this.tail = turn.catch(() => undefined);
+    this.tail = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     const slot = await turn;
     this.queued--;
     this.sent++;
