@@ -114,7 +114,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
       c.set("clientAborted", true);
       return c.text("client_abort: the client closed the connection before the request body arrived", 400);
     }
-    log?.(`error ${route}: ${describeForLog(err)}`);
+    log?.(`error ${route}: ${describeForLog(err, opts.store.dbPath)}`);
     const storage = storageHttpError(err);
     if (storage) return errorResponse(c, storage);
     return c.text("internal_error: Database error", 500);

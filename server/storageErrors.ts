@@ -67,8 +67,8 @@ export function storageHttpError(err: unknown): HttpError | null {
 }
 
 /** One log-safe line: SQLite's own message and code, which never hold request data. */
-export function describeForLog(err: unknown): string {
-  if (isSqliteError(err)) return `${err.name} SQLite code ${err.errcode}: ${err.message}`;
+export function describeForLog(err: unknown, dbPath?: string): string {
+  if (isSqliteError(err)) return `SQLite code ${err.errcode}: ${err.message}${dbPath ? ` (${dbPath})` : ""}`;
   if (err instanceof Error) return `${err.name}${(err as NodeJS.ErrnoException).code ? ` ${(err as NodeJS.ErrnoException).code}` : ""}`;
   return "unknown";
 }
