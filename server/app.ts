@@ -106,7 +106,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
 
   const app = new Hono<AppEnv>();
 
-  app.onError((err, c) => {
+  const handleError = (err: unknown, c: Context<AppEnv>): Response => {
     if (err instanceof HttpError) return errorResponse(c, err);
     const route = routeKey(c.req.method, c.req.path) ?? `${c.req.method} (no route)`;
     if (clientAborted(c)) {
@@ -118,7 +118,8 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     const storage = storageHttpError(err);
     if (storage) return errorResponse(c, storage);
     return c.text("internal_error: Database error", 500);
-  });
+  };
+  app.onError(handleError);
   app.notFound((c) => c.text(`not_found: no route ${c.req.method} ${c.req.path}`, 404));
 
   // 1. log + stats (admin routes are neither counted nor faulted)
@@ -163,6 +164,11 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
         }
       }
       await next();
+    } catch (err) {
+      // hono hands only `instanceof Error` values to onError; a value from another realm (a vm context, a
+      // worker) or a non-Error throw lands here and gets the same answer instead of an unlogged 200
+      c.res = undefined;
+      c.res = handleError(err, c);
     } finally {
       const status = dropped ? "dropped" : c.get("clientAborted") ? "client_abort" : c.res.status;
       stats.record(route ?? `${c.req.method} (no route)`, status);

@@ -20,6 +20,8 @@ export interface RawRequest {
   body?: string | object;
   /** Content-Length to declare instead of the real one; the body is written and the request left open */
   declaredLength?: number;
+  /** send the body with Transfer-Encoding: chunked (no Content-Length), in 64 KB chunks */
+  chunked?: boolean;
 }
 
 /** Sends one request and resolves with the reply (the request may still be open when it arrives). */
@@ -29,7 +31,8 @@ export function send(base: string, r: RawRequest): Promise<RawReply> {
   const flat: string[] = ["host", u.host];
   for (const [k, v] of r.headers ?? []) flat.push(k, v);
   if (body !== undefined && !(r.headers ?? []).some(([k]) => k.toLowerCase() === "content-type")) flat.push("content-type", "application/json");
-  if (body !== undefined || r.declaredLength !== undefined) flat.push("content-length", String(r.declaredLength ?? Buffer.byteLength(body ?? "")));
+  if (r.chunked) flat.push("transfer-encoding", "chunked");
+  else if (body !== undefined || r.declaredLength !== undefined) flat.push("content-length", String(r.declaredLength ?? Buffer.byteLength(body ?? "")));
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, method: r.method, path: r.path, headers: flat as unknown as Record<string, string> }, (res) => {
       let text = "";
@@ -41,7 +44,8 @@ export function send(base: string, r: RawRequest): Promise<RawReply> {
       });
     });
     req.on("error", reject);
-    if (body !== undefined) req.write(body);
+    if (body !== undefined && r.chunked) for (let i = 0; i < body.length; i += 65_536) req.write(body.slice(i, i + 65_536));
+    else if (body !== undefined) req.write(body);
     if (r.declaredLength === undefined) req.end();
   });
 }
