@@ -12,8 +12,9 @@ interface SqliteError extends Error {
   errstr?: string;
 }
 
+/** Duck-typed: node:sqlite's errors may come from another realm (jest's vm), where instanceof Error fails. */
 export function isSqliteError(err: unknown): err is SqliteError {
-  return err instanceof Error && (err as Partial<SqliteError>).code === "ERR_SQLITE_ERROR" && typeof (err as SqliteError).errcode === "number";
+  return typeof err === "object" && err !== null && (err as Partial<SqliteError>).code === "ERR_SQLITE_ERROR" && typeof (err as SqliteError).errcode === "number";
 }
 
 // primary result codes (errcode & 0xff), https://sqlite.org/rescode.html
@@ -30,7 +31,8 @@ const NOTADB = 26;
 export function openError(err: unknown, path: string, dir: string): Error {
   if (err instanceof DataDirError || !isSqliteError(err)) {
     if (err instanceof DataDirError) return err;
-    return new DataDirError(`cannot open the database ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    const message = typeof err === "object" && err !== null && "message" in err ? String((err as Error).message) : String(err);
+    return new DataDirError(`cannot open the database ${path}: ${message}`, { cause: err });
   }
   const what = `${err.message} (SQLite code ${err.errcode})`;
   switch (err.errcode & 0xff) {
@@ -69,6 +71,8 @@ export function storageHttpError(err: unknown): HttpError | null {
 /** One log-safe line: SQLite's own message and code, which never hold request data. */
 export function describeForLog(err: unknown, dbPath?: string): string {
   if (isSqliteError(err)) return `SQLite code ${err.errcode}: ${err.message}${dbPath ? ` (${dbPath})` : ""}`;
-  if (err instanceof Error) return `${err.name}${(err as NodeJS.ErrnoException).code ? ` ${(err as NodeJS.ErrnoException).code}` : ""}`;
-  return "unknown";
+  if (typeof err !== "object" || err === null) return typeof err;
+  const { name, code } = err as { name?: unknown; code?: unknown };
+  // the class and code only: an error message may quote request data
+  return `${typeof name === "string" ? name : "Error"}${typeof code === "string" ? ` ${code}` : ""}`;
 }
