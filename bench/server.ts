@@ -10,6 +10,7 @@
  *   npm run bench:server                 # 5 s per run
  *   npm run bench:server -- --duration 10
  *   npm run bench:server -- --main /elsewhere/dist/server/main.js   # another build, e.g. before a change
+ *   npm run bench:server -- --bcrypt-only                           # only part 3
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -104,7 +105,9 @@ async function keepBusy(width: number, task: () => Promise<unknown>, until: Prom
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { duration: { type: "string", default: "5" }, main: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { duration: { type: "string", default: "5" }, main: { type: "string" }, "bcrypt-only": { type: "boolean", default: false } },
+  });
   const duration = Number(values.duration);
   if (values.main) MAIN = values.main;
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (npx tsc -p .)`);
@@ -120,7 +123,7 @@ async function main() {
   console.log(`${MAIN}: node ${process.version}, ${duration} s per run, server pid ${s.child.pid}, RSS before ${rssBefore} MB\n`);
   console.log("| route | c | req/s | p50 ms | p99 ms | errors |");
   console.log("|---|---|---|---|---|---|");
-  for (const [name, target] of [["guest", guest], ["config", config]] as const) {
+  for (const [name, target] of values["bcrypt-only"] ? [] : ([["guest", guest], ["config", config]] as const)) {
     for (const c of [1, 16, 64]) {
       const f = await load({ ...target, connections: c, duration });
       console.log(`| ${name} | ${c} | ${f.reqPerSec} | ${f.p50} | ${f.p99} | ${f.errors} |`);

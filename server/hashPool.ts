@@ -1,7 +1,8 @@
 /**
- * bcrypt off the event loop (issue 10, item 3): a small pool of worker threads, one per core
- * (os.availableParallelism()), each running bcryptjs synchronously on one task at a time. The main thread
- * keeps answering /widget/config and the other cheap routes while keys are minted or secrets verified.
+ * bcrypt off the event loop (issue 10, item 3): a small pool of worker threads sized to the cores, one fewer
+ * than os.availableParallelism() (at least one) so a core stays free for the event loop, each running
+ * bcryptjs synchronously on one task at a time. The main thread keeps answering /widget/config and the
+ * other cheap routes while keys are minted or secrets verified (bench/server.ts measures it).
  * Workers start lazily, keep the process alive only while they run a task, and are replaced if one dies.
  */
 import { availableParallelism } from "node:os";
@@ -81,7 +82,7 @@ export class HashPool {
   private readonly idle: Slot[];
   private readonly queue: Pending[] = [];
 
-  constructor(size = availableParallelism()) {
+  constructor(size = Math.max(1, availableParallelism() - 1)) {
     this.slots = Array.from({ length: Math.max(1, size) }, () => new Slot((s) => this.release(s)));
     this.idle = [...this.slots];
   }

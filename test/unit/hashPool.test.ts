@@ -6,8 +6,8 @@ describe("bcrypt worker pool", () => {
   const pool = new HashPool(2);
   afterAll(() => pool.close());
 
-  test("the shared pool has one worker per core", () => {
-    expect(sharedHashPool().size).toBe(availableParallelism());
+  test("the shared pool leaves one core to the event loop (and has at least one worker)", () => {
+    expect(sharedHashPool().size).toBe(Math.max(1, availableParallelism() - 1));
   });
 
   test("hashes are real bcrypt hashes that bcryptjs verifies, and compare agrees", async () => {
