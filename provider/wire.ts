@@ -12,7 +12,18 @@ export const LIMITS = {
   launcherLabelMax: 40,
   privacyNoticeMax: 500,
   idMax: 200,
+  /** logo_url is served on every /widget/config call: keep it a URL, not a payload */
+  logoUrlMax: 2048,
+  displayNameMax: 200,
+  /** RFC 5321 path limit */
+  emailMax: 254,
+  /** pk_live_ + a 63-character slug + _ + up to 128 random characters */
+  clientKeyMax: 200,
+  /** user_token and refresh_token: this server's JWTs are well under 2 KB */
+  tokenMax: 4096,
 } as const;
+
+const atMost = (n: number) => ({ error: `must be at most ${n} characters` });
 
 export const LAUNCHER_POSITIONS = ["bl", "br", "tl", "tr"] as const;
 export const AUTH_MODES = ["guest", "user", "both"] as const;
@@ -36,7 +47,7 @@ const timestamp = z.string();
 export const color = z
   .string({ error: "must be a string" })
   .regex(COLOR_RE, { error: "must be a hex colour such as #2563eb or #fff" });
-export const httpsUrl = z.string({ error: "must be a string" }).refine(
+export const httpsUrl = z.string({ error: "must be a string" }).max(LIMITS.logoUrlMax, atMost(LIMITS.logoUrlMax)).refine(
   (v) => {
     try {
       const u = new URL(v);
@@ -157,22 +168,38 @@ export const AGENT_WIDGET_SETTINGS_DEFAULT = Object.freeze({ widget_enabled: fal
 
 // ---- public widget auth --------------------------------------------------------------------------------
 
-const clientKey = z.string({ error: "is required" }).startsWith("pk_live_", { error: "must be a pk_live_ public key" });
+const clientKey = z
+  .string({ error: "must be a string (the widget's pk_live_ public key)" })
+  .max(LIMITS.clientKeyMax, atMost(LIMITS.clientKeyMax))
+  .startsWith("pk_live_", { error: "must be a pk_live_ public key" });
+const token = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(LIMITS.tokenMax, atMost(LIMITS.tokenMax));
 
 export const GuestAuthRequest = z.object({ client_key: clientKey, agent_id: agentId.optional() });
 export const UserTokenRequest = z.object({
-  external_user_id: z.string({ error: "is required" }).min(1, { error: "must not be empty" }).max(LIMITS.idMax),
-  display_name: z.string().max(200).optional(),
-  email: z.email({ error: "must be an email address" }).optional(),
+  external_user_id: z
+    .string({ error: "must be a string" })
+    .min(1, { error: "must not be empty" })
+    .max(LIMITS.idMax, atMost(LIMITS.idMax)),
+  display_name: z.string({ error: "must be a string" }).max(LIMITS.displayNameMax, atMost(LIMITS.displayNameMax)).optional(),
+  email: z
+    .string({ error: "must be a string" })
+    .max(LIMITS.emailMax, atMost(LIMITS.emailMax))
+    .pipe(z.email({ error: "must be an email address" }))
+    .optional(),
   agent_id: agentId.optional(),
 });
 export const ExchangeRequest = z.object({
   client_key: clientKey,
-  user_token: z.string({ error: "is required" }).min(1, { error: "must not be empty" }),
+  user_token: token,
   agent_id: agentId.optional(),
 });
 /** The token may also come as `Authorization: Bearer <jwt>` (contract (d)-4). */
-export const RefreshRequest = z.object({ refresh_token: z.string().min(1).optional() });
+export const RefreshRequest = z.object({ refresh_token: token.optional() });
+/** GET /widget/config query parameters. */
+export const WidgetConfigQuery = z.object({ client_key: clientKey, agent_id: agentId.optional() });
 
 export const WidgetTokenResponse = z.object({
   token: z.string(),

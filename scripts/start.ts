@@ -82,7 +82,9 @@ async function guestAuth(url: string, publicKey: string, origin: string) {
 }
 
 async function main() {
-  fs.mkdirSync(DATA, { recursive: true });
+  // the data dir holds key material: private from the start (the server refuses a group/other-readable one)
+  fs.mkdirSync(DATA, { recursive: true, mode: 0o700 });
+  fs.chmodSync(DATA, 0o700);
   step(1, "starting the local Kataven API server");
   await ensureStack();
   const agents = await agentsOfStack();

@@ -2,19 +2,23 @@
  * createApp(): the Kataven-compatible hono app over a Store, with no listen() (see listen.ts).
  * Layers, outermost first:
  *   1. request log (one line: method, route pattern, status, ms) and request statistics
- *   2. fault injection (only when `faults` is set)
+ *   2. fault injection (only when `faults` is set), then body limits per route class (bodyLimits.ts)
  *   3. the API under /api/v1, /hub-api/api/v1 and /v1: management routes behind bearer auth + rate limits,
- *      public widget routes with permissive CORS; /openapi.json; /widget-demo
+ *      public widget routes with permissive CORS and their own budgets (publicLimits.ts); /openapi.json;
+ *      /widget-demo
  *   4. /__admin/stats (only with `admin`) and /__admin/faults (only with `faults`), loopback peers only
  */
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { managementAuth } from "./auth";
+import { bodyLimits } from "./bodyLimits";
 import type { AppEnv, ServerContext } from "./context";
 import { demoPage } from "./demo";
 import { errorResponse, HttpError, readJson } from "./errors";
 import { FaultInjector, FaultRulesSchema, type FaultRule } from "./faults";
+import { sharedHashPool, type HashPool } from "./hashPool";
 import { openApiDocument } from "./openapi";
+import { PublicRateLimiter, resolvePublicLimits, type PublicLimits } from "./publicLimits";
 import { RateLimiter, resolveRateLimits, type RateLimits } from "./ratelimit";
 import { API_PREFIXES, routeKey } from "./routeTable";
 import { agentWidgetSettingsRoutes } from "./routes/agentWidgetSettings";
@@ -23,6 +27,7 @@ import { widgetKeysRoutes } from "./routes/widgetKeys";
 import { widgetSettingsRoutes } from "./routes/widgetSettings";
 import { RequestStats } from "./stats";
 import type { Store } from "./store";
+import { describeForLog, storageHttpError } from "./storageErrors";
 
 export type Clock = () => Date | number;
 export type Logger = (line: string) => void;
@@ -33,6 +38,10 @@ export interface AppOptions {
   clock?: Clock;
   /** per-account limits; default the documented 60/min, 1000/h, 10000/day, 20 concurrent; false = off */
   limits?: Partial<RateLimits> | false;
+  /** public widget budgets (per peer and Origin, per key); default 300 and 3000 per minute; false = off */
+  publicLimits?: Partial<PublicLimits> | false;
+  /** the bcrypt worker pool; default one shared per process, sized to the cores */
+  hasher?: HashPool;
   /** true (or an injector to share with the caller) enables fault rules and PUT/GET/DELETE /__admin/faults */
   faults?: boolean | FaultInjector;
   /** true enables GET /__admin/stats and POST /__admin/stats/reset */
@@ -58,6 +67,18 @@ function isLoopbackPeer(c: Context<AppEnv>): boolean {
   return addr !== undefined && (LOOPBACK.has(addr) || addr.startsWith("127."));
 }
 
+/** The peer address for the public budgets; app.request() in-process has none. */
+function peerAddress(c: Context<AppEnv>): string {
+  return c.env?.incoming?.socket?.remoteAddress ?? "local";
+}
+
+/** Did the client go away before its request body arrived? (Then a failed read is its doing, not ours.) */
+function clientAborted(c: Context<AppEnv>): boolean {
+  const incoming = c.env?.incoming;
+  if (incoming === undefined) return false;
+  return incoming.errored != null || (incoming.destroyed && !incoming.readableEnded) || c.req.raw.signal?.aborted === true;
+}
+
 function dropConnection(c: Context<AppEnv>): void {
   c.env?.incoming?.socket?.destroy();
 }
@@ -75,6 +96,8 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     nowMs,
     nowIso: () => new Date(nowMs()).toISOString(),
     limiter: new RateLimiter(resolveRateLimits(opts.limits), nowMs),
+    publicLimiter: new PublicRateLimiter(resolvePublicLimits(opts.publicLimits), nowMs),
+    hasher: opts.hasher ?? sharedHashPool(),
     bcryptCost: opts.bcryptCost ?? DEFAULT_BCRYPT_COST,
   };
   const stats = opts.stats ?? new RequestStats();
@@ -83,11 +106,20 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
 
   const app = new Hono<AppEnv>();
 
-  app.onError((err, c) => {
+  const handleError = (err: unknown, c: Context<AppEnv>): Response => {
     if (err instanceof HttpError) return errorResponse(c, err);
-    log?.(`error ${c.req.method} ${routeKey(c.req.method, c.req.path) ?? "(no route)"}: ${err instanceof Error ? err.name : "unknown"}`);
+    const route = routeKey(c.req.method, c.req.path) ?? `${c.req.method} (no route)`;
+    if (clientAborted(c)) {
+      // nobody is left to read an answer; the request log records it as client_abort, not as a 500
+      c.set("clientAborted", true);
+      return c.text("client_abort: the client closed the connection before the request body arrived", 400);
+    }
+    log?.(`error ${route}: ${describeForLog(err, opts.store.dbPath)}`);
+    const storage = storageHttpError(err);
+    if (storage) return errorResponse(c, storage);
     return c.text("internal_error: Database error", 500);
-  });
+  };
+  app.onError(handleError);
   app.notFound((c) => c.text(`not_found: no route ${c.req.method} ${c.req.path}`, 404));
 
   // 1. log + stats (admin routes are neither counted nor faulted)
@@ -132,12 +164,19 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
         }
       }
       await next();
+    } catch (err) {
+      // hono hands only `instanceof Error` values to onError; a value from another realm (a vm context, a
+      // worker) or a non-Error throw lands here and gets the same answer instead of an unlogged 200
+      c.res = undefined;
+      c.res = handleError(err, c);
     } finally {
-      const status = dropped ? "dropped" : c.res.status;
+      const status = dropped ? "dropped" : c.get("clientAborted") ? "client_abort" : c.res.status;
       stats.record(route ?? `${c.req.method} (no route)`, status);
       log?.(`${c.req.method} ${route ? route.slice(route.indexOf(" ") + 1) : "(no route)"} ${status} ${(performance.now() - started).toFixed(1)}ms`);
     }
   });
+
+  app.use("*", bodyLimits());
 
   // 3. the API, under each prefix
   const api = new Hono<AppEnv>();
@@ -145,6 +184,11 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     "/widget/*",
     cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Authorization"], maxAge: 600 }),
   );
+  // every public call counts against its peer-and-Origin budget before its body is read (preflights do not)
+  api.use("/widget/*", async (c, next) => {
+    ctx.publicLimiter.takePeer(peerAddress(c), c.req.header("origin"));
+    await next();
+  });
   api.route("/", widgetAuthRoutes(ctx));
   // hono's "/x/*" also matches "/x"; managementAuth runs at most once per request regardless
   const auth = managementAuth(ctx);

@@ -2,25 +2,27 @@
  * kataven-local: the local Kataven-compatible API server (entry point: main.ts, bin/kataven-local.js).
  *
  *   kataven-local serve [--port 8787] [--data .kataven-local] [--host 127.0.0.1] [--faults] [--admin]
- *                       [--bcrypt-cost 10] [--rate-limits off|60,1000,10000,20|minute=…,hour=…] [--quiet]
+ *                       [--bcrypt-cost 10] [--rate-limits off|60,1000,10000,20|minute=…,hour=…]
+ *                       [--public-rate-limits off|peer=300,key=3000] [--quiet]
  *     prints one JSON line {"url": "http://127.0.0.1:PORT"} on stdout once listening (--port 0 = any free
  *     port); request log lines go to stderr; SIGTERM/SIGINT close it gracefully.
  *   kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--rotate-key]
  *     prints {"account_id", "api_key", "agents": [...]}; idempotent (see server/README.md).
  *
  * Environment: KATAVEN_LOCAL_FAULTS=1, KATAVEN_LOCAL_ADMIN=1, KATAVEN_LOCAL_RATE_LIMITS=<spec>,
- * KATAVEN_LOCAL_BCRYPT_COST=<n>, KATAVEN_LOCAL_DATA=<dir>.
+ * KATAVEN_LOCAL_PUBLIC_RATE_LIMITS=<spec>, KATAVEN_LOCAL_BCRYPT_COST=<n>, KATAVEN_LOCAL_DATA=<dir>.
  */
 import { parseArgs } from "node:util";
 import { createApp, DEFAULT_BCRYPT_COST } from "./app";
 import { bootstrap } from "./bootstrap";
 import { listen } from "./listen";
+import { parsePublicLimits } from "./publicLimits";
 import { parseRateLimits } from "./ratelimit";
 import { Store } from "./store";
 
 const USAGE = `usage:
   kataven-local serve [--port 8787] [--data .kataven-local] [--host 127.0.0.1] [--faults] [--admin]
-                      [--bcrypt-cost 10] [--rate-limits off|M,H,D,C] [--quiet]
+                      [--bcrypt-cost 10] [--rate-limits off|M,H,D,C] [--public-rate-limits off|peer=N,key=N] [--quiet]
   kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--rotate-key]`;
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
@@ -41,6 +43,7 @@ async function serveCommand(args: string[]): Promise<void> {
       admin: { type: "boolean", default: false },
       "bcrypt-cost": { type: "string" },
       "rate-limits": { type: "string" },
+      "public-rate-limits": { type: "string" },
       quiet: { type: "boolean", default: false },
     },
   });
@@ -56,10 +59,18 @@ async function serveCommand(args: string[]): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
+  let publicLimits;
+  try {
+    const spec = values["public-rate-limits"] ?? process.env.KATAVEN_LOCAL_PUBLIC_RATE_LIMITS;
+    publicLimits = spec === undefined ? undefined : parsePublicLimits(spec);
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const store = Store.open(values.data ?? process.env.KATAVEN_LOCAL_DATA ?? ".kataven-local");
   const app = createApp({
     store,
     limits,
+    publicLimits,
     faults: values.faults || truthy(process.env.KATAVEN_LOCAL_FAULTS),
     admin: values.admin || truthy(process.env.KATAVEN_LOCAL_ADMIN),
     bcryptCost,

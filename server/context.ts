@@ -1,5 +1,7 @@
-/** What the route modules share: the store, the (injectable) clock, the rate limiter, bcrypt cost. */
+/** What the route modules share: the store, the (injectable) clock, the rate limiters, the bcrypt pool and cost. */
 import type { HttpBindings } from "@hono/node-server";
+import type { HashPool } from "./hashPool";
+import type { PublicRateLimiter } from "./publicLimits";
 import type { RateLimiter } from "./ratelimit";
 import type { Store } from "./store";
 
@@ -7,12 +9,17 @@ export interface ServerContext {
   store: Store;
   nowMs(): number;
   nowIso(): string;
+  /** per-account limits of the management API */
   limiter: RateLimiter;
+  /** public widget budgets, separate from the management limits */
+  publicLimiter: PublicRateLimiter;
+  hasher: HashPool;
   bcryptCost: number;
 }
 
 export type AppEnv = {
   /** node bindings; absent when the app is driven through app.request() */
   Bindings: Partial<HttpBindings>;
-  Variables: { account: string };
+  /** account: set by managementAuth; clientAborted: the client went away before its request was read */
+  Variables: { account: string; clientAborted?: boolean };
 };

@@ -16,7 +16,7 @@ export class RequestStats {
   private routes = new Map<string, RouteStats>();
   private total = 0;
 
-  record(route: string, status: number | "dropped"): void {
+  record(route: string, status: number | "dropped" | "client_abort"): void {
     this.total++;
     let r = this.routes.get(route);
     if (!r) {

@@ -1,19 +1,19 @@
 /**
  * The local server's storage: one SQLite file (`kataven.db`, WAL) in the data directory, through
  * node:sqlite, with schema migrations versioned in code (PRAGMA user_version). Beside it, `pepper` (0600)
- * holds the HMAC pepper, so the database alone cannot confirm or recover any key:
+ * holds the HMAC pepper (dataDir.ts keeps the directory 0700 and the key files 0600), so the database alone cannot confirm or recover any key:
  *   - account API keys: HMAC-SHA256(pepper, key) only;
  *   - widget public keys: HMAC-SHA256(pepper, key) (unique lookup index) + the last 8 characters;
  *   - widget secret keys: bcrypt of the random part + an HMAC lookup column (kataven-api.md (d)-11);
  *   - exchange tokens: only their jti, expiry and use time (single use).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { checkKeyFilesPrivate, createDbFilePrivately, DB_FILE, PEPPER_FILE, prepareDataDir, readOrCreatePepper } from "./dataDir";
+import { openError } from "./storageErrors";
 
-export const DB_FILE = "kataven.db";
-export const PEPPER_FILE = "pepper";
+export { DB_FILE, PEPPER_FILE };
 
 const MIGRATIONS: string[] = [
   // 1: initial schema
@@ -120,33 +120,33 @@ function toWidgetKey(r: Row): WidgetKeyRow {
   return { ...(r as unknown as WidgetKeyRow), domain_allowlist: JSON.parse(String(r.domain_allowlist)) as string[] };
 }
 
-function readOrCreateSecretFile(path: string): Buffer {
-  try {
-    return Buffer.from(readFileSync(path, "utf8").trim(), "hex");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
-  try {
-    writeFileSync(path, randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-  }
-  return Buffer.from(readFileSync(path, "utf8").trim(), "hex");
-}
-
 export class Store {
   readonly db: DatabaseSync;
   private readonly pepper: Buffer;
   private closed = false;
 
   private constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.pepper = readOrCreateSecretFile(join(dir, PEPPER_FILE));
-    this.db = new DatabaseSync(join(dir, DB_FILE));
-    this.db.exec("PRAGMA busy_timeout = 5000");
-    this.db.exec("PRAGMA journal_mode = WAL");
-    this.db.exec("PRAGMA foreign_keys = ON");
-    this.migrate();
+    // dataDir.ts: a private directory, private key files, a well-formed pepper; each refusal names the path
+    prepareDataDir(dir);
+    checkKeyFilesPrivate(dir);
+    this.pepper = readOrCreatePepper(dir);
+    createDbFilePrivately(dir);
+    let db: DatabaseSync | undefined;
+    try {
+      db = new DatabaseSync(join(dir, DB_FILE));
+      db.exec("PRAGMA busy_timeout = 5000");
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA foreign_keys = ON");
+      this.db = db;
+      this.migrate();
+    } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // the open itself failed: nothing to close
+      }
+      throw openError(err, join(dir, DB_FILE), dir);
+    }
   }
 
   /** Opens (creating if needed) the store in a data directory. */

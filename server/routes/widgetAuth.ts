@@ -11,23 +11,25 @@
  * the key's pin, else the requested agent_id; its policy (widget_enabled, auth_mode) is enforced.
  * CORS is permissive on these routes (app.ts): the allowlist is the boundary.
  * Successful config/guest/user-token/exchange calls set the key's last_used_at.
+ * Rate limits here are the public budgets (publicLimits.ts: per peer and Origin, then per key once the
+ * Origin passed), never the account's management limits. bcrypt runs in the worker pool (hashPool.ts).
  */
 import { randomUUID } from "node:crypto";
-import bcrypt from "bcryptjs";
 import { Hono, type Context } from "hono";
-import { originAllowed, requestOrigin } from "../../provider/allowlist";
+import { originAllowed, readRequestOrigin } from "../../provider/allowlist";
 import {
   ExchangeRequest,
   GuestAuthRequest,
   RefreshRequest,
   UserTokenRequest,
+  WidgetConfigQuery,
   type UserTokenResponse,
   type WidgetConfigResponse,
   type WidgetTokenResponse,
 } from "../../provider/wire";
 import { bearerToken } from "../auth";
 import type { AppEnv, ServerContext } from "../context";
-import { HttpError, parseBody, readJson } from "../errors";
+import { HttpError, parseBody, readJson, zodError } from "../errors";
 import { parseKey } from "../keys";
 import type { WidgetKeyRow } from "../store";
 import { signSession, signUserToken, verifySessionForRefresh, verifyUserToken, type SessionClaims } from "../tokens";
@@ -35,6 +37,14 @@ import { readAgentSettings } from "./agentWidgetSettings";
 import { readWidgetSettings } from "./widgetSettings";
 
 type Kind = "guest" | "user";
+
+/** The config query, validated like a body: too long or malformed values are named, not looked up. */
+function parseQuery(c: Context<AppEnv>) {
+  const query = { client_key: c.req.query("client_key"), agent_id: c.req.query("agent_id") };
+  const r = WidgetConfigQuery.safeParse(query);
+  if (!r.success) throw zodError(r.error, query, "invalid_query");
+  return r.data;
+}
 
 function requireClientKey(body: unknown): void {
   if (body === null || typeof body !== "object" || (body as Record<string, unknown>).client_key === undefined) {
@@ -57,13 +67,16 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
       throw new HttpError(403, "key_disabled", `widget key …${row.key_last8} is disabled; re-enable it (PATCH {"disabled": false}) or use another key`);
     }
   };
+  /** The Origin must pass the key's allowlist; then the call counts against the key's public budget. */
   const checkOrigin = (c: Context<AppEnv>, row: WidgetKeyRow): string => {
-    const origin = requestOrigin({ origin: c.req.header("origin"), referer: c.req.header("referer") });
-    if (!origin) throw new HttpError(403, "origin_not_allowed", "Origin not in allowlist for this client_key (the request has no Origin or Referer header)");
+    const read = readRequestOrigin({ origin: c.req.header("origin"), referer: c.req.header("referer") });
+    if (read.origin === null) throw new HttpError(403, "origin_not_allowed", `Origin not in allowlist for this client_key (${read.problem})`);
+    const origin = read.origin;
     if (!originAllowed(origin, row.domain_allowlist)) {
       const why = row.domain_allowlist.length === 0 ? "; the key's domain_allowlist is empty, which blocks every origin" : "";
       throw new HttpError(403, "origin_not_allowed", `Origin not in allowlist for this client_key (origin ${origin}${why})`);
     }
+    ctx.publicLimiter.takeKey(row.id);
     return origin;
   };
   const resolveAgent = (row: WidgetKeyRow, requested: string | undefined | null): string | null => {
@@ -89,39 +102,28 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
       );
     }
   };
-  /** Rate limits apply per account once the key has named it. */
-  const limited = async <T>(account: string, fn: () => Promise<T>): Promise<T> => {
-    const release = ctx.limiter.acquire(account);
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  };
   const session = async (claims: SessionClaims): Promise<WidgetTokenResponse> => {
     const s = await signSession(store.jwtKey(), claims, ctx.nowMs());
     return { token: s.token, expires_at: s.expiresAt, agent_id: claims.agent_id, kind: claims.kind };
   };
 
   app.get("/widget/config", async (c) => {
-    const clientKey = c.req.query("client_key");
-    if (!clientKey) throw new HttpError(400, "missing_client_key", "Missing client_key; pass ?client_key=pk_live_…");
-    const row = keyOf(clientKey);
-    return limited(row.account_id, async () => {
-      checkEnabled(row);
-      checkOrigin(c, row);
-      const agent = resolveAgent(row, c.req.query("agent_id"));
-      const policy = agent ? readAgentSettings(store, row.account_id, agent) : { widget_enabled: false, auth_mode: "guest" as const };
-      store.touchWidgetKey(row.id, ctx.nowIso());
-      const out: WidgetConfigResponse = {
-        account: row.account_id,
-        agent_id: agent,
-        widget_enabled: policy.widget_enabled,
-        auth_mode: policy.auth_mode,
-        branding: readWidgetSettings(store, row.account_id),
-      };
-      return c.json(out);
-    });
+    if (!c.req.query("client_key")) throw new HttpError(400, "missing_client_key", "Missing client_key; pass ?client_key=pk_live_…");
+    const query = parseQuery(c);
+    const row = keyOf(query.client_key);
+    checkEnabled(row);
+    checkOrigin(c, row);
+    const agent = resolveAgent(row, query.agent_id);
+    const policy = agent ? readAgentSettings(store, row.account_id, agent) : { widget_enabled: false, auth_mode: "guest" as const };
+    store.touchWidgetKey(row.id, ctx.nowIso());
+    const out: WidgetConfigResponse = {
+      account: row.account_id,
+      agent_id: agent,
+      widget_enabled: policy.widget_enabled,
+      auth_mode: policy.auth_mode,
+      branding: readWidgetSettings(store, row.account_id),
+    };
+    return c.json(out);
   });
 
   app.post("/widget/auth/guest", async (c) => {
@@ -129,15 +131,13 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     requireClientKey(raw);
     const body = parseBody(GuestAuthRequest, raw);
     const row = keyOf(body.client_key);
-    return limited(row.account_id, async () => {
-      checkEnabled(row);
-      const origin = checkOrigin(c, row);
-      const agent = requireAgent(resolveAgent(row, body.agent_id));
-      checkPolicy(row.account_id, agent, "guest");
-      const out = await session({ sub: `guest:${randomUUID()}`, acct: row.account_id, agent_id: agent, wk: row.id, kind: "guest", origin });
-      store.touchWidgetKey(row.id, ctx.nowIso());
-      return c.json(out);
-    });
+    checkEnabled(row);
+    const origin = checkOrigin(c, row);
+    const agent = requireAgent(resolveAgent(row, body.agent_id));
+    checkPolicy(row.account_id, agent, "guest");
+    const out = await session({ sub: `guest:${randomUUID()}`, acct: row.account_id, agent_id: agent, wk: row.id, kind: "guest", origin });
+    store.touchWidgetKey(row.id, ctx.nowIso());
+    return c.json(out);
   });
 
   app.post("/widget/auth/user-token", async (c) => {
@@ -154,7 +154,7 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     let account: string;
     let via: "widget_secret" | "account_api_key";
     if (row) {
-      if (row.account_id !== parsed.account || !(await bcrypt.compare(parsed.random, row.secret_bcrypt))) throw invalid;
+      if (row.account_id !== parsed.account || !(await ctx.hasher.compare(parsed.random, row.secret_bcrypt))) throw invalid;
       wk = row;
       account = row.account_id;
       via = "widget_secret";
@@ -164,35 +164,34 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
       account = apiKey.account_id;
       via = "account_api_key";
     }
-    return limited(account, async () => {
-      if (wk) checkEnabled(wk);
-      const agent = wk ? resolveAgent(wk, body.agent_id) : body.agent_id ?? null;
-      if (agent) {
-        if (!store.hasAgent(account, agent)) throw new HttpError(404, "agent_not_found", `agent "${agent}" not found`);
-        checkPolicy(account, agent, "user");
-      }
-      const now = ctx.nowMs();
-      const t = await signUserToken(
-        store.jwtKey(),
-        {
-          sub: `user:${body.external_user_id}`,
-          acct: account,
-          wk: wk?.id ?? null,
-          ...(agent ? { agent_id: agent } : {}),
-          ...(body.display_name !== undefined ? { name: body.display_name } : {}),
-          ...(body.email !== undefined ? { email: body.email } : {}),
-          via,
-        },
-        now,
-      );
-      store.tx(() => {
-        store.pruneExchangeTokens(new Date(now - 86_400_000).toISOString());
-        store.insertExchangeToken({ jti: t.jti, account_id: account, widget_key_id: wk?.id ?? null, expires_at: t.expiresAt, now: ctx.nowIso() });
-        if (wk) store.touchWidgetKey(wk.id, ctx.nowIso());
-      });
-      const out: UserTokenResponse = { user_token: t.token, expires_at: t.expiresAt };
-      return c.json(out);
+    ctx.publicLimiter.takeKey(wk?.id ?? `account:${account}`);
+    if (wk) checkEnabled(wk);
+    const agent = wk ? resolveAgent(wk, body.agent_id) : body.agent_id ?? null;
+    if (agent) {
+      if (!store.hasAgent(account, agent)) throw new HttpError(404, "agent_not_found", `agent "${agent}" not found`);
+      checkPolicy(account, agent, "user");
+    }
+    const now = ctx.nowMs();
+    const t = await signUserToken(
+      store.jwtKey(),
+      {
+        sub: `user:${body.external_user_id}`,
+        acct: account,
+        wk: wk?.id ?? null,
+        ...(agent ? { agent_id: agent } : {}),
+        ...(body.display_name !== undefined ? { name: body.display_name } : {}),
+        ...(body.email !== undefined ? { email: body.email } : {}),
+        via,
+      },
+      now,
+    );
+    store.tx(() => {
+      store.pruneExchangeTokens(new Date(now - 86_400_000).toISOString());
+      store.insertExchangeToken({ jti: t.jti, account_id: account, widget_key_id: wk?.id ?? null, expires_at: t.expiresAt, now: ctx.nowIso() });
+      if (wk) store.touchWidgetKey(wk.id, ctx.nowIso());
     });
+    const out: UserTokenResponse = { user_token: t.token, expires_at: t.expiresAt };
+    return c.json(out);
   });
 
   app.post("/widget/auth/exchange", async (c) => {
@@ -201,33 +200,31 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     const body = parseBody(ExchangeRequest, raw);
     const claims = await verifyUserToken(store.jwtKey(), body.user_token, ctx.nowMs());
     const row = keyOf(body.client_key);
-    return limited(row.account_id, async () => {
-      checkEnabled(row);
-      const origin = checkOrigin(c, row);
-      if (claims.wk ? claims.wk !== row.id : claims.acct !== row.account_id) {
-        throw new HttpError(403, "key_mismatch", "user_token was minted for another widget key; use the client_key paired with the secret that minted it");
-      }
-      const agent = requireAgent(resolveAgent(row, row.agent_id ? undefined : (claims.agent_id ?? body.agent_id)));
-      checkPolicy(row.account_id, agent, "user");
-      const out = await session({
-        sub: claims.sub,
-        acct: row.account_id,
-        agent_id: agent,
-        wk: row.id,
-        kind: "user",
-        origin,
-        ...(claims.name !== undefined ? { name: claims.name } : {}),
-        ...(claims.email !== undefined ? { email: claims.email } : {}),
-      });
-      const now = ctx.nowIso();
-      const consumed = store.tx(() => {
-        if (!store.consumeExchangeToken(claims.jti, now)) return false;
-        store.touchWidgetKey(row.id, now);
-        return true;
-      });
-      if (!consumed) throw new HttpError(400, "token_used", "Missing or expired token; this user_token was already exchanged, mint a new one");
-      return c.json(out);
+    checkEnabled(row);
+    const origin = checkOrigin(c, row);
+    if (claims.wk ? claims.wk !== row.id : claims.acct !== row.account_id) {
+      throw new HttpError(403, "key_mismatch", "user_token was minted for another widget key; use the client_key paired with the secret that minted it");
+    }
+    const agent = requireAgent(resolveAgent(row, row.agent_id ? undefined : (claims.agent_id ?? body.agent_id)));
+    checkPolicy(row.account_id, agent, "user");
+    const out = await session({
+      sub: claims.sub,
+      acct: row.account_id,
+      agent_id: agent,
+      wk: row.id,
+      kind: "user",
+      origin,
+      ...(claims.name !== undefined ? { name: claims.name } : {}),
+      ...(claims.email !== undefined ? { email: claims.email } : {}),
     });
+    const now = ctx.nowIso();
+    const consumed = store.tx(() => {
+      if (!store.consumeExchangeToken(claims.jti, now)) return false;
+      store.touchWidgetKey(row.id, now);
+      return true;
+    });
+    if (!consumed) throw new HttpError(400, "token_used", "Missing or expired token; this user_token was already exchanged, mint a new one");
+    return c.json(out);
   });
 
   app.post("/widget/auth/refresh", async (c) => {
@@ -239,24 +236,22 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     const claims = await verifySessionForRefresh(store.jwtKey(), token, ctx.nowMs());
     const row = store.getWidgetKey(claims.acct, claims.wk);
     if (!row) throw new HttpError(404, "invalid_client_key", "the widget key of this session no longer exists");
-    return limited(row.account_id, async () => {
-      checkEnabled(row);
-      const origin = checkOrigin(c, row);
-      const agent = row.agent_id ?? claims.agent_id;
-      if (!store.hasAgent(row.account_id, agent)) throw new HttpError(404, "agent_not_found", `agent "${agent}" not found`);
-      checkPolicy(row.account_id, agent, claims.kind);
-      const out = await session({
-        sub: claims.sub,
-        acct: claims.acct,
-        agent_id: agent,
-        wk: claims.wk,
-        kind: claims.kind,
-        origin,
-        ...(claims.name !== undefined ? { name: claims.name } : {}),
-        ...(claims.email !== undefined ? { email: claims.email } : {}),
-      });
-      return c.json(out);
+    checkEnabled(row);
+    const origin = checkOrigin(c, row);
+    const agent = row.agent_id ?? claims.agent_id;
+    if (!store.hasAgent(row.account_id, agent)) throw new HttpError(404, "agent_not_found", `agent "${agent}" not found`);
+    checkPolicy(row.account_id, agent, claims.kind);
+    const out = await session({
+      sub: claims.sub,
+      acct: claims.acct,
+      agent_id: agent,
+      wk: claims.wk,
+      kind: claims.kind,
+      origin,
+      ...(claims.name !== undefined ? { name: claims.name } : {}),
+      ...(claims.email !== undefined ? { email: claims.email } : {}),
     });
+    return c.json(out);
   });
 
   return app;

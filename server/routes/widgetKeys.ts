@@ -7,7 +7,6 @@
  * Another account's key id is a 404, exactly like an unknown id.
  */
 import { randomUUID } from "node:crypto";
-import bcrypt from "bcryptjs";
 import { Hono } from "hono";
 import { canonicalizeAllowlist } from "../../provider/allowlist";
 import {
@@ -69,8 +68,8 @@ export function widgetKeysRoutes(ctx: ServerContext): Hono<AppEnv> {
     checkAgent(ctx, account, body.agent_id);
     const publicKey = mintKey("pk_live_", account);
     const secretKey = mintKey("sk_live_", account);
-    // bcrypt reads at most 72 bytes and slugs run to 63 characters: hash the random part, which is the secret.
-    const secretBcrypt = await bcrypt.hash(parseKey(secretKey, "sk_live_")!.random, ctx.bcryptCost);
+    // bcrypt (in the worker pool, off the event loop) reads at most 72 bytes and slugs run to 63 characters: hash the random part, which is the secret.
+    const secretBcrypt = await ctx.hasher.hash(parseKey(secretKey, "sk_live_")!.random, ctx.bcryptCost);
     const now = ctx.nowIso();
     const row: WidgetKeyRow = {
       id: randomUUID(),

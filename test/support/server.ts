@@ -11,7 +11,8 @@
  *   await srv.close();
  *
  * Test defaults differ from the CLI on purpose: rate limits OFF unless `limits` is given (pass {} for the
- * documented 60/min…), bcrypt cost 4, request log silent.
+ * documented 60/min…), public widget budgets OFF unless `publicLimits` is given, bcrypt cost 4, request log
+ * silent.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,6 +24,7 @@ import { createApp, type Clock, type Logger } from "../../server/app";
 import { bootstrap, type BootstrapResult } from "../../server/bootstrap";
 import { FaultInjector, type FaultRule } from "../../server/faults";
 import { listen } from "../../server/listen";
+import type { PublicLimits } from "../../server/publicLimits";
 import type { RateLimits } from "../../server/ratelimit";
 import { countRequests, RequestStats, type StatsSnapshot } from "../../server/stats";
 import { Store } from "../../server/store";
@@ -34,6 +36,8 @@ export interface StartServerOptions {
   faults?: boolean;
   /** rate limits; default OFF in tests. {} = the documented defaults, or override some fields */
   limits?: Partial<RateLimits> | false;
+  /** public widget budgets (per peer and Origin, per key); default OFF in tests, {} = the server defaults */
+  publicLimits?: Partial<PublicLimits> | false;
   /** injectable clock (see fakeClock); default Date.now. In-process only. */
   clock?: Clock;
   /** bcrypt cost; default 4 */
@@ -134,6 +138,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
     store,
     clock: opts.clock,
     limits: opts.limits ?? false,
+    publicLimits: opts.publicLimits ?? false,
     faults,
     admin: true,
     stats,
@@ -208,7 +213,9 @@ export async function startServerProcess(
     limits === false
       ? "off"
       : `minute=${limits.perMinute ?? 60},hour=${limits.perHour ?? 1000},day=${limits.perDay ?? 10000},concurrent=${limits.concurrent ?? 20}`;
-  const args = ["--admin", "--bcrypt-cost", String(opts.bcryptCost ?? 4), "--rate-limits", limitSpec];
+  const pub = opts.publicLimits ?? false;
+  const publicSpec = pub === false ? "off" : `peer=${pub.perPeerOrigin ?? 300},key=${pub.perKey ?? 3000}`;
+  const args = ["--admin", "--bcrypt-cost", String(opts.bcryptCost ?? 4), "--rate-limits", limitSpec, "--public-rate-limits", publicSpec];
   if (opts.faults) args.push("--faults");
   if (!opts.log) args.push("--quiet");
   const server = await serveLocal({ dataDir, args, env: opts.env });

@@ -66,6 +66,21 @@ const VALID: [string, string][] = [
 
 /** [entry, words the reason must contain] */
 const INVALID: [string, RegExp][] = [
+  // control characters and % escapes are refused, never stripped or decoded (issue 10, item 5)
+  ["https://acme.com\n.evil.com", /control character U\+000A/],
+  ["https://acme.com\t", /control character U\+0009/],
+  ["acme.com\r", /control character U\+000D/],
+  ["https://acme%2ecom", /"%" escape/],
+  ["https://%61cme.com", /"%" escape/],
+  // DNS names: label and total length, hyphens
+  [`${"a".repeat(64)}.com`, /label of 64 characters; .* at most 63/],
+  [`https://${"a".repeat(10_000)}.com`, /10012 characters long; an entry has at most 300/],
+  [`${Array.from({ length: 5 }, () => "a".repeat(60)).join(".")}.com`, /is 308 characters long; an entry/],
+  [`${Array.from({ length: 4 }, () => "a".repeat(63)).join(".")}.com`, /host name: it is 259 characters long; a host name has at most 253/],
+  ["-acme.com", /label "-acme", which starts or ends with a hyphen/],
+  ["acme-.com", /label "acme-", which starts or ends with a hyphen/],
+  ["*.-acme.com", /starts or ends with a hyphen/],
+  ["https://acme..com", /empty label/],
   // lone wildcards
   ["*", /lone "\*"/],
   ["https://*", /lone "\*"/],

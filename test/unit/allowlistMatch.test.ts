@@ -4,7 +4,7 @@
  * Origin (or a Referer), whether it passes. Every row is checked with the entry as written and in its
  * canonical form (what the server stores), which must decide the same way.
  */
-import { canonicalizeAllowlist, originAllowed, requestOrigin } from "../../provider/allowlist";
+import { canonicalizeAllowlist, originAllowed, readRequestOrigin, requestOrigin } from "../../provider/allowlist";
 
 type Row = [entry: string, origin: string, allowed: boolean, note: string];
 
@@ -128,17 +128,41 @@ describe("lists and request origins", () => {
     [{ referer: "https://acme.com/shop/cart?id=1#top" }, "https://acme.com"],
     [{ referer: "https://user:pw@acme.com:8443/x" }, "https://acme.com:8443"],
     [{ origin: "https://a.com", referer: "https://b.com/x" }, "https://a.com"],
-    [{ origin: "null", referer: "https://b.com/x" }, "https://b.com"],
   ])("requestOrigin(%j) = %s", (headers, expected) => {
     expect(requestOrigin(headers)).toBe(expected);
   });
 
-  test.each([[{}], [{ origin: "null" }], [{ origin: null, referer: null }], [{ origin: "chrome-extension://abc" }], [{ referer: "not a url" }]])(
+  test.each([[{}], [{ origin: "null" }], [{ origin: null, referer: null }], [{ origin: "chrome-extension://abc" }], [{ referer: "not a url" }], [{ origin: "null", referer: "https://b.com/x" }], [{ origin: "https://a.com, https://b.com" }]])(
     "requestOrigin(%j) = null: no usable origin, which is refused",
     (headers) => {
       expect(requestOrigin(headers)).toBeNull();
     },
   );
+});
+
+describe("request origins that are present but unusable (issue 10, item 5)", () => {
+  it.each([
+    [{ origin: "null", referer: "https://acme.com/x" }, /"null"/],
+    [{ origin: "garbage", referer: "https://acme.com/x" }, /not an origin/],
+    [{ origin: "file://", referer: "https://acme.com/x" }, /scheme "file"/],
+    [{ origin: "chrome-extension://abcdef", referer: "https://acme.com/x" }, /scheme "chrome-extension"/],
+    [{ origin: "https://acme.com, https://evil.com" }, /more than one Origin/],
+    [{ origin: "https://acme.com/path" }, /has a path/],
+    [{ origin: "https://acme%2ecom" }, /"%" escape/],
+    [{ origin: "https://.acme.example" }, /empty label/],
+    [{ origin: `https://${"a".repeat(64)}.com` }, /label of 64 characters/],
+    [{ origin: "https://-acme.com" }, /hyphen/],
+    [{}, /no Origin or Referer/],
+  ])("readRequestOrigin(%j) is refused: %s", (headers, reason) => {
+    const r = readRequestOrigin(headers);
+    expect(r.origin).toBeNull();
+    expect(r.problem).toMatch(reason);
+  });
+
+  it("*.acme.example does not match https://.acme.example", () => {
+    expect(originAllowed("https://.acme.example", ["*.acme.example"])).toBe(false);
+    expect(originAllowed("https://app.acme.example", ["*.acme.example"])).toBe(true);
+  });
 });
 
 describe("explicit default ports on loopback entries", () => {

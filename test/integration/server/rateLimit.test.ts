@@ -43,18 +43,17 @@ describe("per-account rate limits", () => {
     expect(r.headers.get("retry-after")).toBe("3300");
   });
 
-  test("widget auth routes count against the key's account too", async () => {
+  test("widget auth routes never count against the account's management limits", async () => {
     const other = srv.createAccount("widget-rl", ["w-agent"]);
     srv.setAgentPolicy("w-agent", { widget_enabled: true, auth_mode: "guest" }, "widget-rl");
     clock.advance(3_600_000);
     const k = await call(srv.url, "POST", "/api/v1/widget-keys", { apiKey: other.apiKey, body: { name: "k", domain_allowlist: ["https://a.example.com"], agent_id: "w-agent" } });
     expect(k.status).toBe(201);
     const guest = () => call(srv.url, "POST", "/api/v1/widget/auth/guest", { body: { client_key: k.json.public_key }, origin: "https://a.example.com" });
-    expect((await guest()).status).toBe(200);
-    expect((await guest()).status).toBe(200);
-    const r = await guest();
-    expect(r.status).toBe(429);
-    expect(r.headers.get("retry-after")).toBe("60");
+    for (let i = 0; i < 5; i++) expect((await guest()).status).toBe(200);
+    // one management call used so far this minute (the create): two more fit in the per-minute 3
+    expect((await list(srv, other.apiKey)).status).toBe(200);
+    expect((await list(srv, other.apiKey)).status).toBe(200);
   });
 });
 
