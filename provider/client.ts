@@ -349,7 +349,7 @@ export class KatavenClient {
 
   private apiError(method: string, path: string, res: RawResponse, opts: CallOptions<z.ZodType>, attempts: number): KatavenApiError {
     const { code, detail } = parseErrorBody(res.text);
-    const hint = res.status === 404 && opts.notFoundHint ? opts.notFoundHint(code, detail) : undefined;
+    const hint = res.status === 404 ? (opts.notFoundHint?.(code, detail) ?? (/^no route\b/.test(detail) ? noRouteHint() : undefined)) : undefined;
     return new KatavenApiError({ status: res.status, code, detail, method, path, attempts, hint: hint ?? hintFor(res.status, code) });
   }
 
@@ -471,8 +471,12 @@ export class KatavenClient {
       body: toSnake({ ...patch }),
       schema: WidgetKeyWire,
       idempotent: true,
-      notFoundHint: (code) =>
-        /agent/.test(code) ? agentNotFoundHint(patch.agentId ?? undefined)(code, "") : 'it may have been deleted outside Pulumi, run "pulumi refresh".',
+      notFoundHint: (code, detail) =>
+        /^no route\b/.test(detail)
+          ? noRouteHint()
+          : /agent/.test(code)
+            ? agentNotFoundHint(patch.agentId ?? undefined)(code, detail)
+            : 'it may have been deleted outside Pulumi, run "pulumi refresh".',
     });
     return toCamel<WidgetKey>(row);
   }
@@ -519,11 +523,18 @@ export class KatavenClient {
   }
 }
 
-function agentNotFoundHint(agentId: string | undefined) {
-  return (code: string, _detail: string): string | undefined =>
-    agentId !== undefined && (code === "agent_not_found" || code === "not_found")
+function agentNotFoundHint(agentId: string | null | undefined) {
+  return (code: string, detail: string): string | undefined => {
+    if (/^no route\b/.test(detail)) return noRouteHint();
+    return typeof agentId === "string" && (code === "agent_not_found" || code === "not_found")
       ? `agent "${agentId}" does not exist in this account; check agentId`
       : undefined;
+  };
+}
+
+/** A 404 for the route itself: the base URL points somewhere other than the API root. */
+function noRouteHint(): string {
+  return 'the API has no such route: check kataven:apiUrl, which should be the API base such as "https://api.kataven.ai" (a trailing /v1, /api/v1 or /hub-api/api/v1 is accepted)';
 }
 
 function networkError(method: string, path: string, err: unknown, timeoutMs: number): KatavenNetworkError {
