@@ -140,8 +140,9 @@ let cachedVersion: string | undefined;
 
 /**
  * The package version, read in the Pulumi program when a resource is constructed (never inside provider
- * methods). Resources pass it as the `providerVersion` input, so a new release shows up as an in-place
- * update and the new `__provider` code takes over existing resources.
+ * methods). Resources pass it as the `providerVersion` input, a record of the release that last applied
+ * them; diff ignores it (see release.ts): the `__provider` stub loads the installed package by name, so
+ * a new release reaches existing resources without planning an update.
  */
 export function packageVersion(): string {
   if (cachedVersion === undefined) {

@@ -24,6 +24,7 @@ import {
   warn,
 } from "./common";
 import type { ConfigSource } from "../config";
+import { stubChanged } from "../release";
 
 /** Resolved inputs, as check() returns them. */
 export interface WidgetKeyInputs {
@@ -202,7 +203,7 @@ export function diffWidgetKey(olds: Props, news: Props): WidgetKeyDiff {
   if (norm(olds.name) !== norm(typeof news.name === "string" ? news.name.trim() : news.name) || isUnknown(news.name)) changed.push("name");
   if (norm(olds.agentId) !== norm(news.agentId) || isUnknown(news.agentId)) changed.push("agentId");
   if (Boolean(olds.disabled) !== Boolean(news.disabled ?? false) || isUnknown(news.disabled)) changed.push("disabled");
-  if (norm(olds.providerVersion) !== norm(news.providerVersion)) changed.push("providerVersion");
+  if (stubChanged(olds, news)) changed.push("__provider");
   const tagsOf = (v: unknown) => (Array.isArray(v) ? [...v].map(String).sort().join("\n") : isUnknown(v) ? v : "");
   if (tagsOf(olds.tags) !== tagsOf(news.tags) || isUnknown(news.tags)) changed.push("tags");
 

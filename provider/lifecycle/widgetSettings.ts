@@ -15,6 +15,7 @@ import type { WidgetSettings, WidgetSettingsPatch } from "../client";
 import { color, httpsUrl, launcherLabel, launcherPosition, privacyNotice, WIDGET_SETTINGS_DEFAULTS } from "../wire";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown } from "./common";
 import type { ConfigSource } from "../config";
+import { stubChanged } from "../release";
 
 /** Ids look like `widget-settings-1a2b3c4d`: unique per resource, so a replacement can be told apart. */
 export const WIDGET_SETTINGS_ID_PREFIX = "widget-settings-";
@@ -91,7 +92,7 @@ function same(f: SettingsField, a: unknown, b: unknown): boolean {
 export function changedFields(olds: Props, news: Props): string[] {
   const out: string[] = FIELDS.filter((f) => !same(f, olds[f] ?? SETTINGS_FIELDS[f].def, desired(news, f)));
   if ((olds.onDelete ?? "reset") !== (news.onDelete ?? "reset")) out.push("onDelete");
-  if ((olds.providerVersion ?? null) !== (news.providerVersion ?? null)) out.push("providerVersion");
+  if (stubChanged(olds, news)) out.push("__provider");
   return out;
 }
 

@@ -128,12 +128,20 @@ describe("WidgetKey diff", () => {
     [{ name: "renamed" }, ["name"]],
     [{ agentId: "agent-a" }, ["agentId"]],
     [{ disabled: true }, ["disabled"]],
-    [{ providerVersion: "0.2.0" }, ["providerVersion"]],
   ])("%j updates in place", (over, changed) => {
     const d = key.diffWidgetKey(baseKeyOuts, news(over));
     expect(d.replaces).toEqual([]);
     expect(d.changed).toEqual(changed);
     expect(d.changes).toBe(true);
+  });
+
+  it("a new release (providerVersion) alone plans nothing; only a different stored stub does", () => {
+    const stub = "exports.handler = stub";
+    expect(key.diffWidgetKey({ ...baseKeyOuts, __provider: stub }, news({ providerVersion: "0.2.0", __provider: stub })).changes).toBe(false);
+    expect(settings.changedFields({ onDelete: "reset", providerVersion: PV, __provider: stub }, { onDelete: "reset", providerVersion: "9", __provider: stub })).toEqual([]);
+    expect(agent.diffAgentSettings({ agentId: "a", onDelete: "reset", providerVersion: PV, __provider: stub }, { agentId: "a", onDelete: "reset", providerVersion: "9", __provider: stub }).changes).toBe(false);
+    expect(settings.changedFields({ onDelete: "reset", __provider: stub }, { onDelete: "reset", __provider: `${stub} v2` })).toEqual(["__provider"]);
+    expect(key.diffWidgetKey({ ...baseKeyOuts, __provider: stub }, news({ __provider: `${stub} v2` })).changed).toEqual(["__provider"]);
   });
 
   it("a name that differs only by surrounding spaces is no change", () => {
