@@ -32,7 +32,7 @@ describe("WidgetKey check", () => {
   it("canonicalises the allowlist and trims the name", async () => {
     const r = await key.check({}, { name: "  acme prod ", domainAllowlist: ["https://ACME.com/", "acme.com", "*.acme.com"] });
     expect(r.failures).toEqual([]);
-    expect(r.inputs).toEqual({ name: "acme prod", domainAllowlist: ["https://acme.com", "*.acme.com"], disabled: false });
+    expect(r.inputs).toEqual({ name: "acme prod", domainAllowlist: ["https://acme.com", "*.acme.com"] });
   });
 
   it("names the failing allowlist entry by index, with the entry and what to do", async () => {
