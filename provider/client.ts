@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { Pool } from "undici";
 import type { z } from "zod";
 import { sameAllowlist } from "./allowlist";
+import { ORPHAN_CHECK_DEADLINE_MS, RECOVERY_HINT, untilDecided } from "./recovery/decide";
 import type { KatavenConfig } from "./config";
 import { hintFor, KatavenApiError, KatavenNetworkError, KatavenResponseError, parseErrorBody } from "./errors";
 import {
@@ -444,7 +445,8 @@ export class KatavenClient {
     const wantAgent = input.agentId ?? null;
     const name = input.name.trim();
     try {
-      const keys = await this.listWidgetKeys();
+      // Keep asking until the API answers (recovery/decide.ts): giving up here leaves a live key behind.
+      const keys = await untilDecided(() => this.listWidgetKeys(), this.cfg.orphanCheckMs ?? ORPHAN_CHECK_DEADLINE_MS);
       const orphans = keys.filter(
         (k) =>
           k.id !== keep &&
@@ -459,8 +461,8 @@ export class KatavenClient {
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new Error(
-        `POST ${API}/widget-keys failed (${cause.message}) and checking whether it minted a key also failed (${why}); ` +
-          `look for an unused widget key named "${name}" created after ${new Date(since).toISOString()} and delete it, then run "pulumi up" again`,
+        `POST ${API}/widget-keys failed (${cause.message}), and checking whether it minted a key kept failing (${why}). ` +
+          `A widget key named "${name}" created after ${new Date(since).toISOString()} may be live in Kataven with its secret lost; ${RECOVERY_HINT}`,
         { cause: err },
       );
     }
@@ -560,7 +562,7 @@ const clients = new Map<string, KatavenClient>();
 
 /** The shared client for a configuration (same URL, key and account → same instance). */
 export function clientFor(cfg: KatavenConfig & { apiKey: string }): KatavenClient {
-  const id = [cfg.apiUrl, createHash("sha256").update(cfg.apiKey).digest("hex"), cfg.accountId ?? "", cfg.timeoutMs ?? "", cfg.maxAttempts ?? "", cfg.retryAfterCapMs ?? "", cfg.maxRateLimitRetries ?? "", cfg.backoffBaseMs ?? ""].join("|");
+  const id = [cfg.apiUrl, createHash("sha256").update(cfg.apiKey).digest("hex"), cfg.accountId ?? "", cfg.timeoutMs ?? "", cfg.maxAttempts ?? "", cfg.retryAfterCapMs ?? "", cfg.maxRateLimitRetries ?? "", cfg.backoffBaseMs ?? "", cfg.orphanCheckMs ?? ""].join("|");
   let c = clients.get(id);
   if (!c) {
     c = new KatavenClient(cfg);

@@ -30,6 +30,8 @@ export interface KatavenConfig {
   maxRateLimitRetries?: number;
   /** First backoff step in ms for 5xx/timeouts (default 250). */
   backoffBaseMs?: number;
+  /** How long to keep trying to list the keys after an ambiguous create, in ms (default 300000); `kataven:orphanCheckTimeoutMs`. */
+  orphanCheckMs?: number;
 }
 
 /** The subset of the dynamic provider's `configure` request config this module uses. */
@@ -81,6 +83,7 @@ export function resolveConfig(source?: ConfigSource, env: NodeJS.ProcessEnv = pr
     apiKey: get("apiKey") ?? nonEmpty(env.KATAVEN_API_KEY),
     accountId: get("accountId") ?? nonEmpty(env.KATAVEN_ACCOUNT_ID),
     timeoutMs: positiveInt(get("timeoutMs") ?? env.KATAVEN_TIMEOUT_MS),
+    orphanCheckMs: positiveInt(get("orphanCheckTimeoutMs") ?? env.KATAVEN_ORPHAN_CHECK_TIMEOUT_MS),
     allowInsecureHttp: truthy(get("allowInsecureHttp") ?? env.KATAVEN_ALLOW_INSECURE_HTTP),
   };
 }
