@@ -55,7 +55,12 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
   const inputs: Props = {};
   for (const f of FIELDS) {
     const v = news[f];
-    if (v === undefined || v === null) continue;
+    // Every field is written (create adopts the account and resets what the program leaves out), so the
+    // preview shows every field with the value it will get: a field left out shows its default.
+    if (v === undefined || v === null) {
+      inputs[f] = SETTINGS_FIELDS[f].def;
+      continue;
+    }
     if (isUnknown(v)) {
       inputs[f] = v;
       continue;
@@ -143,7 +148,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
   const s = await client().getWidgetSettings();
   const outs = outputsFrom(s, props);
   const inputs: Props = { onDelete: outs.onDelete, providerVersion: outs.providerVersion };
-  for (const f of FIELDS) if (s[f] !== null) inputs[f] = s[f];
+  for (const f of FIELDS) inputs[f] = s[f];
   return { id, props: outs, inputs: compact(inputs) };
 }
 

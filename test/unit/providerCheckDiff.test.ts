@@ -197,10 +197,19 @@ describe("WidgetSettings check and diff", () => {
     expect(r.failures).toEqual([{ property, reason: expect.stringMatching(reason) }]);
   });
 
-  it("valid input: colours lower-cased, onDelete defaults to reset", async () => {
+  it("valid input: colours lower-cased, onDelete defaults to reset, every field it will write shown (defaults for the rest)", async () => {
     const r = await settings.check({}, { primaryColor: "#2563EB", launcherPosition: "tl", logoUrl: "https://acme.com/logo.svg" });
     expect(r.failures).toEqual([]);
-    expect(r.inputs).toEqual({ primaryColor: "#2563eb", launcherPosition: "tl", logoUrl: "https://acme.com/logo.svg", onDelete: "reset" });
+    expect(r.inputs).toEqual({
+      primaryColor: "#2563eb",
+      accentColor: null,
+      logoUrl: "https://acme.com/logo.svg",
+      launcherPosition: "tl",
+      launcherLabel: null,
+      privacyNotice: null,
+      onDelete: "reset",
+    });
+    expect((await settings.check({}, {})).inputs).toMatchObject({ launcherPosition: "br", primaryColor: null });
   });
 
   const stored = { primaryColor: "#2563eb", accentColor: null, logoUrl: null, launcherPosition: "br", launcherLabel: "Talk to us", privacyNotice: null, onDelete: "reset", providerVersion: PV };
