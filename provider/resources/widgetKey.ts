@@ -15,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
+import { claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
 
 export interface WidgetKeyArgs {
   /** Display name, 1–200 characters (trimmed). Editing it updates the key in place. */
@@ -90,6 +91,8 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   declare public readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: WidgetKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    warnIfApiKeyInPlainText();
+    const keyName = claimUnique("WidgetKey", args?.name, name, (n) => n.trim());
     const merged: pulumi.CustomResourceOptions = {
       ...opts,
       additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secretKey"])],
@@ -105,6 +108,7 @@ export class WidgetKey extends pulumi.dynamic.Resource {
         adopt: undefined,
         tags: undefined,
         ...args,
+        name: keyName,
         providerVersion: packageVersion(),
         keyId: undefined,
         publicKey: undefined,
