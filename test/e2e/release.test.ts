@@ -77,6 +77,11 @@ describe("a new release under an existing stack", () => {
     const up = await s.run(["up", "--yes", "--non-interactive"]);
     expect(up.stdout).toMatch(/4 unchanged/);
     expect(await server.requestCount()).toBe(0);
+    // The control: the engine did receive the new version (the inputs hold it); the provider's diff is what
+    // decided that it changes nothing, so the outputs still name the release that applied them.
+    const ours = s.resources().filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:"));
+    expect(ours.map((r) => r.inputs?.providerVersion)).toEqual(["1.1.0", "1.1.0", "1.1.0"]);
+    expect(ours.map((r) => r.outputs?.providerVersion)).toEqual(["1.0.0", "1.0.0", "1.0.0"]);
   });
 
   it("a release that changes the stored stub is an update of every resource, with no API call", async () => {
