@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { Pool } from "undici";
 import type { z } from "zod";
 import { sameAllowlist } from "./allowlist";
+import { ORPHAN_CHECK_DEADLINE_MS, RECOVERY_HINT, untilDecided } from "./recovery/decide";
 import type { KatavenConfig } from "./config";
 import { hintFor, KatavenApiError, KatavenNetworkError, KatavenResponseError, parseErrorBody } from "./errors";
 import {
@@ -349,7 +350,7 @@ export class KatavenClient {
 
   private apiError(method: string, path: string, res: RawResponse, opts: CallOptions<z.ZodType>, attempts: number): KatavenApiError {
     const { code, detail } = parseErrorBody(res.text);
-    const hint = res.status === 404 && opts.notFoundHint ? opts.notFoundHint(code, detail) : undefined;
+    const hint = res.status === 404 ? (opts.notFoundHint?.(code, detail) ?? (/^no route\b/.test(detail) ? noRouteHint() : undefined)) : undefined;
     return new KatavenApiError({ status: res.status, code, detail, method, path, attempts, hint: hint ?? hintFor(res.status, code) });
   }
 
@@ -444,7 +445,8 @@ export class KatavenClient {
     const wantAgent = input.agentId ?? null;
     const name = input.name.trim();
     try {
-      const keys = await this.listWidgetKeys();
+      // Keep asking until the API answers (recovery/decide.ts): giving up here leaves a live key behind.
+      const keys = await untilDecided(() => this.listWidgetKeys(), this.cfg.orphanCheckMs ?? ORPHAN_CHECK_DEADLINE_MS);
       const orphans = keys.filter(
         (k) =>
           k.id !== keep &&
@@ -459,8 +461,8 @@ export class KatavenClient {
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new Error(
-        `POST ${API}/widget-keys failed (${cause.message}) and checking whether it minted a key also failed (${why}); ` +
-          `look for an unused widget key named "${name}" created after ${new Date(since).toISOString()} and delete it, then run "pulumi up" again`,
+        `POST ${API}/widget-keys failed (${cause.message}), and checking whether it minted a key kept failing (${why}). ` +
+          `A widget key named "${name}" created after ${new Date(since).toISOString()} may be live in Kataven with its secret lost; ${RECOVERY_HINT}`,
         { cause: err },
       );
     }
@@ -471,8 +473,12 @@ export class KatavenClient {
       body: toSnake({ ...patch }),
       schema: WidgetKeyWire,
       idempotent: true,
-      notFoundHint: (code) =>
-        /agent/.test(code) ? agentNotFoundHint(patch.agentId ?? undefined)(code, "") : 'it may have been deleted outside Pulumi, run "pulumi refresh".',
+      notFoundHint: (code, detail) =>
+        /^no route\b/.test(detail)
+          ? noRouteHint()
+          : /agent/.test(code)
+            ? agentNotFoundHint(patch.agentId ?? undefined)(code, detail)
+            : 'it may have been deleted outside Pulumi, run "pulumi refresh".',
     });
     return toCamel<WidgetKey>(row);
   }
@@ -519,11 +525,18 @@ export class KatavenClient {
   }
 }
 
-function agentNotFoundHint(agentId: string | undefined) {
-  return (code: string, _detail: string): string | undefined =>
-    agentId !== undefined && (code === "agent_not_found" || code === "not_found")
+function agentNotFoundHint(agentId: string | null | undefined) {
+  return (code: string, detail: string): string | undefined => {
+    if (/^no route\b/.test(detail)) return noRouteHint();
+    return typeof agentId === "string" && (code === "agent_not_found" || code === "not_found")
       ? `agent "${agentId}" does not exist in this account; check agentId`
       : undefined;
+  };
+}
+
+/** A 404 for the route itself: the base URL points somewhere other than the API root. */
+function noRouteHint(): string {
+  return 'the API has no such route: check kataven:apiUrl, which should be the API base such as "https://api.kataven.ai" (a trailing /v1, /api/v1 or /hub-api/api/v1 is accepted)';
 }
 
 function networkError(method: string, path: string, err: unknown, timeoutMs: number): KatavenNetworkError {
@@ -549,7 +562,7 @@ const clients = new Map<string, KatavenClient>();
 
 /** The shared client for a configuration (same URL, key and account → same instance). */
 export function clientFor(cfg: KatavenConfig & { apiKey: string }): KatavenClient {
-  const id = [cfg.apiUrl, createHash("sha256").update(cfg.apiKey).digest("hex"), cfg.accountId ?? "", cfg.timeoutMs ?? "", cfg.maxAttempts ?? "", cfg.retryAfterCapMs ?? "", cfg.maxRateLimitRetries ?? "", cfg.backoffBaseMs ?? ""].join("|");
+  const id = [cfg.apiUrl, createHash("sha256").update(cfg.apiKey).digest("hex"), cfg.accountId ?? "", cfg.timeoutMs ?? "", cfg.maxAttempts ?? "", cfg.retryAfterCapMs ?? "", cfg.maxRateLimitRetries ?? "", cfg.backoffBaseMs ?? "", cfg.orphanCheckMs ?? ""].join("|");
   let c = clients.get(id);
   if (!c) {
     c = new KatavenClient(cfg);

@@ -18,6 +18,8 @@ export interface KatavenConfig {
   apiKey?: string;
   /** Sent as `X-Account-ID` when set. */
   accountId?: string;
+  /** `kataven:allowInsecureHttp` / `KATAVEN_ALLOW_INSECURE_HTTP`: accept an `http://` apiUrl on a non-loopback host. */
+  allowInsecureHttp?: boolean;
   /** Per-request timeout in milliseconds (default 15000). */
   timeoutMs?: number;
   /** Attempts for idempotent calls and for create (default 4). */
@@ -28,6 +30,8 @@ export interface KatavenConfig {
   maxRateLimitRetries?: number;
   /** First backoff step in ms for 5xx/timeouts (default 250). */
   backoffBaseMs?: number;
+  /** How long to keep trying to list the keys after an ambiguous create, in ms (default 300000); `kataven:orphanCheckTimeoutMs`. */
+  orphanCheckMs?: number;
 }
 
 /** The subset of the dynamic provider's `configure` request config this module uses. */
@@ -50,15 +54,37 @@ function positiveInt(v: string | undefined): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/**
+ * The API base the client appends `/api/v1/…` to. Kataven documents the base with and without a version
+ * suffix (`https://api.kataven.ai`, `…/v1`, `…/api/v1`, `…/hub-api/api/v1`; contract (d)-1), so a trailing
+ * `/v1` or `/api/v1` is dropped once, here: `…/v1` → `…`, `…/hub-api/api/v1` → `…/hub-api`.
+ */
+export function normalizeApiUrl(raw: string): string {
+  let url = raw.trim().replace(/\/+$/, "");
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)(\/[^?#]*)?$/i.exec(url);
+  if (!m) return url;
+  let path = (m[2] ?? "").replace(/\/+$/, "");
+  if (/\/api\/v1$/i.test(path)) path = path.slice(0, -"/api/v1".length);
+  else if (/\/v1$/i.test(path)) path = path.slice(0, -"/v1".length);
+  url = `${m[1]}${path}`;
+  return url;
+}
+
+function truthy(v: string | undefined): boolean {
+  return v !== undefined && /^(1|true|yes)$/i.test(v.trim());
+}
+
 /** Resolves the configuration from stack config (if given) with environment fallbacks. */
 export function resolveConfig(source?: ConfigSource, env: NodeJS.ProcessEnv = process.env): KatavenConfig {
   const get = (k: string) => nonEmpty(source?.get(`kataven:${k}`));
-  const apiUrl = (get("apiUrl") ?? nonEmpty(env.KATAVEN_API_URL) ?? DEFAULT_API_URL).replace(/\/+$/, "");
+  const apiUrl = normalizeApiUrl(get("apiUrl") ?? nonEmpty(env.KATAVEN_API_URL) ?? DEFAULT_API_URL);
   return {
     apiUrl,
     apiKey: get("apiKey") ?? nonEmpty(env.KATAVEN_API_KEY),
     accountId: get("accountId") ?? nonEmpty(env.KATAVEN_ACCOUNT_ID),
     timeoutMs: positiveInt(get("timeoutMs") ?? env.KATAVEN_TIMEOUT_MS),
+    orphanCheckMs: positiveInt(get("orphanCheckTimeoutMs") ?? env.KATAVEN_ORPHAN_CHECK_TIMEOUT_MS),
+    allowInsecureHttp: truthy(get("allowInsecureHttp") ?? env.KATAVEN_ALLOW_INSECURE_HTTP),
   };
 }
 
@@ -70,7 +96,7 @@ export function configure(source?: ConfigSource): KatavenConfig {
 
 /** For tests and embedders: set the configuration directly (unset fields take their defaults). */
 export function setConfig(cfg: Partial<KatavenConfig>): KatavenConfig {
-  current = { ...cfg, apiUrl: (cfg.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "") };
+  current = { ...cfg, apiUrl: normalizeApiUrl(cfg.apiUrl ?? DEFAULT_API_URL) };
   return current;
 }
 
@@ -93,6 +119,15 @@ export function configProblem(cfg: KatavenConfig = getConfig()): string | undefi
   } catch {
     return `kataven:apiUrl "${cfg.apiUrl}" is not an http(s) URL. Set it to the API base such as "https://api.kataven.ai", or unset it.`;
   }
+  const u = new URL(cfg.apiUrl);
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  const loopback = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
+  if (u.protocol === "http:" && !loopback && !cfg.allowInsecureHttp) {
+    return (
+      `kataven:apiUrl "${cfg.apiUrl}" uses http:// on a host that is not this machine, so the account API key would cross the network in clear text. ` +
+      `Use https://, or, if the network path is trusted, opt out with "pulumi config set kataven:allowInsecureHttp true" (or KATAVEN_ALLOW_INSECURE_HTTP=true).`
+    );
+  }
   return undefined;
 }
 
@@ -108,8 +143,9 @@ let cachedVersion: string | undefined;
 
 /**
  * The package version, read in the Pulumi program when a resource is constructed (never inside provider
- * methods). Resources pass it as the `providerVersion` input, so a new release shows up as an in-place
- * update and the new `__provider` code takes over existing resources.
+ * methods). Resources pass it as the `providerVersion` input, a record of the release that last applied
+ * them; diff ignores it (see release.ts): the `__provider` stub loads the installed package by name, so
+ * a new release reaches existing resources without planning an update.
  */
 export function packageVersion(): string {
   if (cachedVersion === undefined) {

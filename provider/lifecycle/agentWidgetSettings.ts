@@ -15,6 +15,7 @@ import { KatavenApiError } from "../errors";
 import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch as PatchSchema, authMode } from "../wire";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
+import { stubChanged } from "../release";
 import { checkOnDelete, type OnDelete } from "./widgetSettings";
 
 type Props = Record<string, unknown>;
@@ -85,7 +86,7 @@ export function diffAgentSettings(olds: Props, news: Props): AgentSettingsDiff {
   if ((olds.widgetEnabled ?? DEFAULTS.widgetEnabled) !== want.widgetEnabled || isUnknown(news.widgetEnabled)) changed.push("widgetEnabled");
   if ((olds.authMode ?? DEFAULTS.authMode) !== want.authMode || isUnknown(news.authMode)) changed.push("authMode");
   if ((olds.onDelete ?? "reset") !== (news.onDelete ?? "reset")) changed.push("onDelete");
-  if ((olds.providerVersion ?? null) !== (news.providerVersion ?? null)) changed.push("providerVersion");
+  if (stubChanged(olds, news)) changed.push("__provider");
   const all = [...replaces, ...changed];
   return { changes: all.length > 0, replaces, changed: all };
 }

@@ -6,6 +6,7 @@ import { clientFor, type KatavenClient, type WidgetKey } from "../client";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
 
 import { UNKNOWN } from "../engine";
+import { quietErrors } from "../errorOutput";
 
 export { UNKNOWN };
 
@@ -39,7 +40,7 @@ export interface LifecycleMethods {
  */
 export function attachTo(provider: object, config: ConfigSource | undefined, methods: LifecycleMethods): void {
   configure(config);
-  Object.assign(provider, methods);
+  Object.assign(provider, quietErrors(methods as unknown as Record<string, (...args: never[]) => Promise<unknown>>));
 }
 
 /** The shared client for the configuration in effect; throws a clear error when it is incomplete. */

@@ -24,6 +24,8 @@ import {
   warn,
 } from "./common";
 import type { ConfigSource } from "../config";
+import { stubChanged } from "../release";
+import { foreignEntriesWarning, revokedWarning, stateAllowlist, wantDisabled } from "../drift";
 
 /** Resolved inputs, as check() returns them. */
 export interface WidgetKeyInputs {
@@ -52,6 +54,8 @@ export interface WidgetKeyOutputs extends WidgetKeyInputs {
   createdAt: string;
   /** False for an adopted key: its secret was shown once to whoever created it and cannot be recovered. */
   secretAvailable: boolean;
+  /** Set by refresh when the key was disabled outside Pulumi; `up` keeps it disabled unless the program says `disabled: false`. */
+  disabledOutsidePulumi?: boolean;
 }
 
 type Props = Record<string, unknown>;
@@ -107,8 +111,10 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
   }
 
   const disabled = news.disabled;
-  if (disabled === undefined || disabled === null) inputs.disabled = false;
-  else if (isUnknown(disabled) || typeof disabled === "boolean") inputs.disabled = disabled;
+  // Absent stays absent: a key revoked outside Pulumi stays disabled unless the program says false (drift.ts).
+  if (disabled === undefined || disabled === null) {
+    // nothing
+  } else if (isUnknown(disabled) || typeof disabled === "boolean") inputs.disabled = disabled;
   else failures.push({ property: "disabled", reason: "must be true or false" });
 
   const rotation = news.rotation;
@@ -179,10 +185,13 @@ export interface WidgetKeyDiff {
 
 const norm = (v: unknown) => (v === undefined || v === null ? undefined : isUnknown(v) ? v : String(v));
 
-/** The canonical list (order kept), or undefined while any entry is unknown. Compared as a set by diff. */
+/**
+ * The canonical list (order kept), or undefined while any entry is unknown. Compared as a set by diff.
+ * Entries the grammar rejects (added outside Pulumi) are kept verbatim, so they count as drift.
+ */
 function canonicalList(v: unknown): string[] | undefined {
   if (!Array.isArray(v) || v.some(isUnknown)) return undefined;
-  return canonicalizeAllowlist(v.filter((x): x is string => typeof x === "string")).canonical;
+  return stateAllowlist(v).list;
 }
 
 /** Compares state outputs with new inputs, canonically. Pure. */
@@ -201,8 +210,8 @@ export function diffWidgetKey(olds: Props, news: Props): WidgetKeyDiff {
 
   if (norm(olds.name) !== norm(typeof news.name === "string" ? news.name.trim() : news.name) || isUnknown(news.name)) changed.push("name");
   if (norm(olds.agentId) !== norm(news.agentId) || isUnknown(news.agentId)) changed.push("agentId");
-  if (Boolean(olds.disabled) !== Boolean(news.disabled ?? false) || isUnknown(news.disabled)) changed.push("disabled");
-  if (norm(olds.providerVersion) !== norm(news.providerVersion)) changed.push("providerVersion");
+  if (Boolean(olds.disabled) !== wantDisabled(olds, news) || isUnknown(news.disabled)) changed.push("disabled");
+  if (stubChanged(olds, news)) changed.push("__provider");
   const tagsOf = (v: unknown) => (Array.isArray(v) ? [...v].map(String).sort().join("\n") : isUnknown(v) ? v : "");
   if (tagsOf(olds.tags) !== tagsOf(news.tags) || isUnknown(news.tags)) changed.push("tags");
 
@@ -226,12 +235,17 @@ export async function diff(_id: string, olds: Props, news: Props) {
 
 // ---- create / read / update / delete -------------------------------------------------------------------
 
-function outputsFrom(key: WidgetKey, inputs: Props, extra: { publicKey?: unknown; secretKey?: unknown; secretAvailable: boolean }): WidgetKeyOutputs {
+function outputsFrom(
+  key: WidgetKey,
+  inputs: Props,
+  extra: { publicKey?: unknown; secretKey?: unknown; secretAvailable: boolean; disabledOutsidePulumi?: boolean },
+): WidgetKeyOutputs {
   return compact({
     name: key.name,
     agentId: key.agentId ?? undefined,
-    domainAllowlist: canonicalizeAllowlist(key.domainAllowlist).canonical,
+    domainAllowlist: stateAllowlist(key.domainAllowlist).list,
     disabled: key.disabledAt !== null,
+    disabledOutsidePulumi: key.disabledAt !== null && extra.disabledOutsidePulumi === true ? true : undefined,
     rotation: inputs.rotation as WidgetKeyInputs["rotation"],
     adopt: inputs.adopt as WidgetKeyInputs["adopt"],
     tags: inputs.tags as string[] | undefined,
@@ -287,6 +301,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: WidgetK
     const patch = patchFor(
       { name: found.name, agentId: found.agentId, domainAllowlist: found.domainAllowlist, disabled: found.disabledAt !== null },
       inputs,
+      Boolean(inputs.disabled),
     );
     const key = Object.keys(patch).length > 0 ? await c.updateWidgetKey(found.id, patch) : found;
     invalidateKeyList(c);
@@ -317,7 +332,7 @@ interface Comparable {
 }
 
 /** Only the fields that differ between what the server holds and what the inputs ask for. */
-function patchFor(current: Comparable, news: Props) {
+function patchFor(current: Comparable, news: Props, disabled: boolean) {
   const patch: { name?: string; domainAllowlist?: string[]; agentId?: string | null; disabled?: boolean } = {};
   if (current.name !== news.name) patch.name = news.name as string;
   const want = canonicalList(news.domainAllowlist) ?? [];
@@ -325,7 +340,7 @@ function patchFor(current: Comparable, news: Props) {
   // Any difference, order included: a PATCH that goes out anyway also stores the program's order.
   if (want.join("\n") !== have.join("\n")) patch.domainAllowlist = want;
   if ((current.agentId ?? null) !== ((news.agentId as string | undefined) ?? null)) patch.agentId = (news.agentId as string | undefined) ?? null;
-  if (Boolean(current.disabled) !== Boolean(news.disabled)) patch.disabled = Boolean(news.disabled);
+  if (Boolean(current.disabled) !== disabled) patch.disabled = disabled;
   return patch;
 }
 
@@ -341,10 +356,17 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
     warn(`widget key${label} ${id}${last8} no longer exists in Kataven; it was deleted outside Pulumi and is dropped from the stack. Run "pulumi up" to create it again.`);
     return { id: "" };
   }
+  const label = `"${key.name}" ${key.id} (…${key.keyLast8})`;
+  // Disabled on the server while the state said enabled (or already recorded so): a revocation made outside Pulumi.
+  const revoked = key.disabledAt !== null && (props.disabledOutsidePulumi === true || props.disabled !== true);
+  if (revoked) warn(revokedWarning(label, key.disabledAt as string));
+  const { foreign } = stateAllowlist(key.domainAllowlist);
+  if (foreign.length > 0) warn(foreignEntriesWarning(label, foreign));
   const outs = outputsFrom(key, props, {
     publicKey: props.publicKey,
     secretKey: props.secretKey,
     secretAvailable: props.secretAvailable === undefined ? props.secretKey !== undefined : Boolean(props.secretAvailable),
+    disabledOutsidePulumi: revoked,
   });
   return { id: key.id, props: outs, inputs: inputsFrom(outs) };
 }
@@ -361,7 +383,10 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   const patch = patchFor(
     { name: olds.name, agentId: olds.agentId, domainAllowlist: olds.domainAllowlist, disabled: olds.disabled },
     news,
+    wantDisabled(olds, news),
   );
+  // A revocation made outside Pulumi stays recorded while the program leaves `disabled` unset.
+  const keepRevoked = (news.disabled === undefined || news.disabled === null) && olds.disabledOutsidePulumi === true;
   if (Object.keys(patch).length === 0) {
     // Nothing for the API (e.g. only providerVersion, tags or adopt.publicKey changed): keep the server view.
     const outs = {
@@ -371,13 +396,14 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
     if (news.tags === undefined) delete outs.tags;
     else outs.tags = news.tags as string[];
     if (carry.publicKey !== undefined) outs.publicKey = carry.publicKey as string;
+    if (!(keepRevoked && outs.disabled)) delete outs.disabledOutsidePulumi;
     delete (outs as Props).__provider;
     return { outs };
   }
   const c = client();
   const key = await c.updateWidgetKey(id, patch);
   invalidateKeyList(c);
-  return { outs: outputsFrom(key, news, carry) };
+  return { outs: outputsFrom(key, news, { ...carry, disabledOutsidePulumi: keepRevoked }) };
 }
 
 /**

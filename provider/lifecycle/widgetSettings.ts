@@ -15,6 +15,7 @@ import type { WidgetSettings, WidgetSettingsPatch } from "../client";
 import { color, httpsUrl, launcherLabel, launcherPosition, privacyNotice, WIDGET_SETTINGS_DEFAULTS } from "../wire";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown } from "./common";
 import type { ConfigSource } from "../config";
+import { stubChanged } from "../release";
 
 /** Ids look like `widget-settings-1a2b3c4d`: unique per resource, so a replacement can be told apart. */
 export const WIDGET_SETTINGS_ID_PREFIX = "widget-settings-";
@@ -54,7 +55,12 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
   const inputs: Props = {};
   for (const f of FIELDS) {
     const v = news[f];
-    if (v === undefined || v === null) continue;
+    // Every field is written (create adopts the account and resets what the program leaves out), so the
+    // preview shows every field with the value it will get: a field left out shows its default.
+    if (v === undefined || v === null) {
+      inputs[f] = SETTINGS_FIELDS[f].def;
+      continue;
+    }
     if (isUnknown(v)) {
       inputs[f] = v;
       continue;
@@ -91,7 +97,7 @@ function same(f: SettingsField, a: unknown, b: unknown): boolean {
 export function changedFields(olds: Props, news: Props): string[] {
   const out: string[] = FIELDS.filter((f) => !same(f, olds[f] ?? SETTINGS_FIELDS[f].def, desired(news, f)));
   if ((olds.onDelete ?? "reset") !== (news.onDelete ?? "reset")) out.push("onDelete");
-  if ((olds.providerVersion ?? null) !== (news.providerVersion ?? null)) out.push("providerVersion");
+  if (stubChanged(olds, news)) out.push("__provider");
   return out;
 }
 
@@ -142,7 +148,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
   const s = await client().getWidgetSettings();
   const outs = outputsFrom(s, props);
   const inputs: Props = { onDelete: outs.onDelete, providerVersion: outs.providerVersion };
-  for (const f of FIELDS) if (s[f] !== null) inputs[f] = s[f];
+  for (const f of FIELDS) inputs[f] = s[f];
   return { id, props: outs, inputs: compact(inputs) };
 }
 

@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
+import { claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
 
 export interface AgentWidgetSettingsArgs {
   /** The agent's id (opaque, at most 200 characters). Changing it replaces the resource. */
@@ -33,10 +34,12 @@ export class AgentWidgetSettings extends pulumi.dynamic.Resource {
   declare public readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: AgentWidgetSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+    warnIfApiKeyInPlainText();
+    const agentId = claimUnique("AgentWidgetSettings", args?.agentId, name);
     super(
       agentWidgetSettingsProvider,
       name,
-      { widgetEnabled: undefined, authMode: undefined, onDelete: undefined, ...args, providerVersion: packageVersion() },
+      { widgetEnabled: undefined, authMode: undefined, onDelete: undefined, ...args, agentId, providerVersion: packageVersion() },
       opts,
       "kataven",
       "AgentWidgetSettings",

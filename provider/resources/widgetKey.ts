@@ -15,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
+import { claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
 
 export interface WidgetKeyArgs {
   /** Display name, 1–200 characters (trimmed). Editing it updates the key in place. */
@@ -31,7 +32,10 @@ export interface WidgetKeyArgs {
   domainAllowlist: pulumi.Input<pulumi.Input<string>[]>;
   /** Pin the key to one agent (the widget then always talks to it). Omit to leave the key unpinned. */
   agentId?: pulumi.Input<string>;
-  /** Revoke (`true`) or re-enable (`false`) the key without deleting it. Default `false`. */
+  /**
+   * Revoke (`true`) or re-enable (`false`) the key without deleting it. Unset: the key is created enabled,
+   * and a revocation made outside Pulumi (found by refresh) is respected; only an explicit `false` re-enables it.
+   */
   disabled?: pulumi.Input<boolean>;
   /**
    * Any string or number; changing it replaces the key: a new pair is minted first, dependents are
@@ -70,6 +74,8 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   declare public readonly agentId: pulumi.Output<string | undefined>;
   /** True when the key is disabled (by this program or out of band; refresh shows the drift). */
   declare public readonly disabled: pulumi.Output<boolean>;
+  /** True when refresh found the key disabled outside Pulumi; `up` keeps it disabled unless `disabled` is `false`. */
+  declare public readonly disabledOutsidePulumi: pulumi.Output<boolean | undefined>;
   /** When the key was disabled (ISO 8601), or null while it is enabled. */
   declare public readonly disabledAt: pulumi.Output<string | null>;
   /** When the key last served a widget call (ISO 8601), or null if never: a used key is disabled, not deleted, on destroy. */
@@ -85,6 +91,8 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   declare public readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: WidgetKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    warnIfApiKeyInPlainText();
+    const keyName = claimUnique("WidgetKey", args?.name, name, (n) => n.trim());
     const merged: pulumi.CustomResourceOptions = {
       ...opts,
       additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secretKey"])],
@@ -100,12 +108,14 @@ export class WidgetKey extends pulumi.dynamic.Resource {
         adopt: undefined,
         tags: undefined,
         ...args,
+        name: keyName,
         providerVersion: packageVersion(),
         keyId: undefined,
         publicKey: undefined,
         secretKey: undefined,
         keyLast8: undefined,
         disabledAt: undefined,
+        disabledOutsidePulumi: undefined,
         lastUsedAt: undefined,
         createdAt: undefined,
         secretAvailable: undefined,

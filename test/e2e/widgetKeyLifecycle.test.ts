@@ -131,15 +131,19 @@ describe("WidgetKey through the real engine (root program)", () => {
     expect(r.stdout).toMatch(/unchanged/);
   });
 
-  it("refresh sees a key disabled outside Pulumi, and up re-enables it", async () => {
+  it("refresh sees a key disabled outside Pulumi; up keeps it revoked until the program says disabled: false", async () => {
     const { website } = await output("widgetKeys");
     expect((await api("PATCH", `/widget-keys/${website.keyId}`, { disabled: true })).status).toBe(200);
     await s.run(["refresh", "--yes", "--non-interactive"]);
     expect(widgetKeyState("website")?.outputs?.disabled).toBe(true);
+    await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
+    const allowlist = ["https://acme.example", "*.acme.example", "https://shop.example"];
+    await setKeys({ website: { agent, allowlist, rotation: 1, disabled: false } });
     const p = await s.run(["preview", "--non-interactive"]);
     expect(p.stdout).toMatch(/~\s+pulumi-nodejs:dynamic\/kataven:WidgetKey\s+website\s+update/);
     await s.run(["up", "--yes", "--non-interactive"]);
     expect((await listKeys()).find((k) => k.id === website.keyId)?.disabled_at).toBeNull();
+    await setKeys({ website: { agent, allowlist, rotation: 1 } });
     expectNoLeaks();
   });
 

@@ -39,6 +39,7 @@ function expectedFiles(): string[] {
     "package.json",
     "README.md",
     "bin/kataven-local.js",
+    "bin/kataven-recover.js",
     "server/README.md",
     // the policy pack runs from the installed package: --policy-pack node_modules/pulumi-kataven-widget/policy
     "policy/PulumiPolicy.yaml",

@@ -32,7 +32,7 @@ describe("WidgetKey check", () => {
   it("canonicalises the allowlist and trims the name", async () => {
     const r = await key.check({}, { name: "  acme prod ", domainAllowlist: ["https://ACME.com/", "acme.com", "*.acme.com"] });
     expect(r.failures).toEqual([]);
-    expect(r.inputs).toEqual({ name: "acme prod", domainAllowlist: ["https://acme.com", "*.acme.com"], disabled: false });
+    expect(r.inputs).toEqual({ name: "acme prod", domainAllowlist: ["https://acme.com", "*.acme.com"] });
   });
 
   it("names the failing allowlist entry by index, with the entry and what to do", async () => {
@@ -128,12 +128,20 @@ describe("WidgetKey diff", () => {
     [{ name: "renamed" }, ["name"]],
     [{ agentId: "agent-a" }, ["agentId"]],
     [{ disabled: true }, ["disabled"]],
-    [{ providerVersion: "0.2.0" }, ["providerVersion"]],
   ])("%j updates in place", (over, changed) => {
     const d = key.diffWidgetKey(baseKeyOuts, news(over));
     expect(d.replaces).toEqual([]);
     expect(d.changed).toEqual(changed);
     expect(d.changes).toBe(true);
+  });
+
+  it("a new release (providerVersion) alone plans nothing; only a different stored stub does", () => {
+    const stub = "exports.handler = stub";
+    expect(key.diffWidgetKey({ ...baseKeyOuts, __provider: stub }, news({ providerVersion: "0.2.0", __provider: stub })).changes).toBe(false);
+    expect(settings.changedFields({ onDelete: "reset", providerVersion: PV, __provider: stub }, { onDelete: "reset", providerVersion: "9", __provider: stub })).toEqual([]);
+    expect(agent.diffAgentSettings({ agentId: "a", onDelete: "reset", providerVersion: PV, __provider: stub }, { agentId: "a", onDelete: "reset", providerVersion: "9", __provider: stub }).changes).toBe(false);
+    expect(settings.changedFields({ onDelete: "reset", __provider: stub }, { onDelete: "reset", __provider: `${stub} v2` })).toEqual(["__provider"]);
+    expect(key.diffWidgetKey({ ...baseKeyOuts, __provider: stub }, news({ __provider: `${stub} v2` })).changed).toEqual(["__provider"]);
   });
 
   it("a name that differs only by surrounding spaces is no change", () => {
@@ -189,10 +197,19 @@ describe("WidgetSettings check and diff", () => {
     expect(r.failures).toEqual([{ property, reason: expect.stringMatching(reason) }]);
   });
 
-  it("valid input: colours lower-cased, onDelete defaults to reset", async () => {
+  it("valid input: colours lower-cased, onDelete defaults to reset, every field it will write shown (defaults for the rest)", async () => {
     const r = await settings.check({}, { primaryColor: "#2563EB", launcherPosition: "tl", logoUrl: "https://acme.com/logo.svg" });
     expect(r.failures).toEqual([]);
-    expect(r.inputs).toEqual({ primaryColor: "#2563eb", launcherPosition: "tl", logoUrl: "https://acme.com/logo.svg", onDelete: "reset" });
+    expect(r.inputs).toEqual({
+      primaryColor: "#2563eb",
+      accentColor: null,
+      logoUrl: "https://acme.com/logo.svg",
+      launcherPosition: "tl",
+      launcherLabel: null,
+      privacyNotice: null,
+      onDelete: "reset",
+    });
+    expect((await settings.check({}, {})).inputs).toMatchObject({ launcherPosition: "br", primaryColor: null });
   });
 
   const stored = { primaryColor: "#2563eb", accentColor: null, logoUrl: null, launcherPosition: "br", launcherLabel: "Talk to us", privacyNotice: null, onDelete: "reset", providerVersion: PV };

@@ -132,6 +132,38 @@ describe("a created key whose response is lost is never returned without its sec
     expect(await srv.requestCount("DELETE /api/v1/widget-keys/:id")).toBe(3);
   });
 
+  it("the orphan check keeps trying while the API cannot answer, then decides: exactly one key", async () => {
+    const acct = freshAccount(srv, CFG);
+    // The create commits but its answer is lost; then more list calls fail than one list's own retries cover.
+    await srv.setFaults([
+      { route: ROUTES.create, mode: "apply-then-drop", times: 1 },
+      { route: ROUTES.read, mode: "status", status: 503, times: 9 },
+    ]);
+    await srv.resetStats();
+    const { inputs } = await key.check({}, { name: "undecided", domainAllowlist: [], providerVersion: "1" });
+    const r = await key.create(inputs);
+    expect((await serverKeys(acct)).map((k) => k.id)).toEqual([r.id]);
+    expect(await srv.requestCount("GET /api/v1/widget-keys")).toBeGreaterThan(9);
+    expect(await srv.requestCount("DELETE /api/v1/widget-keys/:id")).toBe(1);
+  });
+
+  it("when the orphan check can't decide before its deadline, the error names the key and the recovery command", async () => {
+    const acct = freshAccount(srv, { ...CFG, orphanCheckMs: 1_500 });
+    await srv.setFaults([
+      { route: ROUTES.create, mode: "apply-then-drop", times: 1 },
+      { route: ROUTES.read, mode: "status", status: 503, times: -1 },
+    ]);
+    const { inputs } = await key.check({}, { name: "lost secret", domainAllowlist: [], providerVersion: "1" });
+    const err = (await key.create(inputs).catch((e: Error) => e)) as Error;
+    await srv.clearFaults();
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(/^POST \/api\/v1\/widget-keys failed \(.*\), and checking whether it minted a key kept failing \(GET \/api\/v1\/widget-keys failed/);
+    expect(err.message).toMatch(/A widget key named "lost secret" created after \S+Z may be live in Kataven with its secret lost; run "pulumi up" again, then "npx kataven-recover --delete"/);
+    expect(err.message).not.toMatch(/sk_live_/);
+    // the key it names is really there (the message is not a false alarm)
+    expect((await serverKeys(acct)).map((k) => k.name)).toEqual(["lost secret"]);
+  });
+
   it("a same-name key that existed before the attempt is not mistaken for the orphan", async () => {
     const acct = freshAccount(srv, CFG);
     const before = await api(acct, "POST", "/api/v1/widget-keys", { name: "same", domain_allowlist: [] });

@@ -11,7 +11,7 @@ type Props = Record<string, unknown>;
 const PV = "0.1.0";
 
 let srv: TestServer;
-let acct: As;
+let acct: As & { accountId: string };
 beforeAll(async () => {
   srv = await boot();
 });
@@ -132,11 +132,15 @@ describe("update in place", () => {
     expect(server).toMatchObject({ name: "k2", agent_id: null, disabled_at: null });
   });
 
-  it("a new providerVersion is an update that makes no API call", async () => {
+  it("a new providerVersion alone plans nothing; a changed stub is an update that makes no API call", async () => {
     const { id, outs } = await createKey({ name: "k", domainAllowlist: [] });
     await srv.resetStats();
-    const u = await updateKey(id, outs, { name: "k", domainAllowlist: [], providerVersion: "0.2.0" });
-    expect(u.diff.changes).toBe(true);
+    // The SDK puts __provider back into the checked inputs before diff; so does this test.
+    const { inputs } = await key.check({}, { name: "k", domainAllowlist: [], providerVersion: "0.2.0" });
+    expect((await key.diff(id, outs, { ...inputs, __provider: "P" })).changes).toBe(false);
+    const news = { ...inputs, __provider: "P2" };
+    expect((await key.diff(id, outs, news)).changes).toBe(true);
+    const u = { outs: (await key.update(id, outs, news)).outs };
     expect(u.outs).toMatchObject({ providerVersion: "0.2.0", secretKey: outs.secretKey, keyId: id });
     expect(u.outs).not.toHaveProperty("__provider");
     expect(await srv.requestCount()).toBe(0);
@@ -175,15 +179,53 @@ describe("read (refresh)", () => {
     expect(again.changes).toBe(false);
   });
 
-  it("disabled out of band shows as disabled drift, and the program's next diff re-enables it", async () => {
+  it("disabled out of band: drift with a warning; a program silent about disabled keeps it revoked, disabled: false re-enables it", async () => {
     const { id, outs } = await createKey({ name: "k", domainAllowlist: [] });
     await api(acct, "PATCH", `/api/v1/widget-keys/${id}`, { disabled: true });
-    const r = await key.read(id, outs);
-    expect(r.props).toMatchObject({ disabled: true, secretKey: outs.secretKey });
+    const spy = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    let r: Awaited<ReturnType<typeof key.read>>;
+    try {
+      r = await key.read(id, outs);
+      expect(spy.mock.calls.flat().join("\n")).toMatch(new RegExp(`widget key "k" ${id} \\(…${outs.keyLast8}\\) was disabled outside Pulumi at .*re-enables it only if the program sets disabled: false`));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(r.props).toMatchObject({ disabled: true, disabledOutsidePulumi: true, secretKey: outs.secretKey });
     expect(r.props!.disabledAt).not.toBeNull();
     expect(r.inputs).toMatchObject({ disabled: true });
-    const u = await updateKey(id, { ...r.props }, { name: "k", domainAllowlist: [] });
+    // The program does not mention disabled: no change planned, the key stays revoked.
+    const silent = await updateKey(id, { ...r.props }, { name: "k", domainAllowlist: [] });
+    expect(silent.diff.changes).toBe(false);
+    // Another edit goes through without re-enabling it, and the revocation stays recorded.
+    const renamed = await updateKey(id, { ...r.props }, { name: "k2", domainAllowlist: [] });
+    expect(renamed.outs).toMatchObject({ name: "k2", disabled: true, disabledOutsidePulumi: true });
+    expect((await serverKeys(acct)).find((k) => k.id === id)?.disabled_at).not.toBeNull();
+    // Only an explicit false re-enables it.
+    const u = await updateKey(id, { ...renamed.outs }, { name: "k2", domainAllowlist: [], disabled: false });
+    expect(u.diff.changes).toBe(true);
     expect(u.outs).toMatchObject({ disabled: false, disabledAt: null });
+    expect(u.outs!.disabledOutsidePulumi).toBeUndefined();
+  });
+
+  it("an allowlist entry the provider does not accept, added out of band, is kept verbatim, warned about, and removed by the next update", async () => {
+    const { id, outs } = await createKey({ name: "k", domainAllowlist: ["https://a.com"] });
+    // Another client stored an http:// origin for a public host (the contract allows it; the local server's
+    // grammar does not, so it goes into the store directly).
+    srv.store.updateWidgetKey(acct.accountId, id, { domain_allowlist: ["https://a.com", "http://evil.example"] });
+    const spy = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    let r: Awaited<ReturnType<typeof key.read>>;
+    try {
+      r = await key.read(id, outs);
+      expect(spy.mock.calls.flat().join("\n")).toMatch(/allowlist entry "http:\/\/evil\.example" that was added outside Pulumi .*The next "pulumi up" removes it/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(r.props!.domainAllowlist).toEqual(["https://a.com", "http://evil.example"]);
+    expect(r.inputs!.domainAllowlist).toEqual(["https://a.com", "http://evil.example"]);
+    const u = await updateKey(id, { ...r.props }, { name: "k", domainAllowlist: ["https://a.com"] });
+    expect(u.diff.changes).toBe(true);
+    expect(u.outs!.domainAllowlist).toEqual(["https://a.com"]);
+    expect((await serverKeys(acct)).find((k) => k.id === id)?.domain_allowlist).toEqual(["https://a.com"]);
   });
 
   it("allowlist and name changed out of band appear as drift", async () => {
