@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { Pool } from "undici";
 import type { z } from "zod";
-import { sameAllowlist } from "./allowlist";
+import { sameAllowlist } from "../contract/allowlist";
 import type { KatavenConfig } from "./config";
 import { hintFor, KatavenApiError, KatavenNetworkError, KatavenResponseError, parseErrorBody } from "./errors";
 import {
@@ -22,7 +22,7 @@ import {
   WidgetKeyListWire,
   WidgetKeyWire,
   WidgetSettingsWire,
-} from "./wire";
+} from "../contract/wire";
 
 // ---- camelCase shapes used outside the client ---------------------------------------------------------
 

@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import type { AgentWidgetSettings, AgentWidgetSettingsPatch } from "../client";
 import { KatavenApiError } from "../errors";
-import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch as PatchSchema, authMode } from "../wire";
+import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch as PatchSchema, authMode } from "../../contract/wire";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { checkOnDelete, type OnDelete } from "./widgetSettings";

@@ -5,7 +5,7 @@
 import { clientFor, type KatavenClient, type WidgetKey } from "../client";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
 
-import { UNKNOWN } from "../engine";
+import { UNKNOWN } from "../../contract/engine";
 
 export { UNKNOWN };
 

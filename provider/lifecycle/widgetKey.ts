@@ -9,9 +9,9 @@
  *   update  PATCH /api/v1/widget-keys/{id} with only what changed (nothing at all for providerVersion)
  *   delete  DELETE /api/v1/widget-keys/{id}: hard-deletes an unused key, disables a used one; 404 = gone
  */
-import { ALLOW_WILDCARDS_TAG, canonicalizeAllowlist } from "../allowlist";
+import { ALLOW_WILDCARDS_TAG, canonicalizeAllowlist } from "../../contract/allowlist";
 import type { WidgetKey } from "../client";
-import { CreateWidgetKeyRequest, LIMITS } from "../wire";
+import { CreateWidgetKeyRequest, LIMITS } from "../../contract/wire";
 import {
   attachTo,
   type CheckFailure,

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { WidgetSettings, WidgetSettingsPatch } from "../client";
-import { color, httpsUrl, launcherLabel, launcherPosition, privacyNotice, WIDGET_SETTINGS_DEFAULTS } from "../wire";
+import { color, httpsUrl, launcherLabel, launcherPosition, privacyNotice, WIDGET_SETTINGS_DEFAULTS } from "../../contract/wire";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown } from "./common";
 import type { ConfigSource } from "../config";
 

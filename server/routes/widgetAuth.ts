@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { Hono, type Context } from "hono";
-import { originAllowed, requestOrigin } from "../../provider/allowlist";
+import { originAllowed, requestOrigin } from "../../contract/allowlist";
 import {
   ExchangeRequest,
   GuestAuthRequest,
@@ -24,7 +24,7 @@ import {
   type UserTokenResponse,
   type WidgetConfigResponse,
   type WidgetTokenResponse,
-} from "../../provider/wire";
+} from "../../contract/wire";
 import { bearerToken } from "../auth";
 import type { AppEnv, ServerContext } from "../context";
 import { HttpError, parseBody, readJson } from "../errors";
