@@ -1,6 +1,10 @@
 /**
  * AgentWidgetSettings lifecycle: one agent's widget policy (who may start a widget session).
  *
+ * Module path: the `__provider` stub stored in every stack's state requires
+ * `pulumi-kataven-widget/provider/lifecycle/agentWidgetSettings` by name, so this file's path and its `attach` export
+ * must not change (test/integration/provider/lifecyclePaths.test.ts).
+ *
  *   check   no API call: agentId, widgetEnabled, authMode validated with the wire.ts schemas
  *   diff    no API call: `agentId` replaces; other fields compared with their defaults applied
  *   create  GET /api/v1/agents/{agentId}/widget-settings (adopt what is there), PATCH what differs

@@ -1,6 +1,10 @@
 /**
  * Helpers shared by the lifecycle modules: the configured client, the per-account list cache that lets a
  * refresh of N keys cost one or two list calls, warnings, and small value helpers.
+ *
+ * The modules of this folder are loaded by name from the `__provider` stub in every stack's state
+ * (`pulumi-kataven-widget/provider/lifecycle/<name>`, see ../resources/serializedProvider.ts): keep their
+ * paths, and keep them here rather than moving them into contract/ or anywhere else.
  */
 import { clientFor, type KatavenClient, type WidgetKey } from "../client";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";

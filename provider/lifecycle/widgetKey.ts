@@ -1,6 +1,10 @@
 /**
  * WidgetKey lifecycle, called by the serialized provider through `require()` at run time.
  *
+ * Module path: the `__provider` stub stored in every stack's state requires
+ * `pulumi-kataven-widget/provider/lifecycle/widgetKey` by name, so this file's path and its `attach` export
+ * must not change (test/integration/provider/lifecyclePaths.test.ts).
+ *
  *   check   no API call: validates name/agentId (wire.ts limits), canonicalises the allowlist (allowlist.ts)
  *   diff    no API call: canonical comparison; `rotation` and `adopt` replace (create-before-delete)
  *   create  POST /api/v1/widget-keys (orphan-safe, see client.createWidgetKey), then PATCH {disabled:true}

@@ -1,6 +1,10 @@
 /**
  * WidgetSettings lifecycle: the account's branding singleton (one per account; declare it once per stack).
  *
+ * Module path: the `__provider` stub stored in every stack's state requires
+ * `pulumi-kataven-widget/provider/lifecycle/widgetSettings` by name, so this file's path and its `attach` export
+ * must not change (test/integration/provider/lifecyclePaths.test.ts).
+ *
  *   check   no API call: every field validated with the wire.ts field schemas, named in camelCase
  *   diff    no API call: each field with its default applied (colours compared case-insensitively)
  *   create  GET /api/v1/widget-settings (adopt what is there), PATCH the fields that differ
