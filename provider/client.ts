@@ -14,11 +14,12 @@ import { Pool } from "undici";
 import type { z } from "zod";
 import { sameAllowlist } from "../contract/allowlist";
 import type { KatavenConfig } from "./config";
-import { hintFor, KatavenApiError, KatavenNetworkError, KatavenResponseError, parseErrorBody } from "./errors";
+import { hintFor, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError, parseErrorBody } from "./errors";
 import {
   AgentWidgetSettingsWire,
   CreatedWidgetKeyWire,
   DeleteWidgetKeyResponse,
+  issuePath,
   WidgetKeyListWire,
   WidgetKeyWire,
   WidgetSettingsWire,
@@ -336,7 +337,7 @@ export class KatavenClient {
       const parsed = opts.schema.safeParse(json);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
-        const problem = new KatavenResponseError(method, path, `${first.path.join(".") || "body"}: ${first.message}`);
+        const problem = new KatavenResponseError(method, path, `${issuePath(first.path) || "body"}: ${first.message}`);
         if (opts.idempotent && attempt < this.maxAttempts) {
           await sleep(backoffMs(attempt, this.backoffBaseMs));
           continue;
@@ -349,8 +350,8 @@ export class KatavenClient {
 
   private apiError(method: string, path: string, res: RawResponse, opts: CallOptions<z.ZodType>, attempts: number): KatavenApiError {
     const { code, detail } = parseErrorBody(res.text);
-    const hint = res.status === 404 && opts.notFoundHint ? opts.notFoundHint(code, detail) : undefined;
-    return new KatavenApiError({ status: res.status, code, detail, method, path, attempts, hint: hint ?? hintFor(res.status, code) });
+    const notFound = res.status === 404 ? opts.notFoundHint?.(code, detail) : undefined;
+    return new KatavenApiError({ status: res.status, code, detail, method, path, attempts, hint: hintFor(res.status, code, notFound) });
   }
 
   // ---- widget keys ---------------------------------------------------------------------------------------
@@ -458,10 +459,15 @@ export class KatavenClient {
       for (const o of orphans) await this.deleteWidgetKey(o.id);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new Error(
-        `POST ${API}/widget-keys failed (${cause.message}) and checking whether it minted a key also failed (${why}); ` +
-          `look for an unused widget key named "${name}" created after ${new Date(since).toISOString()} and delete it, then run "pulumi up" again`,
-        { cause: err },
+      throw new KatavenError(
+        `POST ${API}/widget-keys failed (${cause.message}) and checking whether it minted a key also failed (${why})`,
+        {
+          code: "orphan_check_failed",
+          method: "POST",
+          path: `${API}/widget-keys`,
+          hint: `look for an unused widget key named "${name}" created after ${new Date(since).toISOString()} and delete it, then run "pulumi up" again`,
+          cause: err,
+        },
       );
     }
   }
