@@ -38,6 +38,14 @@ export function hintFor(status: number, code: string, notFoundHint?: string): st
   return "";
 }
 
+/** The 404 hint of a call that names an agent: the agent, not the route, is what is missing. */
+export function agentNotFoundHint(agentId: string | undefined) {
+  return (code: string, _detail: string): string | undefined =>
+    agentId !== undefined && (code === "agent_not_found" || code === "not_found")
+      ? `agent "${agentId}" does not exist in this account; check agentId`
+      : undefined;
+}
+
 /** What to do after no HTTP answer at all. */
 export const NETWORK_HINT = "check kataven:apiUrl and that the Kataven API is reachable";
 /** What to do after a 2xx answer this version cannot read. */

@@ -14,7 +14,7 @@
  *   delete  onDelete "reset" (default): PATCH the defaults back; "retain": no call; 404 (agent gone) = done
  */
 import { randomBytes } from "node:crypto";
-import type { AgentWidgetSettings, AgentWidgetSettingsPatch } from "../client";
+import type { AgentWidgetSettingsRecord, AgentWidgetSettingsRecordPatch } from "../client";
 import { KatavenApiError } from "../errors";
 import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch as PatchSchema, authMode } from "../../contract/wire";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
@@ -23,7 +23,7 @@ import { checkOnDelete, type OnDelete } from "./widgetSettings";
 
 type Props = Record<string, unknown>;
 
-export interface AgentWidgetSettingsOutputs extends AgentWidgetSettings {
+export interface AgentWidgetSettingsOutputs extends AgentWidgetSettingsRecord {
   onDelete: OnDelete;
   providerVersion?: string;
 }
@@ -70,7 +70,7 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
 function desired(news: Props) {
   return {
     widgetEnabled: (news.widgetEnabled ?? DEFAULTS.widgetEnabled) as boolean,
-    authMode: (news.authMode ?? DEFAULTS.authMode) as AgentWidgetSettings["authMode"],
+    authMode: (news.authMode ?? DEFAULTS.authMode) as AgentWidgetSettingsRecord["authMode"],
   };
 }
 
@@ -99,15 +99,15 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
 }
 
-function patchFor(current: Pick<AgentWidgetSettings, "widgetEnabled" | "authMode">, news: Props): AgentWidgetSettingsPatch {
+function patchFor(current: Pick<AgentWidgetSettingsRecord, "widgetEnabled" | "authMode">, news: Props): AgentWidgetSettingsRecordPatch {
   const want = desired(news);
-  const patch: AgentWidgetSettingsPatch = {};
+  const patch: AgentWidgetSettingsRecordPatch = {};
   if (current.widgetEnabled !== want.widgetEnabled) patch.widgetEnabled = want.widgetEnabled;
   if (current.authMode !== want.authMode) patch.authMode = want.authMode;
   return patch;
 }
 
-function outputsFrom(s: AgentWidgetSettings, inputs: Props): AgentWidgetSettingsOutputs {
+function outputsFrom(s: AgentWidgetSettingsRecord, inputs: Props): AgentWidgetSettingsOutputs {
   return compact({
     agentId: s.agentId,
     widgetEnabled: s.widgetEnabled,
@@ -137,7 +137,7 @@ const appliedHere = new Map<string, string>();
 
 export async function read(id: string, props: Props): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: Props }> {
   const agentId = (props.agentId as string | undefined) ?? id.replace(/~[0-9a-f]{8}$/, "");
-  let s: AgentWidgetSettings;
+  let s: AgentWidgetSettingsRecord;
   try {
     s = await client().getAgentWidgetSettings(agentId);
   } catch (err) {
@@ -156,7 +156,7 @@ export async function update(_id: string, olds: Props, news: Props): Promise<{ o
   const current = {
     agentId,
     widgetEnabled: (olds.widgetEnabled ?? DEFAULTS.widgetEnabled) as boolean,
-    authMode: (olds.authMode ?? DEFAULTS.authMode) as AgentWidgetSettings["authMode"],
+    authMode: (olds.authMode ?? DEFAULTS.authMode) as AgentWidgetSettingsRecord["authMode"],
   };
   const patch = patchFor(current, news);
   if (Object.keys(patch).length === 0) return { outs: outputsFrom(current, news) };

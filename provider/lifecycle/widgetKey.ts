@@ -14,7 +14,7 @@
  *   delete  DELETE /api/v1/widget-keys/{id}: hard-deletes an unused key, disables a used one; 404 = gone
  */
 import { ALLOW_WILDCARDS_TAG, canonicalizeAllowlist } from "../../contract/allowlist";
-import type { WidgetKey } from "../client";
+import type { WidgetKeyRecord } from "../client";
 import { CreateWidgetKeyRequest, LIMITS } from "../../contract/wire";
 import {
   attachTo,
@@ -230,7 +230,7 @@ export async function diff(_id: string, olds: Props, news: Props) {
 
 // ---- create / read / update / delete -------------------------------------------------------------------
 
-function outputsFrom(key: WidgetKey, inputs: Props, extra: { publicKey?: unknown; secretKey?: unknown; secretAvailable: boolean }): WidgetKeyOutputs {
+function outputsFrom(key: WidgetKeyRecord, inputs: Props, extra: { publicKey?: unknown; secretKey?: unknown; secretAvailable: boolean }): WidgetKeyOutputs {
   return compact({
     name: key.name,
     agentId: key.agentId ?? undefined,
@@ -265,7 +265,7 @@ function inputsFrom(outs: WidgetKeyOutputs): Props {
   });
 }
 
-function verifyPublicKey(publicKey: unknown, key: WidgetKey): void {
+function verifyPublicKey(publicKey: unknown, key: WidgetKeyRecord): void {
   if (typeof publicKey === "string" && !publicKey.endsWith(key.keyLast8)) {
     throw new Error(
       `adopt.publicKey does not belong to widget key ${key.id} (its public key ends in …${key.keyLast8}); fix adopt.publicKey or remove it`,
@@ -300,7 +300,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: WidgetK
 
   const created = await c.createWidgetKey({ name: inputs.name as string, domainAllowlist: allowlist, agentId });
   invalidateKeyList(c);
-  let key: WidgetKey = created;
+  let key: WidgetKeyRecord = created;
   if (inputs.disabled === true) {
     try {
       key = await c.updateWidgetKey(created.id, { disabled: true });
@@ -360,7 +360,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
     secretAvailable: olds.secretAvailable === undefined ? olds.secretKey !== undefined : Boolean(olds.secretAvailable),
   };
   if (news.adopt && typeof olds.keyLast8 === "string") {
-    verifyPublicKey((news.adopt as Props).publicKey, { id, keyLast8: olds.keyLast8 } as WidgetKey);
+    verifyPublicKey((news.adopt as Props).publicKey, { id, keyLast8: olds.keyLast8 } as WidgetKeyRecord);
   }
   const patch = patchFor(
     { name: olds.name, agentId: olds.agentId, domainAllowlist: olds.domainAllowlist, disabled: olds.disabled },

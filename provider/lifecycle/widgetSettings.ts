@@ -15,7 +15,7 @@
  * Nothing replaces.
  */
 import { randomBytes } from "node:crypto";
-import type { WidgetSettings, WidgetSettingsPatch } from "../client";
+import type { WidgetSettingsRecord, WidgetSettingsRecordPatch } from "../client";
 import { color, httpsUrl, launcherLabel, launcherPosition, privacyNotice, WIDGET_SETTINGS_DEFAULTS } from "../../contract/wire";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown } from "./common";
 import type { ConfigSource } from "../config";
@@ -40,7 +40,7 @@ const FIELDS = Object.keys(SETTINGS_FIELDS) as SettingsField[];
 
 type Props = Record<string, unknown>;
 
-export interface WidgetSettingsOutputs extends WidgetSettings {
+export interface WidgetSettingsOutputs extends WidgetSettingsRecord {
   onDelete: OnDelete;
   providerVersion?: string;
 }
@@ -103,16 +103,16 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: changedFields(olds, news).length > 0, replaces: [] as string[], deleteBeforeReplace: false };
 }
 
-function patchFor(current: WidgetSettings, news: Props): WidgetSettingsPatch {
+function patchFor(current: WidgetSettingsRecord, news: Props): WidgetSettingsRecordPatch {
   const patch: Record<string, unknown> = {};
   for (const f of FIELDS) {
     const want = desired(news, f);
     if (!same(f, current[f], want)) patch[f] = want;
   }
-  return patch as WidgetSettingsPatch;
+  return patch as WidgetSettingsRecordPatch;
 }
 
-function outputsFrom(s: WidgetSettings, inputs: Props): WidgetSettingsOutputs {
+function outputsFrom(s: WidgetSettingsRecord, inputs: Props): WidgetSettingsOutputs {
   return compact({
     ...s,
     onDelete: ((inputs.onDelete as OnDelete | undefined) ?? "reset") as OnDelete,
@@ -151,11 +151,11 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
 }
 
 export async function update(_id: string, olds: Props, news: Props): Promise<{ outs: WidgetSettingsOutputs }> {
-  const current: WidgetSettings = {
+  const current: WidgetSettingsRecord = {
     primaryColor: (olds.primaryColor ?? null) as string | null,
     accentColor: (olds.accentColor ?? null) as string | null,
     logoUrl: (olds.logoUrl ?? null) as string | null,
-    launcherPosition: (olds.launcherPosition ?? "br") as WidgetSettings["launcherPosition"],
+    launcherPosition: (olds.launcherPosition ?? "br") as WidgetSettingsRecord["launcherPosition"],
     launcherLabel: (olds.launcherLabel ?? null) as string | null,
     privacyNotice: (olds.privacyNotice ?? null) as string | null,
   };
@@ -170,7 +170,7 @@ export async function remove(id: string, props: Props): Promise<void> {
   if (newer !== undefined && newer !== id) return;
   const reset: Record<string, null> = {};
   for (const f of FIELDS) reset[f] = null;
-  await client().updateWidgetSettings(reset as WidgetSettingsPatch);
+  await client().updateWidgetSettings(reset as WidgetSettingsRecordPatch);
 }
 
 export { remove as delete };

@@ -2,7 +2,8 @@
  * The REST client's pure parts: Retry-After parsing, backoff, snake/camel conversion, error text (what
  * failed, why, what to do; never a secret), and config resolution.
  */
-import { accountKeyOf, backoffMs, parseRetryAfter, toCamel, toSnake } from "../../provider/client";
+import { toCamel, toSnake } from "../../provider/records";
+import { accountKeyOf, backoffMs, parseRetryAfter } from "../../provider/transport";
 import { configProblem, DEFAULT_API_URL, MISSING_API_KEY_MESSAGE, resolveConfig } from "../../provider/config";
 import { hintFor, KatavenApiError, KatavenConfigError, KatavenError, KatavenNetworkError, KatavenResponseError, parseErrorBody, redact } from "../../provider/errors";
 

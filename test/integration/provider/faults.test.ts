@@ -5,7 +5,7 @@
  * outputs or failed with a clear message that names the call and carries no secret. Plus 429 storms and
  * the client's 20-in-flight cap, checked against the server's own limiter.
  */
-import { closeAllPools, MAX_IN_FLIGHT_PER_ACCOUNT } from "../../../provider/client";
+import { closeAllPools, MAX_IN_FLIGHT_PER_ACCOUNT } from "../../../provider/transport";
 import * as key from "../../../provider/lifecycle/widgetKey";
 import { fakeClock, startServer, type FaultRule, type TestServer } from "../../support/server";
 import { api, type As, type FaultMode, faultModes, freshAccount, serverKeys, shutdown } from "./support";
