@@ -1,7 +1,7 @@
 /**
  * The policy pack's rules as pure functions over a WidgetKey's inputs, so each one is unit-tested without
  * the engine (policy/index.ts wraps them in @pulumi/policy). Entries are judged in their canonical form
- * from provider/allowlist.ts, the same form the provider plans and the server enforces
+ * from contract/allowlist.ts, the same form the provider plans and the server enforces
  * (../shared/kataven-api.md, section (b), "Proposed matcher").
  *
  * Rules (name: default enforcement level):
@@ -14,9 +14,9 @@
  * A stack is "prod" when its name matches one of the rule's `prodStacks` globs
  * (default "prod", "production", "prod-*"; `*` matches any run of characters).
  */
-import { ALLOW_WILDCARDS_TAG, canonicalizeAllowlist, isBroadEntry, isLoopbackHost } from "../provider/allowlist";
+import { ALLOW_WILDCARDS_TAG, canonicalizeAllowlist, isBroadEntry, isLoopbackEntry } from "../contract/allowlist";
 
-export { WIDGET_KEY_TYPE } from "../provider/engine";
+export { WIDGET_KEY_TYPE } from "../contract/engine";
 
 export const DEFAULT_PROD_STACKS: readonly string[] = ["prod", "production", "prod-*"];
 
@@ -83,20 +83,6 @@ function rawAllowlist(key: WidgetKeyProps): string[] {
  */
 function canonicalEntries(key: WidgetKeyProps): string[] {
   return canonicalizeAllowlist(rawAllowlist(key)).canonical;
-}
-
-/** The host of a canonical entry (`https://a.com:8443` → `a.com`, `*.localhost` → `localhost`, `[::1]:3000` → `[::1]`). */
-export function entryHost(canonicalEntry: string): string {
-  let rest = canonicalEntry.replace(/^[a-z]+:\/\//, "");
-  if (rest.startsWith("*.")) rest = rest.slice(2);
-  if (rest.startsWith("[")) return rest.slice(0, rest.indexOf("]") + 1);
-  const colon = rest.indexOf(":");
-  return colon < 0 ? rest : rest.slice(0, colon);
-}
-
-/** Does a canonical entry allow localhost or a loopback address? */
-export function isLoopbackEntry(canonicalEntry: string): boolean {
-  return isLoopbackHost(entryHost(canonicalEntry));
 }
 
 function stackList(config: RuleConfig | undefined): readonly string[] {

@@ -7,7 +7,7 @@
  *   kataven-widget:agents    agent id → { widgetEnabled, authMode }
  */
 import { z } from "zod";
-import { AUTH_MODES, formatZodIssue, LAUNCHER_POSITIONS } from "pulumi-kataven-widget/provider/wire";
+import { AUTH_MODES, formatZodIssue, LAUNCHER_POSITIONS } from "pulumi-kataven-widget/contract/wire";
 
 export const KeyConfig = z.strictObject({
   agent: z.string().min(1).optional(),

@@ -11,7 +11,7 @@
  * re-enables it only when the program says `disabled: false` explicitly, never because the program is
  * silent about it.
  */
-import { parseAllowlistEntry } from "./allowlist";
+import { parseAllowlistEntry } from "../contract/allowlist";
 
 /**
  * The allowlist as the state should hold it: each entry canonical when the grammar accepts it, verbatim

@@ -7,4 +7,4 @@
 export { WidgetKey, type WidgetKeyArgs } from "./resources/widgetKey";
 export { WidgetSettings, type WidgetSettingsArgs } from "./resources/widgetSettings";
 export { AgentWidgetSettings, type AgentWidgetSettingsArgs } from "./resources/agentWidgetSettings";
-export { KatavenApiError, KatavenNetworkError, KatavenConfigError, KatavenResponseError } from "./errors";
+export { KatavenError, KatavenApiError, KatavenNetworkError, KatavenConfigError, KatavenResponseError } from "./errors";

@@ -8,16 +8,15 @@
  *   --output <file> writes the report there instead of stdout.
  *
  * Per WidgetKey: created / updated / replaced (rotation) / deleted, the allowlist as a diff (`+` added,
- * `-` removed, canonical spelling from provider/allowlist.ts), agent and enabled/disabled changes, and
+ * `-` removed, canonical spelling from contract/allowlist.ts), agent and enabled/disabled changes, and
  * warnings for added broad wildcards and loopback origins. Keys, origins and warnings are sorted, so the
  * same preview always gives the same text. Only name, agentId, disabled, rotation and domainAllowlist are
  * read from the preview; secret outputs, config and everything else are never printed.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isLoopbackEntry } from "../policy/rules";
-import { canonicalizeAllowlist, isBroadEntry } from "../provider/allowlist";
-import { KATAVEN_TYPE_PREFIX, UNKNOWN, WIDGET_KEY_TYPE } from "../provider/engine";
+import { canonicalizeAllowlist, isBroadEntry, isLoopbackEntry } from "../contract/allowlist";
+import { KATAVEN_TYPE_PREFIX, UNKNOWN, WIDGET_KEY_TYPE } from "../contract/engine";
 import { redact } from "../provider/errors";
 import { runPulumi } from "./lib/pulumiCli";
 import { invocationDir } from "./lib/repo";

@@ -10,6 +10,7 @@
  */
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
+import { issuePath } from "../contract/wire";
 import { managementAuth } from "./auth";
 import { bodyLimits } from "./bodyLimits";
 import type { AppEnv, ServerContext } from "./context";
@@ -223,7 +224,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     app.put("/__admin/faults", async (c) => {
       const body = await readJson(c);
       const parsed = FaultRulesSchema.safeParse(Array.isArray(body) ? body : (body as { rules?: unknown }).rules);
-      if (!parsed.success) throw new HttpError(400, "invalid_fault_rules", parsed.error.issues.map((i) => `rules${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`).join("; "));
+      if (!parsed.success) throw new HttpError(400, "invalid_fault_rules", parsed.error.issues.map((i) => `${issuePath(["rules", ...i.path])}: ${i.message}`).join("; "));
       try {
         faults.set(parsed.data as FaultRule[]);
       } catch (err) {

@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import type { z } from "zod";
-import { formatZodIssue, issuePath } from "../provider/wire";
+import { formatZodIssue, issuePath } from "../contract/wire";
 
 export class HttpError extends Error {
   constructor(

@@ -1,9 +1,9 @@
 /**
  * GET /openapi.json: an OpenAPI 3.1 document whose schemas are generated from the shared zod wire schemas
- * (provider/wire.ts) with z.toJSONSchema, so the document cannot drift from what the server validates.
+ * (contract/wire.ts) with z.toJSONSchema, so the document cannot drift from what the server validates.
  */
 import { z } from "zod";
-import * as wire from "../provider/wire";
+import * as wire from "../contract/wire";
 import { API_PREFIXES } from "./routeTable";
 
 const SCHEMAS = {

@@ -1,6 +1,10 @@
 /**
  * AgentWidgetSettings lifecycle: one agent's widget policy (who may start a widget session).
  *
+ * Module path: the `__provider` stub stored in every stack's state requires
+ * `pulumi-kataven-widget/provider/lifecycle/agentWidgetSettings` by name, so this file's path and its `attach` export
+ * must not change (test/integration/provider/lifecyclePaths.test.ts).
+ *
  *   check   no API call: agentId, widgetEnabled, authMode validated with the wire.ts schemas
  *   diff    no API call: `agentId` replaces; other fields compared with their defaults applied
  *   create  GET /api/v1/agents/{agentId}/widget-settings (adopt what is there), PATCH what differs
@@ -10,9 +14,9 @@
  *   delete  onDelete "reset" (default): PATCH the defaults back; "retain": no call; 404 (agent gone) = done
  */
 import { randomBytes } from "node:crypto";
-import type { AgentWidgetSettings, AgentWidgetSettingsPatch } from "../client";
+import type { AgentWidgetSettingsRecord, AgentWidgetSettingsRecordPatch } from "../client";
 import { KatavenApiError } from "../errors";
-import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch as PatchSchema, authMode } from "../wire";
+import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch as PatchSchema, authMode } from "../../contract/wire";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "../release";
@@ -20,7 +24,7 @@ import { checkOnDelete, type OnDelete } from "./widgetSettings";
 
 type Props = Record<string, unknown>;
 
-export interface AgentWidgetSettingsOutputs extends AgentWidgetSettings {
+export interface AgentWidgetSettingsOutputs extends AgentWidgetSettingsRecord {
   onDelete: OnDelete;
   providerVersion?: string;
 }
@@ -67,7 +71,7 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
 function desired(news: Props) {
   return {
     widgetEnabled: (news.widgetEnabled ?? DEFAULTS.widgetEnabled) as boolean,
-    authMode: (news.authMode ?? DEFAULTS.authMode) as AgentWidgetSettings["authMode"],
+    authMode: (news.authMode ?? DEFAULTS.authMode) as AgentWidgetSettingsRecord["authMode"],
   };
 }
 
@@ -96,15 +100,15 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
 }
 
-function patchFor(current: Pick<AgentWidgetSettings, "widgetEnabled" | "authMode">, news: Props): AgentWidgetSettingsPatch {
+function patchFor(current: Pick<AgentWidgetSettingsRecord, "widgetEnabled" | "authMode">, news: Props): AgentWidgetSettingsRecordPatch {
   const want = desired(news);
-  const patch: AgentWidgetSettingsPatch = {};
+  const patch: AgentWidgetSettingsRecordPatch = {};
   if (current.widgetEnabled !== want.widgetEnabled) patch.widgetEnabled = want.widgetEnabled;
   if (current.authMode !== want.authMode) patch.authMode = want.authMode;
   return patch;
 }
 
-function outputsFrom(s: AgentWidgetSettings, inputs: Props): AgentWidgetSettingsOutputs {
+function outputsFrom(s: AgentWidgetSettingsRecord, inputs: Props): AgentWidgetSettingsOutputs {
   return compact({
     agentId: s.agentId,
     widgetEnabled: s.widgetEnabled,
@@ -134,7 +138,7 @@ const appliedHere = new Map<string, string>();
 
 export async function read(id: string, props: Props): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: Props }> {
   const agentId = (props.agentId as string | undefined) ?? id.replace(/~[0-9a-f]{8}$/, "");
-  let s: AgentWidgetSettings;
+  let s: AgentWidgetSettingsRecord;
   try {
     s = await client().getAgentWidgetSettings(agentId);
   } catch (err) {
@@ -153,7 +157,7 @@ export async function update(_id: string, olds: Props, news: Props): Promise<{ o
   const current = {
     agentId,
     widgetEnabled: (olds.widgetEnabled ?? DEFAULTS.widgetEnabled) as boolean,
-    authMode: (olds.authMode ?? DEFAULTS.authMode) as AgentWidgetSettings["authMode"],
+    authMode: (olds.authMode ?? DEFAULTS.authMode) as AgentWidgetSettingsRecord["authMode"],
   };
   const patch = patchFor(current, news);
   if (Object.keys(patch).length === 0) return { outs: outputsFrom(current, news) };

@@ -1,11 +1,15 @@
 /**
  * Helpers shared by the lifecycle modules: the configured client, the per-account list cache that lets a
  * refresh of N keys cost one or two list calls, warnings, and small value helpers.
+ *
+ * The modules of this folder are loaded by name from the `__provider` stub in every stack's state
+ * (`pulumi-kataven-widget/provider/lifecycle/<name>`, see ../resources/serializedProvider.ts): keep their
+ * paths, and keep them here rather than moving them into contract/ or anywhere else.
  */
-import { clientFor, type KatavenClient, type WidgetKey } from "../client";
+import { clientFor, type KatavenClient, type WidgetKeyRecord } from "../client";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
 
-import { UNKNOWN } from "../engine";
+import { UNKNOWN } from "../../contract/engine";
 import { quietErrors } from "../errorOutput";
 
 export { UNKNOWN };
@@ -81,7 +85,7 @@ export const LIST_CACHE_TTL_MS = 5_000;
 
 interface CacheEntry {
   startedAt: number;
-  promise: Promise<WidgetKey[]>;
+  promise: Promise<WidgetKeyRecord[]>;
 }
 
 const listCache = new Map<string, CacheEntry>();
@@ -91,7 +95,7 @@ const listCache = new Map<string, CacheEntry>();
  * started less than LIST_CACHE_TTL_MS ago is reused. With `startedAfter`, only an answer whose request
  * started at or after that instant is acceptable (used to confirm that a key is really gone).
  */
-export function listKeysCached(c: KatavenClient, startedAfter?: number): Promise<WidgetKey[]> {
+export function listKeysCached(c: KatavenClient, startedAfter?: number): Promise<WidgetKeyRecord[]> {
   const now = Date.now();
   const hit = listCache.get(c.accountKey);
   if (hit && now - hit.startedAt < LIST_CACHE_TTL_MS && (startedAfter === undefined || hit.startedAt >= startedAfter)) {

@@ -1,6 +1,10 @@
 /**
  * WidgetKey lifecycle, called by the serialized provider through `require()` at run time.
  *
+ * Module path: the `__provider` stub stored in every stack's state requires
+ * `pulumi-kataven-widget/provider/lifecycle/widgetKey` by name, so this file's path and its `attach` export
+ * must not change (test/integration/provider/lifecyclePaths.test.ts).
+ *
  *   check   no API call: validates name/agentId (wire.ts limits), canonicalises the allowlist (allowlist.ts)
  *   diff    no API call: canonical comparison; `rotation` and `adopt` replace (create-before-delete)
  *   create  POST /api/v1/widget-keys (orphan-safe, see client.createWidgetKey), then PATCH {disabled:true}
@@ -9,9 +13,9 @@
  *   update  PATCH /api/v1/widget-keys/{id} with only what changed (nothing at all for providerVersion)
  *   delete  DELETE /api/v1/widget-keys/{id}: hard-deletes an unused key, disables a used one; 404 = gone
  */
-import { ALLOW_WILDCARDS_TAG, canonicalizeAllowlist } from "../allowlist";
-import type { WidgetKey } from "../client";
-import { CreateWidgetKeyRequest, LIMITS } from "../wire";
+import { ALLOW_WILDCARDS_TAG, canonicalizeAllowlist } from "../../contract/allowlist";
+import type { WidgetKeyRecord } from "../client";
+import { CreateWidgetKeyRequest, LIMITS } from "../../contract/wire";
 import {
   attachTo,
   type CheckFailure,
@@ -236,7 +240,7 @@ export async function diff(_id: string, olds: Props, news: Props) {
 // ---- create / read / update / delete -------------------------------------------------------------------
 
 function outputsFrom(
-  key: WidgetKey,
+  key: WidgetKeyRecord,
   inputs: Props,
   extra: { publicKey?: unknown; secretKey?: unknown; secretAvailable: boolean; disabledOutsidePulumi?: boolean },
 ): WidgetKeyOutputs {
@@ -275,7 +279,7 @@ function inputsFrom(outs: WidgetKeyOutputs): Props {
   });
 }
 
-function verifyPublicKey(publicKey: unknown, key: WidgetKey): void {
+function verifyPublicKey(publicKey: unknown, key: WidgetKeyRecord): void {
   if (typeof publicKey === "string" && !publicKey.endsWith(key.keyLast8)) {
     throw new Error(
       `adopt.publicKey does not belong to widget key ${key.id} (its public key ends in …${key.keyLast8}); fix adopt.publicKey or remove it`,
@@ -311,7 +315,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: WidgetK
 
   const created = await c.createWidgetKey({ name: inputs.name as string, domainAllowlist: allowlist, agentId });
   invalidateKeyList(c);
-  let key: WidgetKey = created;
+  let key: WidgetKeyRecord = created;
   if (inputs.disabled === true) {
     try {
       key = await c.updateWidgetKey(created.id, { disabled: true });
@@ -378,7 +382,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
     secretAvailable: olds.secretAvailable === undefined ? olds.secretKey !== undefined : Boolean(olds.secretAvailable),
   };
   if (news.adopt && typeof olds.keyLast8 === "string") {
-    verifyPublicKey((news.adopt as Props).publicKey, { id, keyLast8: olds.keyLast8 } as WidgetKey);
+    verifyPublicKey((news.adopt as Props).publicKey, { id, keyLast8: olds.keyLast8 } as WidgetKeyRecord);
   }
   const patch = patchFor(
     { name: olds.name, agentId: olds.agentId, domainAllowlist: olds.domainAllowlist, disabled: olds.disabled },

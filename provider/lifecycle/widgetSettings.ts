@@ -1,6 +1,10 @@
 /**
  * WidgetSettings lifecycle: the account's branding singleton (one per account; declare it once per stack).
  *
+ * Module path: the `__provider` stub stored in every stack's state requires
+ * `pulumi-kataven-widget/provider/lifecycle/widgetSettings` by name, so this file's path and its `attach` export
+ * must not change (test/integration/provider/lifecyclePaths.test.ts).
+ *
  *   check   no API call: every field validated with the wire.ts field schemas, named in camelCase
  *   diff    no API call: each field with its default applied (colours compared case-insensitively)
  *   create  GET /api/v1/widget-settings (adopt what is there), PATCH the fields that differ
@@ -11,8 +15,8 @@
  * Nothing replaces.
  */
 import { randomBytes } from "node:crypto";
-import type { WidgetSettings, WidgetSettingsPatch } from "../client";
-import { color, httpsUrl, launcherLabel, launcherPosition, privacyNotice, WIDGET_SETTINGS_DEFAULTS } from "../wire";
+import type { WidgetSettingsRecord, WidgetSettingsRecordPatch } from "../client";
+import { color, httpsUrl, launcherLabel, launcherPosition, privacyNotice, WIDGET_SETTINGS_DEFAULTS } from "../../contract/wire";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "../release";
@@ -37,7 +41,7 @@ const FIELDS = Object.keys(SETTINGS_FIELDS) as SettingsField[];
 
 type Props = Record<string, unknown>;
 
-export interface WidgetSettingsOutputs extends WidgetSettings {
+export interface WidgetSettingsOutputs extends WidgetSettingsRecord {
   onDelete: OnDelete;
   providerVersion?: string;
 }
@@ -105,16 +109,16 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: changedFields(olds, news).length > 0, replaces: [] as string[], deleteBeforeReplace: false };
 }
 
-function patchFor(current: WidgetSettings, news: Props): WidgetSettingsPatch {
+function patchFor(current: WidgetSettingsRecord, news: Props): WidgetSettingsRecordPatch {
   const patch: Record<string, unknown> = {};
   for (const f of FIELDS) {
     const want = desired(news, f);
     if (!same(f, current[f], want)) patch[f] = want;
   }
-  return patch as WidgetSettingsPatch;
+  return patch as WidgetSettingsRecordPatch;
 }
 
-function outputsFrom(s: WidgetSettings, inputs: Props): WidgetSettingsOutputs {
+function outputsFrom(s: WidgetSettingsRecord, inputs: Props): WidgetSettingsOutputs {
   return compact({
     ...s,
     onDelete: ((inputs.onDelete as OnDelete | undefined) ?? "reset") as OnDelete,
@@ -153,11 +157,11 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
 }
 
 export async function update(_id: string, olds: Props, news: Props): Promise<{ outs: WidgetSettingsOutputs }> {
-  const current: WidgetSettings = {
+  const current: WidgetSettingsRecord = {
     primaryColor: (olds.primaryColor ?? null) as string | null,
     accentColor: (olds.accentColor ?? null) as string | null,
     logoUrl: (olds.logoUrl ?? null) as string | null,
-    launcherPosition: (olds.launcherPosition ?? "br") as WidgetSettings["launcherPosition"],
+    launcherPosition: (olds.launcherPosition ?? "br") as WidgetSettingsRecord["launcherPosition"],
     launcherLabel: (olds.launcherLabel ?? null) as string | null,
     privacyNotice: (olds.privacyNotice ?? null) as string | null,
   };
@@ -172,7 +176,7 @@ export async function remove(id: string, props: Props): Promise<void> {
   if (newer !== undefined && newer !== id) return;
   const reset: Record<string, null> = {};
   for (const f of FIELDS) reset[f] = null;
-  await client().updateWidgetSettings(reset as WidgetSettingsPatch);
+  await client().updateWidgetSettings(reset as WidgetSettingsRecordPatch);
 }
 
 export { remove as delete };

@@ -7,7 +7,7 @@
  * when its name is one the stacks declare (in their resources or in the pending creates the engine left
  * behind); other untracked keys may belong to another stack or a person, and are only listed.
  */
-import { WIDGET_KEY_TYPE } from "../engine";
+import { WIDGET_KEY_TYPE } from "../../contract/engine";
 
 /** The parts of `pulumi stack export` this module reads. */
 export interface StackExport {

@@ -6,6 +6,8 @@ import type * as pulumi from "@pulumi/pulumi";
  * SDK calls configure() before any other method, and configure() requires the lifecycle module of this
  * package *by name*, stores the stack config and attaches check/diff/create/read/update/delete to the
  * object. So `__provider` stays ~0.6 KB, holds no URL or credential, and always runs the installed release.
+ * Because existing states name these modules, `provider/lifecycle/<name>` paths are part of the package's
+ * contract: test/integration/provider/lifecyclePaths.test.ts fails when one stops resolving.
  */
 export function serializedProvider(lifecycleModule: `pulumi-kataven-widget/provider/lifecycle/${string}`): pulumi.dynamic.ResourceProvider {
   return {

@@ -5,7 +5,7 @@
  * The agent must exist in the caller's account; otherwise (another account's agent included) 404.
  */
 import { Hono } from "hono";
-import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, type AgentWidgetSettingsWire } from "../../provider/wire";
+import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, type AgentWidgetSettingsWire } from "../../contract/wire";
 import type { AppEnv, ServerContext } from "../context";
 import { HttpError, parseBody, readJson } from "../errors";
 import type { Store } from "../store";

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
-import { originAllowed, readRequestOrigin } from "../../provider/allowlist";
+import { originAllowed, readRequestOrigin } from "../../contract/allowlist";
 import {
   ExchangeRequest,
   GuestAuthRequest,
@@ -26,7 +26,7 @@ import {
   type UserTokenResponse,
   type WidgetConfigResponse,
   type WidgetTokenResponse,
-} from "../../provider/wire";
+} from "../../contract/wire";
 import { bearerToken } from "../auth";
 import type { AppEnv, ServerContext } from "../context";
 import { HttpError, parseBody, readJson, zodError } from "../errors";

@@ -8,14 +8,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { canonicalizeAllowlist } from "../../provider/allowlist";
+import { canonicalizeAllowlist } from "../../contract/allowlist";
 import {
   CreateWidgetKeyRequest,
   UpdateWidgetKeyRequest,
   type CreatedWidgetKeyWire,
   type DeleteWidgetKeyResponse,
   type WidgetKeyWire,
-} from "../../provider/wire";
+} from "../../contract/wire";
 import type { AppEnv, ServerContext } from "../context";
 import { HttpError, parseBody, readJson } from "../errors";
 import { mintKey, parseKey } from "../keys";

@@ -5,7 +5,7 @@
  *   PUT   /widget-settings   undocumented alias ((d)-7): full replace, absent = default
  */
 import { Hono, type Context } from "hono";
-import { WIDGET_SETTINGS_DEFAULTS, WidgetSettingsPatch, WidgetSettingsWire } from "../../provider/wire";
+import { WIDGET_SETTINGS_DEFAULTS, WidgetSettingsPatch, WidgetSettingsWire } from "../../contract/wire";
 import type { AppEnv, ServerContext } from "../context";
 import { parseBody, readJson } from "../errors";
 import type { Store } from "../store";

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 import { request } from "undici";
 import { startServer } from "../support/server";
-import { findSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
+import { expectNoSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -89,7 +89,7 @@ describeBrowser("Origin enforcement in a real browser (headless Chromium, /widge
   afterAll(async () => {
     await browser?.close();
     await s?.run(["destroy", "--yes", "--non-interactive"], { allowFailure: true });
-    if (s) expect(findSecretKeys(s.stateText() + s.transcript.join("\n"))).toEqual([]);
+    if (s) expectNoSecretKeys(s.stateText() + s.transcript.join("\n"));
     s?.dispose();
     await server?.close();
   });

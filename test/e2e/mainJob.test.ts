@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findSecretKeys, REPO, runProcess } from "./support/pulumi";
+import { expectNoSecretKeys, REPO, runProcess } from "./support/pulumi";
 
 describe("npm start (the main job)", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-main-"));
@@ -45,13 +45,13 @@ describe("npm start (the main job)", () => {
 
     const log = fs.readFileSync(`${root}/server/server.log`, "utf8");
     expect(log).toMatch(/POST \/api\/v1\/widget-keys 201/);
-    expect(findSecretKeys(first.output + second.output + log)).toEqual([]);
+    expectNoSecretKeys(first.output + second.output + log);
     const state = fs.readdirSync(`${root}/state`, { recursive: true, encoding: "utf8" })
       .map((f) => path.join(root, "state", f))
       .filter((f) => fs.statSync(f).isFile())
       .map((f) => fs.readFileSync(f, "utf8"))
       .join("\n");
     expect(state).toContain("pulumi-nodejs:dynamic/kataven:WidgetKey");
-    expect(findSecretKeys(state)).toEqual([]);
+    expectNoSecretKeys(state);
   });
 });

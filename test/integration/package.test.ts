@@ -1,7 +1,7 @@
 /**
  * What `npm pack` puts in the tarball (package.json `files`): everything a user's project needs at run
  * time, and nothing else. Compares `npm pack --dry-run --json` with the list derived from the sources, so
- * a new provider/server module is expected automatically and a stray test, example or stack file fails.
+ * a new contract/provider/server module is expected automatically and a stray test, example or stack file fails.
  * Needs a build first (`npx tsc -p .`; npm test does), because the tarball takes dist/ as it is on disk.
  */
 import { execFileSync } from "node:child_process";
@@ -31,7 +31,7 @@ function sources(dir: string): string[] {
 }
 
 function expectedFiles(): string[] {
-  const compiled = ["provider", "server", "policy"].flatMap(sources).flatMap((src) => {
+  const compiled = ["contract", "provider", "server", "policy"].flatMap(sources).flatMap((src) => {
     const base = `dist/${src.slice(0, -".ts".length)}`;
     return [`${base}.js`, `${base}.d.ts`];
   });
@@ -80,7 +80,7 @@ describe("the npm tarball", () => {
     expect(missing).toEqual([]);
   });
 
-  it("holds exactly the compiled provider, server and policy pack, the bin script and the READMEs", () => {
+  it("holds exactly the compiled contract, provider, server and policy pack, the bin script and the READMEs", () => {
     expect(files).toEqual(expectedFiles());
   });
 

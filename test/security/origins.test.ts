@@ -1,9 +1,9 @@
 /**
  * Origin rules through the server (issue 10, item 5), from the one module the provider's check() uses too
- * (provider/allowlist.ts): entries with control characters or "%" escapes are refused, not rewritten; hosts
+ * (contract/allowlist.ts): entries with control characters or "%" escapes are refused, not rewritten; hosts
  * are DNS names; an Origin header that is present but unusable never falls back to the Referer.
  */
-import { canonicalizeAllowlist } from "../../provider/allowlist";
+import { canonicalizeAllowlist } from "../../contract/allowlist";
 import { startServer, type TestServer } from "../support/server";
 import { bearer, expectReply, json, send } from "./support";
 

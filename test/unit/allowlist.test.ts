@@ -1,9 +1,9 @@
 /**
  * Allowlist entries: canonical spelling and validation, as a table written from the contract
  * (../shared/kataven-api.md, section (b) "Proposed matcher", decision 5) and issue 5's list of rejections,
- * not from the code (the provider and the server share provider/allowlist.ts).
+ * not from the code (the provider and the server share contract/allowlist.ts).
  */
-import { canonicalizeAllowlist, isBroadEntry, parseAllowlistEntry, sameAllowlist } from "../../provider/allowlist";
+import { canonicalizeAllowlist, isBroadEntry, parseAllowlistEntry, sameAllowlist } from "../../contract/allowlist";
 
 /** [entry, canonical form] */
 const VALID: [string, string][] = [

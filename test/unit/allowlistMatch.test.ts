@@ -4,7 +4,7 @@
  * Origin (or a Referer), whether it passes. Every row is checked with the entry as written and in its
  * canonical form (what the server stores), which must decide the same way.
  */
-import { canonicalizeAllowlist, originAllowed, readRequestOrigin, requestOrigin } from "../../provider/allowlist";
+import { canonicalizeAllowlist, originAllowed, readRequestOrigin, requestOrigin } from "../../contract/allowlist";
 
 type Row = [entry: string, origin: string, allowed: boolean, note: string];
 

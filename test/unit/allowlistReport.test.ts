@@ -9,7 +9,7 @@ import { keyChanges, parsePreviewJson, renderAllowlistReport } from "../../scrip
 
 const FIXTURES = path.join(__dirname, "../fixtures");
 const KEY = "pulumi-nodejs:dynamic/kataven:WidgetKey";
-import { UNKNOWN } from "../../provider/engine";
+import { UNKNOWN } from "../../contract/engine";
 const urn = (name: string, type = KEY) => `urn:pulumi:prod::kataven-widget::${type}::${name}`;
 const state = (props: Record<string, unknown>, type = KEY) => ({ type, inputs: { __provider: "exports.handler = …", ...props }, outputs: props });
 

@@ -2,8 +2,8 @@
  * The policy pack's rules (policy/rules.ts) on plain WidgetKey input objects, as the analyzer hands them
  * over; the e2e (test/e2e/policy.test.ts) proves the same rules through `pulumi preview --policy-pack`.
  */
+import { entryHost } from "../../contract/allowlist";
 import {
-  entryHost,
   globMatch,
   isProdStack,
   noEmptyAllowlist,

@@ -2,9 +2,10 @@
  * The REST client's pure parts: Retry-After parsing, backoff, snake/camel conversion, error text (what
  * failed, why, what to do; never a secret), and config resolution.
  */
-import { accountKeyOf, backoffMs, parseRetryAfter, toCamel, toSnake } from "../../provider/client";
+import { toCamel, toSnake } from "../../provider/records";
+import { accountKeyOf, backoffMs, parseRetryAfter } from "../../provider/transport";
 import { configProblem, DEFAULT_API_URL, MISSING_API_KEY_MESSAGE, resolveConfig } from "../../provider/config";
-import { KatavenApiError, KatavenNetworkError, parseErrorBody, redact } from "../../provider/errors";
+import { hintFor, KatavenApiError, KatavenConfigError, KatavenError, KatavenNetworkError, KatavenResponseError, parseErrorBody, redact } from "../../provider/errors";
 
 describe("Retry-After", () => {
   const now = Date.parse("2025-06-01T12:00:00Z");
@@ -122,5 +123,33 @@ describe("config", () => {
     expect(accountKeyOf({ apiUrl: "http://h", apiKey: "sk_live_acme_corp_Zx81kQ2m" })).toBe("http://h|acme_corp");
     expect(accountKeyOf({ apiUrl: "http://h", apiKey: "opaque-token", accountId: "acme" })).toBe("http://h|acme");
     expect(accountKeyOf({ apiUrl: "http://h", apiKey: "opaque-token" })).not.toContain("opaque-token");
+  });
+});
+
+describe("one error base", () => {
+  test("every error has a stable code; every call error names its method and path; the hint is the message's tail", () => {
+    const api = new KatavenApiError({ status: 404, code: "not_found", detail: "gone", method: "GET", path: "/p", hint: "look elsewhere" });
+    const net = new KatavenNetworkError({ code: "timeout", method: "PATCH", path: "/q", reason: "slow" });
+    const body = new KatavenResponseError("POST", "/r", "id: is required");
+    const cfg = new KatavenConfigError("kataven:apiKey is not set.");
+    for (const e of [api, net, body, cfg]) {
+      expect(e).toBeInstanceOf(KatavenError);
+      expect(e.code).toMatch(/^[a-z][a-z0-9_]*$/);
+      expect(e.name).toBe(e.constructor.name);
+      if (e.hint) expect(e.message.endsWith(`; ${e.hint}`)).toBe(true);
+    }
+    expect([api, net, body].map((e) => [e.code, e.method, e.path])).toEqual([
+      ["not_found", "GET", "/p"],
+      ["timeout", "PATCH", "/q"],
+      ["unexpected_response", "POST", "/r"],
+    ]);
+    expect([cfg.code, cfg.method, cfg.path]).toEqual(["invalid_config", undefined, undefined]);
+    expect(api.message).toBe("GET /p failed: 404 not_found: gone; look elsewhere");
+  });
+
+  test("a 404 hint from the caller wins; other statuses keep the status hint", () => {
+    expect(hintFor(404, "not_found", "check agentId")).toBe("check agentId");
+    expect(hintFor(404, "not_found")).toBe("");
+    expect(hintFor(401, "unauthorized", "check agentId")).toMatch(/^check kataven:apiKey/);
   });
 });

@@ -52,7 +52,7 @@ describe("FaultInjector", () => {
   test("rejects unknown routes and modes", () => {
     const f = new FaultInjector();
     expect(() => f.set([{ route: "GET /x", mode: "drop" }])).toThrow(/rules\[0\]\.route "GET \/x" is not a route/);
-    expect(() => f.set([{ route: "GET /api/v1/widget-keys", mode: "boom" as "drop" }])).toThrow();
+    expect(() => f.set([{ route: "GET /api/v1/widget-keys", mode: "boom" as "drop" }])).toThrow(/"path": \[\s*0,\s*"mode"\s*\][\s\S]*"message": "Invalid option: expected one of /);
   });
 });
 

@@ -142,3 +142,15 @@ export async function cliVersion(): Promise<string> {
 export function findSecretKeys(text: string): string[] {
   return [...new Set(text.match(/sk_live_[A-Za-z0-9_-]{20,}/g) ?? [])];
 }
+
+/**
+ * A leak scan with its positive control: the same scan over the same text with one planted value must
+ * find exactly that value (so a scan that matches nothing cannot pass), then the text itself must hold
+ * none. Compares counts only, so a failure never prints a secret.
+ */
+export function expectNoSecretKeys(text: string): void {
+  expect(text.length).toBeGreaterThan(0);
+  const planted = `sk_live_acme_${"Pc7".repeat(11)}`;
+  expect(findSecretKeys(`${text}\n{"secretKey": "${planted}"}`)).toEqual([planted]);
+  expect(findSecretKeys(text).length).toBe(0);
+}

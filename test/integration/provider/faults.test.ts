@@ -5,7 +5,7 @@
  * outputs or failed with a clear message that names the call and carries no secret. Plus 429 storms and
  * the client's 20-in-flight cap, checked against the server's own limiter.
  */
-import { closeAllPools, MAX_IN_FLIGHT_PER_ACCOUNT } from "../../../provider/client";
+import { closeAllPools, MAX_IN_FLIGHT_PER_ACCOUNT } from "../../../provider/transport";
 import * as key from "../../../provider/lifecycle/widgetKey";
 import { fakeClock, startServer, type FaultRule, type TestServer } from "../../support/server";
 import { api, type As, type FaultMode, faultModes, freshAccount, serverKeys, shutdown } from "./support";
@@ -42,6 +42,26 @@ async function mint(acct: As, name: string) {
   return { id: r.id, inputs, outs: { ...r.outs, __provider: "P" } as unknown as Props };
 }
 
+/** A step that succeeded returned sound outputs: the key pair on create, the secret carried on update and read. */
+function expectSoundResult(step: Step, result: unknown, existing: { id: string; outs: Props } | undefined): void {
+  const r = result as { id?: string; outs?: Props; props?: Props };
+  switch (step) {
+    case "create":
+      expect(r.outs!.secretKey).toMatch(/^sk_live_/);
+      expect(r.outs!.publicKey).toMatch(/^pk_live_/);
+      break;
+    case "update":
+      expect(r.outs).toMatchObject({ name: "renamed", secretKey: existing!.outs.secretKey, keyId: existing!.id });
+      break;
+    case "read":
+      expect(r.id).toBe(existing!.id);
+      expect(r.props).toMatchObject({ secretKey: existing!.outs.secretKey });
+      break;
+    case "delete":
+      break;
+  }
+}
+
 /** Runs one step; returns the ids the state would hold afterwards, and the outcome. */
 async function runStep(acct: As, step: Step, persistent: boolean, mode: Mode) {
   const existing = step === "create" ? undefined : await mint(acct, "existing");
@@ -49,39 +69,33 @@ async function runStep(acct: As, step: Step, persistent: boolean, mode: Mode) {
   let stateIds: string[] = existing ? [existing.id] : [];
   let error: Error | undefined;
   let result: unknown;
+  // Only the step runs inside the try: an expectation failing in here would be taken for the step's error.
   try {
     switch (step) {
       case "create": {
         const { inputs } = await key.check({}, { name: "fresh", domainAllowlist: ["https://b.example"], providerVersion: "1" });
         const r = await key.create(inputs);
-        expect(r.outs.secretKey).toMatch(/^sk_live_/);
-        expect(r.outs.publicKey).toMatch(/^pk_live_/);
         stateIds = [r.id];
         result = r;
         break;
       }
       case "update": {
         const { inputs } = await key.check({}, { name: "renamed", domainAllowlist: ["https://a.example", "https://c.example"], providerVersion: "1" });
-        const r = await key.update(existing!.id, existing!.outs, inputs);
-        expect(r.outs).toMatchObject({ name: "renamed", secretKey: existing!.outs.secretKey, keyId: existing!.id });
-        result = r;
+        result = await key.update(existing!.id, existing!.outs, inputs);
         break;
       }
       case "delete":
         await key.delete(existing!.id, existing!.outs);
         stateIds = [];
         break;
-      case "read": {
-        const r = await key.read(existing!.id, existing!.outs);
-        expect(r.id).toBe(existing!.id);
-        expect(r.props).toMatchObject({ secretKey: existing!.outs.secretKey });
-        result = r;
+      case "read":
+        result = await key.read(existing!.id, existing!.outs);
         break;
-      }
     }
   } catch (err) {
     error = err as Error;
   }
+  if (!error) expectSoundResult(step, result, existing);
   await srv.clearFaults();
   return { stateIds, error, result, existing };
 }

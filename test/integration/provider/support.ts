@@ -2,7 +2,7 @@
  * Shared setup for the provider integration tests: a real local server over loopback (test/support/server)
  * and the provider's config pointed at it. No HTTP mocks.
  */
-import { closeAllPools } from "../../../provider/client";
+import { closeAllPools } from "../../../provider/transport";
 import { type KatavenConfig, resetConfig, setConfig } from "../../../provider/config";
 import { clearListCache } from "../../../provider/lifecycle/common";
 import { type FaultRule, startServer, type StartServerOptions, type TestServer } from "../../support/server";

@@ -59,7 +59,8 @@ describe("misc routes", () => {
     const create = r.json.components.schemas.CreateWidgetKeyRequest;
     expect(create.required).toEqual(["name"]);
     expect(create.properties.domain_allowlist.type).toBe("array");
-    expect(r.json.components.schemas.WidgetSettingsPatch.properties.launcher_label.anyOf ?? r.json.components.schemas.WidgetSettingsPatch.properties.launcher_label).toBeDefined();
+    // absent = unchanged, null = back to the default: the patch field is a bounded string or null
+    expect(r.json.components.schemas.WidgetSettingsPatch.properties.launcher_label).toEqual({ anyOf: [{ type: "string", maxLength: 40 }, { type: "null" }] });
     expect(r.json.paths["/api/v1/widget-keys"].post.responses["201"].content["application/json"].schema.$ref).toBe("#/components/schemas/CreatedWidgetKey");
   });
 

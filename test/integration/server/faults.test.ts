@@ -42,7 +42,7 @@ describe("fault rules", () => {
 
   test("drop: the connection is destroyed and nothing is applied", async () => {
     await srv.setFaults([{ route: "POST /api/v1/widget-keys", mode: "drop" }]);
-    await expect(create("dropped")).rejects.toThrow();
+    await expect(create("dropped")).rejects.toThrow("fetch failed"); // no HTTP answer at all
     expect(await names()).not.toContain("dropped");
   });
 
@@ -57,7 +57,7 @@ describe("fault rules", () => {
 
   test("apply-then-drop: the key is created but the connection is reset", async () => {
     await srv.setFaults([{ route: "POST /api/v1/widget-keys", mode: "apply-then-drop" }]);
-    await expect(create("orphan-reset")).rejects.toThrow();
+    await expect(create("orphan-reset")).rejects.toThrow("fetch failed"); // no HTTP answer at all
     expect(await names()).toContain("orphan-reset");
   });
 
@@ -108,7 +108,7 @@ describe("request statistics", () => {
   test("faulted and dropped requests are counted", async () => {
     await srv.resetStats();
     await srv.setFaults([{ route: "POST /api/v1/widget-keys", mode: "drop" }]);
-    await expect(create("d")).rejects.toThrow();
+    await expect(create("d")).rejects.toThrow("fetch failed"); // no HTTP answer at all
     expect((await srv.stats()).routes["POST /api/v1/widget-keys"]).toEqual({ count: 1, statuses: { dropped: 1 } });
   });
 });

@@ -264,6 +264,20 @@ function parseOriginValue(value: string, header: "Origin" | "Referer"): RequestO
   return { origin: u.origin };
 }
 
+/** The host of a canonical entry (`https://a.com:8443` → `a.com`, `*.localhost` → `localhost`, `[::1]:3000` → `[::1]`). */
+export function entryHost(canonicalEntry: string): string {
+  let rest = canonicalEntry.replace(/^[a-z]+:\/\//, "");
+  if (rest.startsWith("*.")) rest = rest.slice(2);
+  if (rest.startsWith("[")) return rest.slice(0, rest.indexOf("]") + 1);
+  const colon = rest.indexOf(":");
+  return colon < 0 ? rest : rest.slice(0, colon);
+}
+
+/** Does a canonical entry allow localhost or a loopback address? */
+export function isLoopbackEntry(canonicalEntry: string): boolean {
+  return isLoopbackHost(entryHost(canonicalEntry));
+}
+
 /**
  * The request's origin, normalised to `scheme://host[:port]` (lower case, default port dropped), from the
  * Origin header, or else, only when there is no Origin header at all, the Referer cut down to its origin.
