@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
+import { withoutImport } from "./importOption";
 
 export interface AgentWidgetSettingsArgs {
   /** The agent's id (opaque, at most 200 characters). Changing it replaces the resource. */
@@ -33,6 +34,8 @@ export class AgentWidgetSettings extends pulumi.dynamic.Resource {
   declare public readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: AgentWidgetSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+    // Create adopts what the account holds, so `import` has nothing to add (see ./importOption.ts).
+    ({ opts } = withoutImport(opts));
     super(
       agentWidgetSettingsProvider,
       name,

@@ -15,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
+import { importAsAdopt } from "./importOption";
 
 export interface WidgetKeyArgs {
   /** Display name, 1–200 characters (trimmed). Editing it updates the key in place. */
@@ -85,6 +86,8 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   declare public readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: WidgetKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    // `{ import: id }` is adopt under another name (the engine can't import a dynamic resource; see ./importOption.ts).
+    ({ args, opts } = importAsAdopt(name, args, opts));
     const merged: pulumi.CustomResourceOptions = {
       ...opts,
       additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secretKey"])],

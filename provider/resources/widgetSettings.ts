@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
+import { withoutImport } from "./importOption";
 
 export interface WidgetSettingsArgs {
   /** Main colour, `#RRGGBB` or `#RGB` (compared case-insensitively). Default: none (Kataven's own). */
@@ -42,6 +43,8 @@ export class WidgetSettings extends pulumi.dynamic.Resource {
   declare public readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: WidgetSettingsArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    // Create adopts what the account holds, so `import` has nothing to add (see ./importOption.ts).
+    ({ opts } = withoutImport(opts));
     super(
       widgetSettingsProvider,
       name,
