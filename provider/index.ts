@@ -8,3 +8,13 @@ export { WidgetKey, type WidgetKeyArgs } from "./resources/widgetKey";
 export { WidgetSettings, type WidgetSettingsArgs } from "./resources/widgetSettings";
 export { AgentWidgetSettings, type AgentWidgetSettingsArgs } from "./resources/agentWidgetSettings";
 export { KatavenApiError, KatavenNetworkError, KatavenConfigError, KatavenResponseError } from "./errors";
+export {
+  getWidgetKeys,
+  getWidgetKey,
+  getWidgetSettings,
+  getAgentWidgetSettings,
+  type GetWidgetKeysArgs,
+  type WidgetKeyInfo,
+  type WidgetSettingsInfo,
+  type AgentWidgetSettingsInfo,
+} from "./lookups";

@@ -85,6 +85,15 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   /** The package version that last applied this resource. */
   declare public readonly providerVersion: pulumi.Output<string>;
 
+  /**
+   * Reads an existing widget key by id (a key another stack or the dashboard manages) without managing it:
+   * no create, update or delete; `pulumi refresh` re-reads it. Its secret is not available (`secretKey`
+   * absent, `secretAvailable` false) and `publicKey` is absent: the API shows only `keyLast8`.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): WidgetKey {
+    return new WidgetKey(name, undefined as unknown as WidgetKeyArgs, { ...opts, id });
+  }
+
   constructor(name: string, args: WidgetKeyArgs, opts?: pulumi.CustomResourceOptions) {
     // `{ import: id }` is adopt under another name (the engine can't import a dynamic resource; see ./importOption.ts).
     ({ args, opts } = importAsAdopt(name, args, opts));
@@ -96,7 +105,8 @@ export class WidgetKey extends pulumi.dynamic.Resource {
       widgetKeyProvider,
       name,
       {
-        // Optional inputs are outputs too: a key must be in props for its output to exist.
+        // Optional inputs are outputs too: a key must be in props for its output to exist (and for get()).
+        ...({ name: undefined, domainAllowlist: undefined } as Partial<WidgetKeyArgs>),
         agentId: undefined,
         disabled: undefined,
         rotation: undefined,
