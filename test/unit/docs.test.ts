@@ -14,6 +14,7 @@ describe("README resource reference", () => {
     for (const field of ["`domainAllowlist`", "`rotation`", "`adopt`", "`secretKey`", "`launcherPosition`", "`authMode`", "`onDelete`"]) {
       expect(ref).toContain(field);
     }
+    for (const fn of ["`WidgetKey.get(", "`getWidgetKeys(", "`getWidgetSettings(", "`getAgentWidgetSettings(", "`WidgetKeyInfo`"]) expect(ref).toContain(fn);
     expect(ref).not.toMatch(/\| {2}\|\n/); // every row has a description
   });
 });
