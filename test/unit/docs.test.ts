@@ -10,7 +10,7 @@ describe("README resource reference", () => {
 
   it("documents every input and output of every resource", () => {
     const ref = renderReference();
-    for (const heading of ["### WidgetKey", "### WidgetSettings", "### AgentWidgetSettings"]) expect(ref).toContain(heading);
+    for (const heading of ["### WidgetKey", "### RotatingWidgetKey", "### WidgetSettings", "### AgentWidgetSettings"]) expect(ref).toContain(heading);
     for (const field of ["`domainAllowlist`", "`rotation`", "`adopt`", "`secretKey`", "`launcherPosition`", "`authMode`", "`onDelete`"]) {
       expect(ref).toContain(field);
     }
