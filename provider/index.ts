@@ -8,6 +8,7 @@ export { WidgetKey, type WidgetKeyArgs } from "./resources/widgetKey";
 export { RotatingWidgetKey, type RotatingWidgetKeyArgs } from "./resources/rotatingWidgetKey";
 export { WidgetSettings, type WidgetSettingsArgs } from "./resources/widgetSettings";
 export { AgentWidgetSettings, type AgentWidgetSettingsArgs } from "./resources/agentWidgetSettings";
+export { KatavenConnection, type KatavenConnectionArgs } from "./connection";
 export { KatavenApiError, KatavenNetworkError, KatavenConfigError, KatavenResponseError } from "./errors";
 export {
   getWidgetKeys,

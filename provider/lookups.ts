@@ -11,6 +11,7 @@
 import { clientFor, type KatavenClient } from "./client";
 import { configProblem, type ConfigSource, resolveConfig } from "./config";
 import { KatavenConfigError } from "./errors";
+import { type KatavenConnection, programConfigOf } from "./connection";
 
 /** A widget key as the management API lists it. Never holds a secret. */
 export interface WidgetKeyInfo {
@@ -35,6 +36,8 @@ export interface GetWidgetKeysArgs {
   agentId?: string;
   /** Also return disabled keys. Default `false`. */
   includeDisabled?: boolean;
+  /** Read another account than the stack config's (see KatavenConnection). */
+  connection?: KatavenConnection;
 }
 
 /** The account's widget branding as stored (null = Kataven's default). */
@@ -69,8 +72,8 @@ function programConfig(): ConfigSource {
   };
 }
 
-function lookupClient(): KatavenClient {
-  const cfg = resolveConfig(programConfig());
+async function lookupClient(connection?: KatavenConnection): Promise<KatavenClient> {
+  const cfg = connection ? await programConfigOf(connection) : resolveConfig(programConfig());
   const problem = configProblem(cfg);
   if (problem) throw new KatavenConfigError(`Kataven lookup: ${problem}`);
   return clientFor(cfg as typeof cfg & { apiKey: string });
@@ -78,7 +81,7 @@ function lookupClient(): KatavenClient {
 
 /** The account's widget keys (GET /api/v1/widget-keys), filtered; enabled ones only unless `includeDisabled`. */
 export async function getWidgetKeys(args: GetWidgetKeysArgs = {}): Promise<WidgetKeyInfo[]> {
-  const keys = await lookupClient().listWidgetKeys();
+  const keys = await (await lookupClient(args.connection)).listWidgetKeys();
   return keys
     .filter((k) => args.name === undefined || k.name === args.name)
     .filter((k) => args.agentId === undefined || k.agentId === args.agentId)
@@ -97,8 +100,8 @@ export async function getWidgetKeys(args: GetWidgetKeysArgs = {}): Promise<Widge
 }
 
 /** One widget key by id, disabled or not. Fails, naming the id, when the account has no such key. */
-export async function getWidgetKey(id: string): Promise<WidgetKeyInfo> {
-  const found = (await getWidgetKeys({ includeDisabled: true })).find((k) => k.id === id);
+export async function getWidgetKey(id: string, connection?: KatavenConnection): Promise<WidgetKeyInfo> {
+  const found = (await getWidgetKeys({ includeDisabled: true, connection })).find((k) => k.id === id);
   if (!found) {
     throw new Error(`getWidgetKey: "${id}" is not a widget key of this account; check the id (getWidgetKeys() lists them)`);
   }
@@ -106,8 +109,8 @@ export async function getWidgetKey(id: string): Promise<WidgetKeyInfo> {
 }
 
 /** The account's widget branding (GET /api/v1/widget-settings). */
-export async function getWidgetSettings(): Promise<WidgetSettingsInfo> {
-  const s = await lookupClient().getWidgetSettings();
+export async function getWidgetSettings(connection?: KatavenConnection): Promise<WidgetSettingsInfo> {
+  const s = await (await lookupClient(connection)).getWidgetSettings();
   return {
     primaryColor: s.primaryColor,
     accentColor: s.accentColor,
@@ -119,7 +122,7 @@ export async function getWidgetSettings(): Promise<WidgetSettingsInfo> {
 }
 
 /** One agent's widget policy (GET /api/v1/agents/{agentId}/widget-settings). */
-export async function getAgentWidgetSettings(agentId: string): Promise<AgentWidgetSettingsInfo> {
-  const s = await lookupClient().getAgentWidgetSettings(agentId);
+export async function getAgentWidgetSettings(agentId: string, connection?: KatavenConnection): Promise<AgentWidgetSettingsInfo> {
+  const s = await (await lookupClient(connection)).getAgentWidgetSettings(agentId);
   return { agentId: s.agentId, widgetEnabled: s.widgetEnabled, authMode: s.authMode };
 }

@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
+import { connectionInput, type KatavenConnection } from "../connection";
 import { withoutImport } from "./importOption";
 
 export interface AgentWidgetSettingsArgs {
@@ -22,6 +23,11 @@ export interface AgentWidgetSettingsArgs {
   authMode?: pulumi.Input<"guest" | "user" | "both">;
   /** What destroy does: `reset` (default) restores `{widgetEnabled: false, authMode: "guest"}`; `retain` leaves it. */
   onDelete?: pulumi.Input<"reset" | "retain">;
+  /**
+   * The Kataven account to manage this in (a KatavenConnection); default: stack config `kataven:*`. Stored
+   * as a secret input and output; never in `__provider`. Changing the URL or account id replaces the resource.
+   */
+  connection?: KatavenConnection;
 }
 
 const agentWidgetSettingsProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/agentWidgetSettings");
@@ -39,7 +45,7 @@ export class AgentWidgetSettings extends pulumi.dynamic.Resource {
     super(
       agentWidgetSettingsProvider,
       name,
-      { widgetEnabled: undefined, authMode: undefined, onDelete: undefined, ...args, providerVersion: packageVersion() },
+      { widgetEnabled: undefined, authMode: undefined, onDelete: undefined, ...args, providerVersion: packageVersion(), connection: connectionInput(args?.connection) },
       opts,
       "kataven",
       "AgentWidgetSettings",

@@ -15,6 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { getWidgetKeys } from "../lookups";
 import { type GenerationPlan, generationKeyName, planGenerations, validateGenerations } from "../rotation";
 import { WidgetKey } from "./widgetKey";
+import type { KatavenConnection } from "../connection";
 
 export interface RotatingWidgetKeyArgs {
   /** Display name; each generation's key is named "<name> (<generation>)" in Kataven. A plain string. */
@@ -38,6 +39,8 @@ export interface RotatingWidgetKeyArgs {
    * `generations`. Later `up`s reuse that key until you finish with phase 2. Off by default.
    */
   maxAgeDays?: number;
+  /** The Kataven account (a KatavenConnection), for every generation's key and the age trigger's lookup. */
+  connection?: KatavenConnection;
 }
 
 interface Children {
@@ -79,7 +82,7 @@ export class RotatingWidgetKey extends pulumi.ComponentResource {
       const child = (label: string) =>
         new WidgetKey(
           `${name}-${label}`,
-          { name: generationKeyName(displayName, label), domainAllowlist: args.domainAllowlist, agentId: args.agentId, tags: args.tags },
+          { name: generationKeyName(displayName, label), domainAllowlist: args.domainAllowlist, agentId: args.agentId, tags: args.tags, connection: args.connection },
           { parent: this },
         );
       return { plan, current: child(plan.current), previous: plan.previous.map(child) };
@@ -92,7 +95,7 @@ export class RotatingWidgetKey extends pulumi.ComponentResource {
       // Children are registered after the lookup answers; keep the program alive until they are.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const done: () => void = require("@pulumi/pulumi/runtime/settings").rpcKeepAlive();
-      children = getWidgetKeys({ includeDisabled: true })
+      children = getWidgetKeys({ includeDisabled: true, connection: args.connection })
         .then((keys) => {
           const plan = planGenerations({ resource: name, name: displayName, generations: labels, maxAgeDays: args.maxAgeDays }, keys, Date.now());
           if (plan.warning) void pulumi.log.warn(plan.warning, this);

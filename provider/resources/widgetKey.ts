@@ -17,6 +17,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
+import { connectionInput, type KatavenConnection } from "../connection";
 import { importAsAdopt } from "./importOption";
 
 export interface WidgetKeyArgs {
@@ -55,6 +56,11 @@ export interface WidgetKeyArgs {
    * under the policy pack in policy/. Editing them never calls the API.
    */
   tags?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The Kataven account to manage this in (a KatavenConnection); default: stack config `kataven:*`. Stored
+   * as a secret input and output; never in `__provider`. Changing the URL or account id replaces the resource.
+   */
+  connection?: KatavenConnection;
 }
 
 const widgetKeyProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/widgetKey");
@@ -91,10 +97,11 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   /**
    * Reads an existing widget key by id (a key another stack or the dashboard manages) without managing it:
    * no create, update or delete; `pulumi refresh` re-reads it. Its secret is not available (`secretKey`
-   * absent, `secretAvailable` false) and `publicKey` is absent: the API shows only `keyLast8`.
+   * absent, `secretAvailable` false) and `publicKey` is absent: the API shows only `keyLast8`. Pass a
+   * `connection` to read it from another account than the stack config's.
    */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): WidgetKey {
-    return new WidgetKey(name, undefined as unknown as WidgetKeyArgs, { ...opts, id });
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions, connection?: KatavenConnection): WidgetKey {
+    return new WidgetKey(name, (connection ? { connection } : undefined) as unknown as WidgetKeyArgs, { ...opts, id });
   }
 
   constructor(name: string, args: WidgetKeyArgs, opts?: pulumi.CustomResourceOptions) {
@@ -117,6 +124,7 @@ export class WidgetKey extends pulumi.dynamic.Resource {
         tags: undefined,
         ...args,
         providerVersion: packageVersion(),
+        connection: connectionInput(args?.connection),
         keyId: undefined,
         publicKey: undefined,
         secretKey: undefined,

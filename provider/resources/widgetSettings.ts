@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
+import { connectionInput, type KatavenConnection } from "../connection";
 import { withoutImport } from "./importOption";
 
 export interface WidgetSettingsArgs {
@@ -27,6 +28,11 @@ export interface WidgetSettingsArgs {
   privacyNotice?: pulumi.Input<string>;
   /** What destroy does: `reset` (default) puts every field back to its default; `retain` leaves them. */
   onDelete?: pulumi.Input<"reset" | "retain">;
+  /**
+   * The Kataven account to manage this in (a KatavenConnection); default: stack config `kataven:*`. Stored
+   * as a secret input and output; never in `__provider`. Changing the URL or account id replaces the resource.
+   */
+  connection?: KatavenConnection;
 }
 
 const widgetSettingsProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/widgetSettings");
@@ -58,6 +64,7 @@ export class WidgetSettings extends pulumi.dynamic.Resource {
         onDelete: undefined,
         ...args,
         providerVersion: packageVersion(),
+        connection: connectionInput(args?.connection),
       },
       opts,
       "kataven",
