@@ -65,6 +65,16 @@ describe("import, get and lookups through the real engine", () => {
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
   });
 
+  it("import on AgentWidgetSettings is dropped: create adopts the stored policy and applies the program's", async () => {
+    const agent = server.agents[1];
+    await s.config("importPolicyOf", agent);
+    const r = await s.run(["up", "--yes", "--non-interactive"]);
+    expect(r.output).not.toMatch(/toJavaScript/);
+    expect(s.resources().some((x) => x.urn.endsWith("::imported-policy"))).toBe(true);
+    expect((await api().call("GET", `/agents/${agent}/widget-settings`)).json).toMatchObject({ widget_enabled: true, auth_mode: "both" });
+    await s.run(["config", "rm", "--stack", s.stack, "importPolicyOf"]);
+  });
+
   it("WidgetKey.get reads a key without managing it; its secret is not available", async () => {
     await s.config("getId", otherStackKey.id);
     await s.run(["up", "--yes", "--non-interactive"]);

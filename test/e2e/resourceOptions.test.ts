@@ -74,6 +74,20 @@ describe("resource options on WidgetKey through the real engine", () => {
     await s.config("replaceOnName", "false");
   });
 
+  it("the workaround holds: a field fed to rotation replaces the key when it changes (new key first)", async () => {
+    await s.config("rotateOnName", "true");
+    await up(); // rotation goes from unset to the name: that replaces once
+    const before = keys()[0].id;
+    await s.config("keyName", "options demo renamed again");
+    const r = await up();
+    expect(r.stdout).toMatch(/1 replaced/);
+    const after = keys()[0].id;
+    expect(after).not.toBe(before);
+    expect((await onServer()).map((k) => [k.id, k.name])).toEqual([[after, "options demo renamed again"]]);
+    await s.run(["config", "rm", "--stack", s.stack, "rotateOnName"]);
+    await up();
+  });
+
   it("aliases: renaming the resource with an alias moves it in the state; no API call", async () => {
     const id = keys()[0].id;
     await s.config("resourceName", "renamed");

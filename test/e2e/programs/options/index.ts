@@ -8,12 +8,15 @@ const cfg = new pulumi.Config();
 const resourceName = cfg.get("resourceName") ?? "opt";
 const aliasOf = cfg.get("aliasOf");
 const createTimeout = cfg.get("createTimeout");
+const keyName = cfg.get("keyName") ?? "options demo";
 
 const key = new WidgetKey(
   resourceName,
   {
-    name: cfg.get("keyName") ?? "options demo",
+    name: keyName,
     domainAllowlist: cfg.getObject<string[]>("allowlist") ?? ["https://opt.example"],
+    // The replaceOnChanges workaround: a field fed to `rotation` replaces the key when it changes.
+    rotation: cfg.getBoolean("rotateOnName") ? keyName : undefined,
   },
   {
     protect: cfg.getBoolean("protect") ?? false,

@@ -1,7 +1,7 @@
 // Config-driven: `importId` imports a key made outside Pulumi, `getId` reads one without managing it, and
 // the lookups report what the account holds (plain values, no secrets).
 import * as pulumi from "@pulumi/pulumi";
-import { getAgentWidgetSettings, getWidgetKeys, getWidgetSettings, WidgetKey } from "pulumi-kataven-widget";
+import { AgentWidgetSettings, getAgentWidgetSettings, getWidgetKeys, getWidgetSettings, WidgetKey } from "pulumi-kataven-widget";
 
 const cfg = new pulumi.Config();
 const importId = cfg.get("importId");
@@ -14,6 +14,12 @@ export const imported = importId
       const k = new WidgetKey("imported", { name: "made in the dashboard", domainAllowlist: ["https://dash.example"] }, { import: importId });
       return { keyId: k.keyId, keyLast8: k.keyLast8, secretAvailable: k.secretAvailable, secretKey: k.secretKey };
     })()
+  : undefined;
+
+// import on a settings resource: dropped, since create adopts what the account holds.
+const importPolicyOf = cfg.get("importPolicyOf");
+export const importedPolicy = importPolicyOf
+  ? new AgentWidgetSettings("imported-policy", { agentId: importPolicyOf, widgetEnabled: true, authMode: "both" }, { import: importPolicyOf }).authMode
   : undefined;
 
 export const fetched = getId
