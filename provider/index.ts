@@ -5,6 +5,18 @@
  * environment variables `KATAVEN_API_KEY`, `KATAVEN_API_URL`, `KATAVEN_ACCOUNT_ID`.
  */
 export { WidgetKey, type WidgetKeyArgs } from "./resources/widgetKey";
+export { RotatingWidgetKey, type RotatingWidgetKeyArgs } from "./resources/rotatingWidgetKey";
 export { WidgetSettings, type WidgetSettingsArgs } from "./resources/widgetSettings";
 export { AgentWidgetSettings, type AgentWidgetSettingsArgs } from "./resources/agentWidgetSettings";
+export { KatavenConnection, type KatavenConnectionArgs } from "./connection";
 export { KatavenError, KatavenApiError, KatavenNetworkError, KatavenConfigError, KatavenResponseError } from "./errors";
+export {
+  getWidgetKeys,
+  getWidgetKey,
+  getWidgetSettings,
+  getAgentWidgetSettings,
+  type GetWidgetKeysArgs,
+  type WidgetKeyInfo,
+  type WidgetSettingsInfo,
+  type AgentWidgetSettingsInfo,
+} from "./lookups";

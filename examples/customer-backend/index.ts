@@ -4,26 +4,28 @@
  * The public key goes into the page; the secret key goes into the backend's environment, never to disk.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AgentWidgetSettings, WidgetKey } from "pulumi-kataven-widget";
+import { AgentWidgetSettings, RotatingWidgetKey, WidgetKey } from "pulumi-kataven-widget";
 
 const cfg = new pulumi.Config();
 const agentId = cfg.require("agentId");
 const siteOrigin = cfg.require("siteOrigin");
 
 const policy = new AgentWidgetSettings("agent-policy", { agentId, widgetEnabled: true, authMode: "user" });
-const key = new WidgetKey(
-  "site",
-  {
-    name: `${new URL(siteOrigin).host} (customer backend)`,
-    agentId,
-    domainAllowlist: [siteOrigin],
-    // Bump to rotate: the new pair is created first, then the old key is deleted (disabled if it was used).
-    rotation: cfg.get("rotation"),
-  },
-  { dependsOn: [policy] },
-);
+// Two-phase (zero-downtime) rotation when `keyGenerations` is set (README "Rotating the secret"): a
+// RotatingWidgetKey keeps the previous key enabled until its label leaves the list. Otherwise one WidgetKey,
+// rotated in one step by bumping `rotation`: the new pair is created first, then the old key is deleted
+// (disabled if it was used).
+const generations = cfg.getObject<Array<string | number>>("keyGenerations");
+const keyArgs = { name: `${new URL(siteOrigin).host} (customer backend)`, agentId, domainAllowlist: [siteOrigin] };
+const key = generations
+  ? new RotatingWidgetKey("site", { ...keyArgs, generations, maxAgeDays: cfg.getNumber("keyMaxAgeDays") }, { dependsOn: [policy] })
+  : new WidgetKey("site", { ...keyArgs, rotation: cfg.get("rotation") }, { dependsOn: [policy] });
 
 export const keyId = key.keyId;
 export const publicKey = key.publicKey;
 // Read it only to inject it: KATAVEN_WIDGET_SECRET_KEY="$(pulumi stack output secretKey --show-secrets)"
 export const secretKey = pulumi.secret(key.secretKey);
+// During phase 1 of a two-phase rotation: the key pair the running backend still uses (else undefined).
+export const previousKeyId = key instanceof RotatingWidgetKey ? key.previousKeyId : undefined;
+export const previousPublicKey = key instanceof RotatingWidgetKey ? key.previousPublicKey : undefined;
+export const previousSecretKey = key instanceof RotatingWidgetKey ? pulumi.secret(key.previousSecretKey) : undefined;

@@ -10,7 +10,9 @@ import { clientFor, type KatavenClient, type WidgetKeyRecord } from "../client";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
 
 import { UNKNOWN } from "../../contract/engine";
+import { connectionConfig, connectionProblem, withConnections } from "../connection";
 import { quietErrors } from "../errorOutput";
+import { KatavenConfigError } from "../errors";
 
 export { UNKNOWN };
 
@@ -25,7 +27,7 @@ export interface CheckFailure {
 
 /** The check() failure for a missing or unusable configuration, if any. */
 export function configFailures(): CheckFailure[] {
-  const problem = configProblem(getConfig());
+  const problem = configProblem(connectionConfig() ?? getConfig());
   return problem ? [{ property: "", reason: problem }] : [];
 }
 
@@ -44,12 +46,18 @@ export interface LifecycleMethods {
  */
 export function attachTo(provider: object, config: ConfigSource | undefined, methods: LifecycleMethods): void {
   configure(config);
-  Object.assign(provider, quietErrors(methods as unknown as Record<string, (...args: never[]) => Promise<unknown>>));
+  // A resource with a `connection` input talks to that account (see ../connection.ts); a failing call prints
+  // its message once, in words (../errorOutput.ts).
+  Object.assign(provider, quietErrors(withConnections(methods as unknown as Record<string, (...a: any[]) => Promise<any>>)));
 }
 
 /** The shared client for the configuration in effect; throws a clear error when it is incomplete. */
 export function client(): KatavenClient {
-  return clientFor(requireConfig());
+  const conn = connectionConfig();
+  if (!conn) return clientFor(requireConfig());
+  const problem = connectionProblem(conn);
+  if (problem) throw new KatavenConfigError(problem);
+  return clientFor(conn as typeof conn & { apiKey: string });
 }
 
 /** Drops undefined values (the engine's struct encoding rejects them). */

@@ -11,7 +11,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
-import { claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
+import { accountScope, claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
+import { connectionInput, type KatavenConnection } from "../connection";
+import { withoutImport } from "./importOption";
 
 export interface AgentWidgetSettingsArgs {
   /** The agent's id (opaque, at most 200 characters). Changing it replaces the resource. */
@@ -22,6 +24,11 @@ export interface AgentWidgetSettingsArgs {
   authMode?: pulumi.Input<"guest" | "user" | "both">;
   /** What destroy does: `reset` (default) restores `{widgetEnabled: false, authMode: "guest"}`; `retain` leaves it. */
   onDelete?: pulumi.Input<"reset" | "retain">;
+  /**
+   * The Kataven account to manage this in (a KatavenConnection); default: stack config `kataven:*`. Stored
+   * as a secret input and output; never in `__provider`. Changing the URL or account id replaces the resource.
+   */
+  connection?: KatavenConnection;
 }
 
 const agentWidgetSettingsProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/agentWidgetSettings");
@@ -34,12 +41,14 @@ export class AgentWidgetSettings extends pulumi.dynamic.Resource {
   declare public readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: AgentWidgetSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+    // Create adopts what the account holds, so `import` has nothing to add (see ./importOption.ts).
+    ({ opts } = withoutImport(opts));
     warnIfApiKeyInPlainText();
-    const agentId = claimUnique("AgentWidgetSettings", args?.agentId, name);
+    const agentId = claimUnique("AgentWidgetSettings", args?.agentId, name, undefined, accountScope(args?.connection));
     super(
       agentWidgetSettingsProvider,
       name,
-      { widgetEnabled: undefined, authMode: undefined, onDelete: undefined, ...args, agentId, providerVersion: packageVersion() },
+      { widgetEnabled: undefined, authMode: undefined, onDelete: undefined, ...args, agentId, providerVersion: packageVersion(), connection: connectionInput(args?.connection) },
       opts,
       "kataven",
       "AgentWidgetSettings",

@@ -38,9 +38,25 @@ const WHAT: Record<Kind, (value: string) => string> = {
   WidgetKey: (name) => `a widget key named "${name}"`,
 };
 
-function claim(kind: Kind, value: string, resourceName: string): void {
+/**
+ * Which account a resource writes to, for the uniqueness rules: the stack's own (kataven:* config) or one
+ * KatavenConnection object (two connection objects are told apart by identity, not by their key).
+ */
+const scopes = new WeakMap<object, string>();
+export function accountScope(connection: object | undefined): string {
+  if (!connection) return "";
+  let scope = scopes.get(connection);
+  if (!scope) {
+    scope = `connection#${scopes.has(connection) ? 0 : ++scopeCount}`;
+    scopes.set(connection, scope);
+  }
+  return scope;
+}
+let scopeCount = 0;
+
+function claim(kind: Kind, value: string, resourceName: string, scope = ""): void {
   const claims = currentRun().claims;
-  const key = `${kind}|${value}`;
+  const key = `${scope}|${kind}|${value}`;
   const first = claims.get(key);
   if (first !== undefined && first !== resourceName) {
     throw new Error(
@@ -53,14 +69,20 @@ function claim(kind: Kind, value: string, resourceName: string): void {
 }
 
 /** Claims a singleton or a name; returns the input to pass on (an Output is checked when it resolves). */
-export function claimUnique<T extends pulumi.Input<string> | undefined>(kind: Kind, value: T, resourceName: string, normalise: (v: string) => string = (v) => v): T {
+export function claimUnique<T extends pulumi.Input<string> | undefined>(
+  kind: Kind,
+  value: T,
+  resourceName: string,
+  normalise: (v: string) => string = (v) => v,
+  scope = "",
+): T {
   if (value === undefined) return value;
   if (typeof value === "string") {
-    claim(kind, normalise(value), resourceName);
+    claim(kind, normalise(value), resourceName, scope);
     return value;
   }
   return pulumi.output(value).apply((v) => {
-    if (typeof v === "string") claim(kind, normalise(v), resourceName);
+    if (typeof v === "string") claim(kind, normalise(v), resourceName, scope);
     return v;
   }) as unknown as T;
 }

@@ -6,7 +6,9 @@
  * /api/v1/widget-keys (one list serves every key of a refresh); update PATCH /api/v1/widget-keys/{id};
  * delete DELETE /api/v1/widget-keys/{id} (hard-deletes an unused key, disables a used one).
  * Replacing fields: `rotation` and `adopt` only (create-before-delete). Everything else updates in place,
- * so an allowlist or name edit never mints a new secret.
+ * so an allowlist or name edit never mints a new secret. Resource options: `protect`, `retainOnDelete`,
+ * `ignoreChanges` and `aliases` hold; `replaceOnChanges` and `customTimeouts` don't reach a dynamic provider
+ * (README, "Resource options").
  *
  * The provider object handed to the engine is the ~0.6 KB stub of ./serializedProvider.ts: it loads this
  * package by name at run time, so the state carries no URL or credential and a new release reaches
@@ -15,7 +17,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
-import { claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
+import { accountScope, claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
+import { connectionInput, type KatavenConnection } from "../connection";
+import { importAsAdopt } from "./importOption";
 
 export interface WidgetKeyArgs {
   /** Display name, 1–200 characters (trimmed). Editing it updates the key in place. */
@@ -46,7 +50,8 @@ export interface WidgetKeyArgs {
    * Take over an existing key instead of minting one. The id is verified against the account's key list.
    * Its secret was shown once to whoever created it and cannot be recovered: `secretAvailable` is `false`
    * and `secretKey` is absent. Give `publicKey` (checked against the key's last 8 characters) to have it
-   * as an output. Changing `adopt.id`, or adding/removing `adopt`, replaces the resource.
+   * as an output. Changing `adopt.id`, or adding/removing `adopt`, replaces the resource. The `import: "<id>"`
+   * resource option is turned into `adopt: {id}` (the engine can't import a dynamic resource).
    */
   adopt?: pulumi.Input<{ id: pulumi.Input<string>; publicKey?: pulumi.Input<string> }>;
   /**
@@ -55,6 +60,11 @@ export interface WidgetKeyArgs {
    * under the policy pack in policy/. Editing them never calls the API.
    */
   tags?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The Kataven account to manage this in (a KatavenConnection); default: stack config `kataven:*`. Stored
+   * as a secret input and output; never in `__provider`. Changing the URL or account id replaces the resource.
+   */
+  connection?: KatavenConnection;
 }
 
 const widgetKeyProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/widgetKey");
@@ -90,9 +100,21 @@ export class WidgetKey extends pulumi.dynamic.Resource {
   /** The package version that last applied this resource. */
   declare public readonly providerVersion: pulumi.Output<string>;
 
+  /**
+   * Reads an existing widget key by id (a key another stack or the dashboard manages) without managing it:
+   * no create, update or delete; `pulumi refresh` re-reads it. Its secret is not available (`secretKey`
+   * absent, `secretAvailable` false) and `publicKey` is absent: the API shows only `keyLast8`. Pass a
+   * `connection` to read it from another account than the stack config's.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions, connection?: KatavenConnection): WidgetKey {
+    return new WidgetKey(name, (connection ? { connection } : undefined) as unknown as WidgetKeyArgs, { ...opts, id });
+  }
+
   constructor(name: string, args: WidgetKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    // `{ import: id }` is adopt under another name (the engine can't import a dynamic resource; see ./importOption.ts).
+    ({ args, opts } = importAsAdopt(name, args, opts));
     warnIfApiKeyInPlainText();
-    const keyName = claimUnique("WidgetKey", args?.name, name, (n) => n.trim());
+    const keyName = claimUnique("WidgetKey", args?.name, name, (n) => n.trim(), accountScope(args?.connection));
     const merged: pulumi.CustomResourceOptions = {
       ...opts,
       additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secretKey"])],
@@ -101,7 +123,8 @@ export class WidgetKey extends pulumi.dynamic.Resource {
       widgetKeyProvider,
       name,
       {
-        // Optional inputs are outputs too: a key must be in props for its output to exist.
+        // Optional inputs are outputs too: a key must be in props for its output to exist (and for get()).
+        ...({ name: undefined, domainAllowlist: undefined } as Partial<WidgetKeyArgs>),
         agentId: undefined,
         disabled: undefined,
         rotation: undefined,
@@ -110,6 +133,7 @@ export class WidgetKey extends pulumi.dynamic.Resource {
         ...args,
         name: keyName,
         providerVersion: packageVersion(),
+        connection: connectionInput(args?.connection),
         keyId: undefined,
         publicKey: undefined,
         secretKey: undefined,

@@ -10,7 +10,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { serializedProvider } from "./serializedProvider";
 import { packageVersion } from "../config";
-import { claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
+import { accountScope, claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
+import { connectionInput, type KatavenConnection } from "../connection";
+import { withoutImport } from "./importOption";
 
 export interface WidgetSettingsArgs {
   /** Main colour, `#RRGGBB` or `#RGB` (compared case-insensitively). Default: none (Kataven's own). */
@@ -27,6 +29,11 @@ export interface WidgetSettingsArgs {
   privacyNotice?: pulumi.Input<string>;
   /** What destroy does: `reset` (default) puts every field back to its default; `retain` leaves them. */
   onDelete?: pulumi.Input<"reset" | "retain">;
+  /**
+   * The Kataven account to manage this in (a KatavenConnection); default: stack config `kataven:*`. Stored
+   * as a secret input and output; never in `__provider`. Changing the URL or account id replaces the resource.
+   */
+  connection?: KatavenConnection;
 }
 
 const widgetSettingsProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/widgetSettings");
@@ -43,8 +50,10 @@ export class WidgetSettings extends pulumi.dynamic.Resource {
   declare public readonly providerVersion: pulumi.Output<string>;
 
   constructor(name: string, args: WidgetSettingsArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    // Create adopts what the account holds, so `import` has nothing to add (see ./importOption.ts).
+    ({ opts } = withoutImport(opts));
     warnIfApiKeyInPlainText();
-    claimUnique("WidgetSettings", "account", name);
+    claimUnique("WidgetSettings", "account", name, undefined, accountScope(args?.connection));
     super(
       widgetSettingsProvider,
       name,
@@ -58,6 +67,7 @@ export class WidgetSettings extends pulumi.dynamic.Resource {
         onDelete: undefined,
         ...args,
         providerVersion: packageVersion(),
+        connection: connectionInput(args?.connection),
       },
       opts,
       "kataven",
