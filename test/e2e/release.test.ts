@@ -3,7 +3,7 @@
  * loads the installed package by name, so the new code reaches existing resources without an update, and
  * `providerVersion` alone is no diff. Only a change of the stored stub itself is an update (and one that
  * calls no API). Runs a program from a temp directory whose node_modules holds a copy of this package
- * (dist/provider and package.json) whose version and stub the test changes, as `npm install` of a new
+ * (dist/provider, dist/contract and package.json) whose version and stub the test changes, as `npm install` of a new
  * release would; every other dependency is the repository's own.
  */
 import * as fs from "node:fs";
@@ -37,7 +37,7 @@ function makeProject(): { dir: string; pkgDir: string; setVersion(v: string): vo
   }
   const pkgDir = path.join(nm, "pulumi-kataven-widget");
   fs.mkdirSync(path.join(pkgDir, "dist"), { recursive: true });
-  fs.cpSync(path.join(REPO, "dist/provider"), path.join(pkgDir, "dist/provider"), { recursive: true });
+  for (const dir of ["provider", "contract"]) fs.cpSync(path.join(REPO, "dist", dir), path.join(pkgDir, "dist", dir), { recursive: true });
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
   const setVersion = (v: string) => fs.writeFileSync(path.join(pkgDir, "package.json"), JSON.stringify({ ...pkg, version: v }, null, 2));
   return { dir, pkgDir, setVersion };
