@@ -142,7 +142,7 @@ const clients = new Map<string, KatavenClient>();
 
 /** The shared client for a configuration (same URL, key and account → same instance). */
 export function clientFor(cfg: KatavenConfig & { apiKey: string }): KatavenClient {
-  const id = [cfg.apiUrl, createHash("sha256").update(cfg.apiKey).digest("hex"), cfg.accountId ?? "", cfg.timeoutMs ?? "", cfg.maxAttempts ?? "", cfg.retryAfterCapMs ?? "", cfg.maxRateLimitRetries ?? "", cfg.backoffBaseMs ?? "", cfg.orphanCheckMs ?? ""].join("|");
+  const id = [cfg.apiUrl, createHash("sha256").update(cfg.apiKey).digest("hex"), cfg.accountId ?? "", cfg.timeoutMs ?? "", cfg.maxAttempts ?? "", cfg.retryAfterCapMs ?? "", cfg.maxRateLimitRetries ?? "", cfg.backoffBaseMs ?? "", cfg.orphanCheckMs ?? "", JSON.stringify(cfg.pacing ?? null)].join("|");
   let c = clients.get(id);
   if (!c) {
     c = new KatavenClient(cfg);

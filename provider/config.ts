@@ -5,6 +5,7 @@
  * the dynamic provider's `configure()`, which calls `configure()` here.
  */
 import { KatavenConfigError } from "./errors";
+import { DOCUMENTED_PACING, type PacingLimits, parsePacingValue } from "./pacing";
 
 export const DEFAULT_API_URL = "https://api.kataven.ai";
 
@@ -32,6 +33,13 @@ export interface KatavenConfig {
   backoffBaseMs?: number;
   /** How long to keep trying to list the keys after an ambiguous create, in ms (default 300000); `kataven:orphanCheckTimeoutMs`. */
   orphanCheckMs?: number;
+  /**
+   * Requests per minute / hour / day the provider sends per account (0 = no limit in that window); default
+   * the documented hosted limits (60 / 1,000 / 10,000). `kataven:requestsPerMinute`, `…PerHour`, `…PerDay`.
+   */
+  pacing?: PacingLimits;
+  /** Why a pacing setting could not be read, reported by check() like any other config problem. */
+  pacingProblem?: string;
 }
 
 /** The subset of the dynamic provider's `configure` request config this module uses. */
@@ -85,7 +93,29 @@ export function resolveConfig(source?: ConfigSource, env: NodeJS.ProcessEnv = pr
     timeoutMs: positiveInt(get("timeoutMs") ?? env.KATAVEN_TIMEOUT_MS),
     orphanCheckMs: positiveInt(get("orphanCheckTimeoutMs") ?? env.KATAVEN_ORPHAN_CHECK_TIMEOUT_MS),
     allowInsecureHttp: truthy(get("allowInsecureHttp") ?? env.KATAVEN_ALLOW_INSECURE_HTTP),
+    ...resolvePacing(get, env),
   };
+}
+
+const PACING_SETTINGS = [
+  { field: "perMinute", key: "requestsPerMinute", env: "KATAVEN_REQUESTS_PER_MINUTE" },
+  { field: "perHour", key: "requestsPerHour", env: "KATAVEN_REQUESTS_PER_HOUR" },
+  { field: "perDay", key: "requestsPerDay", env: "KATAVEN_REQUESTS_PER_DAY" },
+] as const;
+
+/** `kataven:requestsPerMinute` / `…PerHour` / `…PerDay` (or their environment variables) over the documented limits. */
+function resolvePacing(get: (k: string) => string | undefined, env: NodeJS.ProcessEnv): Pick<KatavenConfig, "pacing" | "pacingProblem"> {
+  const pacing: PacingLimits = { ...DOCUMENTED_PACING };
+  for (const s of PACING_SETTINGS) {
+    const raw = get(s.key) ?? nonEmpty(env[s.env]);
+    if (raw === undefined) continue;
+    try {
+      pacing[s.field] = parsePacingValue(`kataven:${s.key}`, raw);
+    } catch (e) {
+      return { pacing, pacingProblem: `${(e as Error).message}. Set it with "pulumi config set kataven:${s.key} <n>".` };
+    }
+  }
+  return { pacing };
 }
 
 /** Called by the dynamic provider's `configure(req)` with `req.config`. */
@@ -113,6 +143,7 @@ export function getConfig(): KatavenConfig {
 /** The message for a missing API key, or undefined when the configuration is usable. */
 export function configProblem(cfg: KatavenConfig = getConfig()): string | undefined {
   if (!cfg.apiKey) return MISSING_API_KEY_MESSAGE;
+  if (cfg.pacingProblem) return cfg.pacingProblem;
   try {
     const u = new URL(cfg.apiUrl);
     if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error("scheme");

@@ -4,13 +4,17 @@
  * concurrency limit); and the retry policy. 429 waits `Retry-After` (capped, bounded) for every method,
  * because the request was refused before it was handled. Idempotent calls (GET/PATCH/DELETE) also retry
  * 5xx, timeouts, resets and unreadable 2xx bodies with jittered exponential backoff; POST never does (see
- * ./orphanSafeCreate.ts). Nothing here logs, and no message carries the API key or the Authorization header.
+ * ./orphanSafeCreate.ts). Before that, every request waits for a slot under the account's rate limits
+ * (./pacing.ts), so a large `up` paces itself instead of running into 429s. The only log line is the
+ * pacing progress; no message carries the API key or the Authorization header.
  */
 import { createHash } from "node:crypto";
 import { Pool } from "undici";
 import type { z } from "zod";
 import { issuePath } from "../contract/wire";
 import type { KatavenConfig } from "./config";
+import { info } from "./log";
+import { DOCUMENTED_PACING, pacerFor } from "./pacing";
 import { hintFor, isNoRoute, KatavenApiError, KatavenNetworkError, KatavenResponseError, noRouteHint, parseErrorBody } from "./errors";
 
 // ---- Retry-After and backoff ---------------------------------------------------------------------------
@@ -165,6 +169,8 @@ export class Transport {
       headers["content-type"] = "application/json";
       payload = JSON.stringify(body);
     }
+    // A slot in every rate-limit window first (./pacing.ts), then one of the 20 in-flight places.
+    const releasePacing = await pacerFor(this.accountKey, this.cfg.pacing ?? DOCUMENTED_PACING, info).acquire();
     const sem = this.semaphore();
     await sem.acquire();
     try {
@@ -184,6 +190,7 @@ export class Transport {
       throw networkError(method, path, err, this.timeoutMs);
     } finally {
       sem.release();
+      releasePacing();
     }
   }
 

@@ -67,21 +67,7 @@ export function compact<T extends Record<string, unknown>>(obj: T): T {
   return out as T;
 }
 
-/** A warning shown by the engine when there is one (pulumi.log), else on stderr. */
-export function warn(message: string): void {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-    const settings = require("@pulumi/pulumi/runtime/settings") as { getEngine?: () => unknown };
-    if (settings.getEngine?.()) {
-      void pulumi.log.warn(message).catch(() => console.error(`warning: ${message}`));
-      return;
-    }
-  } catch {
-    // fall through to stderr
-  }
-  console.error(`warning: ${message}`);
-}
+export { warn } from "../log";
 
 // ---- the widget-key list cache -------------------------------------------------------------------------
 

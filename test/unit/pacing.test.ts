@@ -1,3 +1,4 @@
+import { configProblem, resolveConfig } from "../../provider/config";
 import { formatProgress, Pacer, type PacingProgress, parsePacingValue } from "../../provider/pacing";
 
 /** A clock that only moves when the pacer sleeps (or the test says so). */
@@ -87,6 +88,30 @@ describe("parsePacingValue", () => {
     expect(parsePacingValue("kataven:requestsPerMinute", "0")).toBe(0);
     expect(() => parsePacingValue("kataven:requestsPerMinute", "fast")).toThrow(
       'kataven:requestsPerMinute "fast" must be a whole number of requests (0 turns this limit off)',
+    );
+  });
+});
+
+describe("pacing settings", () => {
+  const source = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
+
+  it("default to the documented hosted limits", () => {
+    const cfg = resolveConfig(source({ "kataven:apiKey": "k" }), {});
+    expect(cfg.pacing).toEqual({ perMinute: 60, perHour: 1000, perDay: 10_000 });
+  });
+
+  it("take kataven:requestsPerMinute/Hour/Day, and the environment when the stack config is silent", () => {
+    const cfg = resolveConfig(source({ "kataven:apiKey": "k", "kataven:requestsPerMinute": "600", "kataven:requestsPerDay": "0" }), {
+      KATAVEN_REQUESTS_PER_HOUR: "10000",
+    });
+    expect(cfg.pacing).toEqual({ perMinute: 600, perHour: 10_000, perDay: 0 });
+    expect(configProblem(cfg)).toBeUndefined();
+  });
+
+  it("refuse a value that is not a whole number at check time, naming the setting and the fix", () => {
+    const cfg = resolveConfig(source({ "kataven:apiKey": "k", "kataven:requestsPerHour": "lots" }), {});
+    expect(configProblem(cfg)).toBe(
+      'kataven:requestsPerHour "lots" must be a whole number of requests (0 turns this limit off). Set it with "pulumi config set kataven:requestsPerHour <n>".',
     );
   });
 });

@@ -4,8 +4,12 @@
  */
 import { closeAllPools } from "../../../provider/transport";
 import { type KatavenConfig, resetConfig, setConfig } from "../../../provider/config";
+import type { PacingLimits } from "../../../provider/pacing";
 import { clearListCache } from "../../../provider/lifecycle/common";
 import { type FaultRule, startServer, type StartServerOptions, type TestServer } from "../../support/server";
+
+/** Pacing off: test servers run without rate limits. */
+export const NO_PACING: PacingLimits = { perMinute: 0, perHour: 0, perDay: 0 };
 
 export interface WireKey {
   id: string;
@@ -26,7 +30,8 @@ export async function boot(opts: StartServerOptions = {}, cfg: Partial<KatavenCo
 
 export function configureFor(srv: TestServer, cfg: Partial<KatavenConfig> = {}): void {
   clearListCache();
-  setConfig({ apiUrl: srv.url, apiKey: srv.apiKey, timeoutMs: 2_000, backoffBaseMs: 5, retryAfterCapMs: 5_000, ...cfg });
+  // No pacing unless a test asks: test servers run without rate limits, and 429 handling is tested as such.
+  setConfig({ apiUrl: srv.url, apiKey: srv.apiKey, timeoutMs: 2_000, backoffBaseMs: 5, retryAfterCapMs: 5_000, pacing: NO_PACING, ...cfg });
 }
 
 export async function shutdown(srv: TestServer | undefined): Promise<void> {
