@@ -15,10 +15,8 @@
  * default bcrypt cost (10): its hashing of each new secret is in both the raw and the WidgetKey `up`.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { request } from "undici";
-import { bootstrapAccount, serveLocal } from "../scripts/lib/localServer";
+import { type BenchServer, startBenchServer } from "./benchServer";
 import { sampleProviderRss } from "./providerRss";
 import { RawApi } from "./rawApi";
 import { newSession, PulumiSession, REPO } from "../test/e2e/support/pulumi";
@@ -31,33 +29,6 @@ const ARGS: Record<Op, string[]> = {
   refresh: ["refresh", "--yes", "--non-interactive", "--skip-preview"],
   destroy: ["destroy", "--yes", "--non-interactive", "--skip-preview"],
 };
-
-interface LocalServer {
-  url: string;
-  apiKey: string;
-  requests(): Promise<number>;
-  stop(): Promise<void>;
-}
-
-/** The local server as a separate process (kataven-local), with its admin counters on and no rate limits. */
-async function startLocalServer(bcryptCost: number): Promise<LocalServer> {
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-bench-"));
-  const { api_key: apiKey } = await bootstrapAccount({ dataDir: data, account: "bench", rotateKey: true });
-  const server = await serveLocal({ dataDir: data, args: ["--admin", "--quiet", "--bcrypt-cost", String(bcryptCost), "--rate-limits", "off"] });
-  return {
-    url: server.url,
-    apiKey: apiKey!,
-    async requests() {
-      const res = await request(`${server.url}/__admin/stats`);
-      const stats = (await res.body.json()) as { total: number };
-      return stats.total;
-    },
-    async stop() {
-      await server.stop();
-      fs.rmSync(data, { recursive: true, force: true });
-    },
-  };
-}
 
 interface Row {
   n: number;
@@ -84,7 +55,7 @@ async function timed(s: PulumiSession, op: Op): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-async function measure(n: number, server: LocalServer): Promise<Row[]> {
+async function measure(n: number, server: BenchServer): Promise<Row[]> {
   const floor = await newSession(path.join(REPO, "bench/programs/noop"));
   const keys = await newSession(path.join(REPO, "bench/programs/widget-keys"));
   const raw = new RawApi(server.url, server.apiKey);
@@ -144,7 +115,7 @@ async function main() {
   const bcryptCost = costAt >= 0 ? Number(args.splice(costAt, 2)[1]) : 10;
   const sizes = args.map(Number).filter((n) => n > 0);
   console.error(`bench: local server with bcrypt cost ${bcryptCost}`);
-  const server = await startLocalServer(bcryptCost);
+  const server = await startBenchServer({ bcryptCost, rateLimits: "off" });
   const rows: Row[] = [];
   try {
     for (const n of sizes.length ? sizes : [1, 10, 100]) {

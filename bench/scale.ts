@@ -1,0 +1,105 @@
+/**
+ * `npm run bench:scale`: WidgetKeys at scale under the documented rate limits, through plain `pulumi`.
+ * The local server enforces Kataven's per-account limits scaled up by a factor (default 10×: 600/min,
+ * 10,000/h, 100,000/day, 20 in flight) to keep the run short, and the provider is told the same limits
+ * (kataven:requestsPerMinute/Hour/Day), so it paces itself instead of running into 429s.
+ *
+ *   npm run bench:scale                         # N = 1000, limits ×10
+ *   npm run bench:scale -- --keys 300 --scale 5
+ *
+ * Per operation: seconds, the API requests and 429s the server counted, N ÷ rate (the least time the
+ * limits allow for that many requests, less the first window's burst), state bytes per key and the dynamic
+ * provider's peak memory. Targets: up and destroy within 10% of N ÷ rate, at most one 429, refresh in at
+ * most 2 requests, a no-change preview in 0, state ≤ 3 KB per key.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startBenchServer } from "./benchServer";
+import { sampleProviderRss } from "./providerRss";
+import { newSession, REPO } from "../test/e2e/support/pulumi";
+
+const OPS: Array<[string, string[]]> = [
+  ["up", ["up", "--yes", "--non-interactive", "--skip-preview"]],
+  ["preview (no change)", ["preview", "--non-interactive", "--expect-no-changes"]],
+  ["refresh", ["refresh", "--yes", "--non-interactive", "--skip-preview"]],
+  ["destroy", ["destroy", "--yes", "--non-interactive", "--skip-preview"]],
+];
+
+function option(args: string[], name: string, fallback: number): number {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+}
+
+/**
+ * The least time `requests` take under a per-minute limit, with a first-minute burst of `perMinute`:
+ * every request past the burst waits for a slot that frees one minute after an earlier one.
+ */
+function minimumSeconds(requests: number, perMinute: number): number {
+  return requests <= perMinute ? 0 : (requests / perMinute) * 60 - 60 + 60 / perMinute;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const n = option(args, "--keys", 1000);
+  const scale = option(args, "--scale", 10);
+  const bcryptCost = option(args, "--bcrypt-cost", 4);
+  const limits = { perMinute: 60 * scale, perHour: 1000 * scale, perDay: 10_000 * scale };
+  console.error(`bench:scale: ${n} keys, limits ${limits.perMinute}/min ${limits.perHour}/h ${limits.perDay}/day (×${scale}), bcrypt cost ${bcryptCost}`);
+  const server = await startBenchServer({
+    bcryptCost,
+    rateLimits: `minute=${limits.perMinute},hour=${limits.perHour},day=${limits.perDay},concurrent=20`,
+  });
+  const s = await newSession(path.join(REPO, "bench/programs/widget-keys"));
+  const rows: string[][] = [];
+  try {
+    await s.config("bench:count", String(n));
+    await s.useServer(server);
+    await s.config("kataven:requestsPerMinute", String(limits.perMinute));
+    await s.config("kataven:requestsPerHour", String(limits.perHour));
+    await s.config("kataven:requestsPerDay", String(limits.perDay));
+    for (const [op, cmd] of OPS) {
+      const [requestsBefore, refusedBefore] = [await server.requests(), await server.rateLimited()];
+      const rss = sampleProviderRss();
+      const start = process.hrtime.bigint();
+      const r = await s.run(cmd, { allowFailure: true });
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const peak = rss.stop();
+      if (r.code !== 0) throw new Error(`${op} failed:\n${r.output.slice(-3000)}`);
+      const requests = (await server.requests()) - requestsBefore;
+      const refused = (await server.rateLimited()) - refusedBefore;
+      const floor = minimumSeconds(requests, limits.perMinute);
+      const paced = r.output.match(/pacing: [^\n]*/g) ?? [];
+      if (paced.length) console.error(`bench:scale: ${op}: ${paced.length} pacing lines, last: ${paced[paced.length - 1]}`);
+      const stateBytes = op === "up" ? Math.round(checkpointBytes(s.stateDir, s.stack) / n) : undefined;
+      rows.push([
+        String(n),
+        op,
+        seconds.toFixed(1),
+        floor ? floor.toFixed(1) : "",
+        floor ? `${((seconds / floor - 1) * 100).toFixed(0)}%` : "",
+        String(requests),
+        String(refused),
+        stateBytes === undefined ? "" : String(stateBytes),
+        peak ? peak.toFixed(1) : "",
+      ]);
+    }
+  } finally {
+    s.dispose();
+    await server.stop();
+  }
+  const header = ["N", "operation", "seconds", "N ÷ rate s", "over", "API requests", "429s", "state B/key", "provider peak MiB"];
+  const table = [header, header.map((h) => "-".repeat(h.length)), ...rows];
+  const widths = header.map((_, i) => Math.max(...table.map((l) => l[i].length)));
+  for (const l of table) console.log(`| ${l.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`);
+}
+
+function checkpointBytes(stateDir: string, stack: string): number {
+  const dir = path.join(stateDir, ".pulumi/stacks");
+  const file = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith(`${stack}.json`));
+  return file ? fs.statSync(path.join(dir, file)).size : 0;
+}
+
+main().catch((err) => {
+  console.error(`bench:scale failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
