@@ -296,6 +296,24 @@ export function requestOrigin(headers: { origin?: string | null; referer?: strin
 }
 
 /** Does a (normalised) request origin pass the allowlist? An empty list allows nothing. */
+/**
+ * Parsed allowlist entries by their text, for originAllowed(): the server checks every public call against
+ * a stored (canonical) allowlist, and parsing an entry (IDNA, DNS checks) cost more than matching it.
+ * parse() is pure, so a cached result is the same answer; the table is emptied when it grows past its cap.
+ */
+const PARSED_CACHE_MAX = 4096;
+const parsedCache = new Map<string, Entry | string>();
+
+function parsedEntry(raw: string): Entry | string {
+  let e = parsedCache.get(raw);
+  if (e === undefined) {
+    e = parse(raw);
+    if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.clear();
+    parsedCache.set(raw, e);
+  }
+  return e;
+}
+
 export function originAllowed(origin: string, allowlist: readonly string[]): boolean {
   let u: URL;
   try {
@@ -311,7 +329,7 @@ export function originAllowed(origin: string, allowlist: readonly string[]): boo
   // Ports compared as effective numbers: `localhost:443` admits https://localhost, whose URL omits the port.
   const port = u.port === "" ? DEFAULT_PORT[scheme] : Number(u.port);
   return allowlist.some((raw) => {
-    const e = parse(raw);
+    const e = parsedEntry(raw);
     if (typeof e === "string" || !e.schemes.includes(scheme)) return false;
     if (e.wildcard ? !host.endsWith(`.${e.host}`) : host !== e.host) return false;
     return e.port === "*" || (e.port ?? DEFAULT_PORT[scheme]) === port;

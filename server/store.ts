@@ -7,9 +7,9 @@
  *   - widget secret keys: bcrypt of the random part + an HMAC lookup column (kataven-api.md (d)-11);
  *   - exchange tokens: only their jti, expiry and use time (single use).
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { checkKeyFilesPrivate, createDbFilePrivately, DB_FILE, PEPPER_FILE, prepareDataDir, readOrCreatePepper } from "./dataDir";
 import { openError } from "./storageErrors";
 
@@ -116,20 +116,28 @@ export interface AgentSettingsRow {
 
 type Row = Record<string, unknown>;
 
-function toWidgetKey(r: Row): WidgetKeyRow {
-  return { ...(r as unknown as WidgetKeyRow), domain_allowlist: JSON.parse(String(r.domain_allowlist)) as string[] };
-}
+/** How long a repeat `last_used_at` touch may wait in memory before it is written (see touchWidgetKey). */
+export const TOUCH_FLUSH_MS = 1000;
 
 export class Store {
   readonly db: DatabaseSync;
-  private readonly pepper: Buffer;
+  /** the pepper as a KeyObject: createHmac() with a Buffer key imports it anew on every call (several µs) */
+  private readonly pepper: KeyObject;
   private closed = false;
+  /** prepared statements by SQL text: preparing costs more than running a point lookup */
+  private readonly statements = new Map<string, StatementSync>();
+  private jwtKeyCache: Uint8Array | null = null;
+  /** widget key id → last_used_at not yet written (repeat touches of keys already marked used) */
+  private readonly pendingTouches = new Map<string, string>();
+  /** widget key ids whose stored last_used_at is known to be set (written by this process or read so) */
+  private readonly usedKeys = new Set<string>();
+  private touchTimer: NodeJS.Timeout | null = null;
 
   private constructor(readonly dir: string) {
     // dataDir.ts: a private directory, private key files, a well-formed pepper; each refusal names the path
     prepareDataDir(dir);
     checkKeyFilesPrivate(dir);
-    this.pepper = readOrCreatePepper(dir);
+    this.pepper = createSecretKey(readOrCreatePepper(dir));
     createDbFilePrivately(dir);
     let db: DatabaseSync | undefined;
     try {
@@ -190,8 +198,32 @@ export class Store {
 
   close(): void {
     if (this.closed) return;
-    this.closed = true;
-    this.db.close();
+    try {
+      this.flushTouches();
+    } finally {
+      this.closed = true;
+      this.db.close();
+      this.statements.clear();
+    }
+  }
+
+  /** A cached prepared statement (node:sqlite resets a statement after each run, so it is reusable). */
+  private stmt(sql: string): StatementSync {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** A widget key row from the table, with a last_used_at still waiting to be written laid over it. */
+  private toWidgetKey(r: Row): WidgetKeyRow {
+    const row = { ...(r as unknown as WidgetKeyRow), domain_allowlist: JSON.parse(String(r.domain_allowlist)) as string[] };
+    if (row.last_used_at !== null) this.usedKeys.add(row.id);
+    const pending = this.pendingTouches.get(row.id);
+    if (pending !== undefined) row.last_used_at = pending;
+    return row;
   }
 
   /** HMAC-SHA256(pepper, value), hex. */
@@ -206,58 +238,62 @@ export class Store {
     return x.length === y.length && timingSafeEqual(x, y);
   }
 
+  /** The HS256 signing key: created once by the first migration and never changed, so read once. */
   jwtKey(): Uint8Array {
-    const row = this.db.prepare("SELECT value FROM server_secrets WHERE name = 'jwt_hs256'").get() as Row;
-    return new Uint8Array(row.value as Uint8Array);
+    if (this.jwtKeyCache === null) {
+      const row = this.db.prepare("SELECT value FROM server_secrets WHERE name = 'jwt_hs256'").get() as Row;
+      this.jwtKeyCache = new Uint8Array(row.value as Uint8Array);
+    }
+    return this.jwtKeyCache;
   }
 
   // ---- accounts, API keys, agents ---------------------------------------------------------------------
 
   hasAccount(id: string): boolean {
-    return this.db.prepare("SELECT 1 FROM accounts WHERE id = ?").get(id) !== undefined;
+    return this.stmt("SELECT 1 FROM accounts WHERE id = ?").get(id) !== undefined;
   }
 
   ensureAccount(id: string, now: string): boolean {
-    return this.db.prepare("INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)").run(id, now).changes > 0;
+    return this.stmt("INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)").run(id, now).changes > 0;
   }
 
   addApiKey(row: { id: string; account_id: string; name: string; key: string; now: string }): void {
-    this.db
-      .prepare("INSERT INTO api_keys (id, account_id, name, key_hmac, key_last8, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+    this
+      .stmt("INSERT INTO api_keys (id, account_id, name, key_hmac, key_last8, created_at) VALUES (?, ?, ?, ?, ?, ?)")
       .run(row.id, row.account_id, row.name, this.hmac(row.key), row.key.slice(-8), row.now);
   }
 
   /** Whether the account holds an enabled API key of that name. */
   hasActiveApiKey(accountId: string, name: string): boolean {
-    return this.db.prepare("SELECT 1 FROM api_keys WHERE account_id = ? AND name = ? AND disabled_at IS NULL").get(accountId, name) !== undefined;
+    return this.stmt("SELECT 1 FROM api_keys WHERE account_id = ? AND name = ? AND disabled_at IS NULL").get(accountId, name) !== undefined;
   }
 
   /** Disables every enabled API key of that name in the account (bootstrap rotation). */
   revokeApiKeys(accountId: string, name: string, now: string): number {
     return Number(
-      this.db.prepare("UPDATE api_keys SET disabled_at = ? WHERE account_id = ? AND name = ? AND disabled_at IS NULL").run(now, accountId, name).changes,
+      this.stmt("UPDATE api_keys SET disabled_at = ? WHERE account_id = ? AND name = ? AND disabled_at IS NULL").run(now, accountId, name).changes,
     );
   }
 
   findApiKey(key: string): { id: string; account_id: string; disabled_at: string | null } | undefined {
     const h = this.hmac(key);
-    const r = this.db.prepare("SELECT id, account_id, key_hmac, disabled_at FROM api_keys WHERE key_hmac = ?").get(h) as Row | undefined;
+    const r = this.stmt("SELECT id, account_id, key_hmac, disabled_at FROM api_keys WHERE key_hmac = ?").get(h) as Row | undefined;
     if (!r || !Store.sameHmac(String(r.key_hmac), h)) return undefined;
     return { id: String(r.id), account_id: String(r.account_id), disabled_at: (r.disabled_at as string | null) ?? null };
   }
 
   ensureAgent(accountId: string, id: string, name: string, now: string): boolean {
-    return this.db
-      .prepare("INSERT OR IGNORE INTO agents (account_id, id, name, created_at) VALUES (?, ?, ?, ?)")
+    return this
+      .stmt("INSERT OR IGNORE INTO agents (account_id, id, name, created_at) VALUES (?, ?, ?, ?)")
       .run(accountId, id, name, now).changes > 0;
   }
 
   hasAgent(accountId: string, id: string): boolean {
-    return this.db.prepare("SELECT 1 FROM agents WHERE account_id = ? AND id = ?").get(accountId, id) !== undefined;
+    return this.stmt("SELECT 1 FROM agents WHERE account_id = ? AND id = ?").get(accountId, id) !== undefined;
   }
 
   listAgents(accountId: string): string[] {
-    return (this.db.prepare("SELECT id FROM agents WHERE account_id = ? ORDER BY created_at, id").all(accountId) as Row[]).map((r) =>
+    return (this.stmt("SELECT id FROM agents WHERE account_id = ? ORDER BY created_at, id").all(accountId) as Row[]).map((r) =>
       String(r.id),
     );
   }
@@ -265,8 +301,8 @@ export class Store {
   // ---- widget keys ------------------------------------------------------------------------------------
 
   insertWidgetKey(row: WidgetKeyRow): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO widget_keys (id, account_id, name, public_hmac, key_last8, secret_hmac, secret_bcrypt, domain_allowlist,
            agent_id, disabled_at, last_used_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -288,26 +324,26 @@ export class Store {
   }
 
   listWidgetKeys(accountId: string): WidgetKeyRow[] {
-    return (this.db.prepare("SELECT * FROM widget_keys WHERE account_id = ? ORDER BY created_at, id").all(accountId) as Row[]).map(
-      toWidgetKey,
+    return (this.stmt("SELECT * FROM widget_keys WHERE account_id = ? ORDER BY created_at, id").all(accountId) as Row[]).map((r) =>
+      this.toWidgetKey(r),
     );
   }
 
   getWidgetKey(accountId: string, id: string): WidgetKeyRow | undefined {
-    const r = this.db.prepare("SELECT * FROM widget_keys WHERE account_id = ? AND id = ?").get(accountId, id) as Row | undefined;
-    return r && toWidgetKey(r);
+    const r = this.stmt("SELECT * FROM widget_keys WHERE account_id = ? AND id = ?").get(accountId, id) as Row | undefined;
+    return r && this.toWidgetKey(r);
   }
 
   findWidgetKeyByPublic(publicKey: string): WidgetKeyRow | undefined {
     const h = this.hmac(publicKey);
-    const r = this.db.prepare("SELECT * FROM widget_keys WHERE public_hmac = ?").get(h) as Row | undefined;
-    return r && Store.sameHmac(String(r.public_hmac), h) ? toWidgetKey(r) : undefined;
+    const r = this.stmt("SELECT * FROM widget_keys WHERE public_hmac = ?").get(h) as Row | undefined;
+    return r && Store.sameHmac(String(r.public_hmac), h) ? this.toWidgetKey(r) : undefined;
   }
 
   findWidgetKeyBySecret(secretKey: string): WidgetKeyRow | undefined {
     const h = this.hmac(secretKey);
-    const r = this.db.prepare("SELECT * FROM widget_keys WHERE secret_hmac = ?").get(h) as Row | undefined;
-    return r && Store.sameHmac(String(r.secret_hmac), h) ? toWidgetKey(r) : undefined;
+    const r = this.stmt("SELECT * FROM widget_keys WHERE secret_hmac = ?").get(h) as Row | undefined;
+    return r && Store.sameHmac(String(r.secret_hmac), h) ? this.toWidgetKey(r) : undefined;
   }
 
   updateWidgetKey(
@@ -322,22 +358,70 @@ export class Store {
       vals.push(k === "domain_allowlist" ? JSON.stringify(v) : (v as string | null));
     }
     if (sets.length === 0) return;
-    this.db.prepare(`UPDATE widget_keys SET ${sets.join(", ")} WHERE account_id = ? AND id = ?`).run(...vals, accountId, id);
+    this.stmt(`UPDATE widget_keys SET ${sets.join(", ")} WHERE account_id = ? AND id = ?`).run(...vals, accountId, id);
   }
 
   deleteWidgetKey(accountId: string, id: string): void {
-    this.db.prepare("DELETE FROM widget_keys WHERE account_id = ? AND id = ?").run(accountId, id);
+    this.stmt("DELETE FROM widget_keys WHERE account_id = ? AND id = ?").run(accountId, id);
   }
 
+  /**
+   * Sets a widget key's last_used_at. The first touch of a key (its stored value is null, or this process
+   * has not seen it set) is written at once: "was this key ever used" decides whether DELETE hard-deletes
+   * it, so it never waits in memory. Later touches only refine the time; they wait up to
+   * TOUCH_FLUSH_MS and are written together in one transaction (and on close()), since a write transaction
+   * per public call was the largest cost of /widget/config and /widget/auth/guest. Rows read through this
+   * store carry the waiting value, so every answer sees it at once; a crash loses at most the last
+   * TOUCH_FLUSH_MS of time refinements, never the used mark. A repeat touch made inside a transaction that
+   * then rolls back is still written later (it only refines the time of a key already marked used).
+   */
   touchWidgetKey(id: string, now: string): void {
-    this.db.prepare("UPDATE widget_keys SET last_used_at = ? WHERE id = ?").run(now, id);
+    if (this.usedKeys.has(id)) {
+      this.pendingTouches.set(id, now);
+      this.scheduleFlush();
+      return;
+    }
+    this.pendingTouches.delete(id);
+    this.stmt("UPDATE widget_keys SET last_used_at = ? WHERE id = ?").run(now, id);
+    this.usedKeys.add(id);
+  }
+
+  /** Writes the waiting last_used_at touches in one transaction; on failure they stay for the next try. */
+  flushTouches(): void {
+    if (this.touchTimer !== null) {
+      clearTimeout(this.touchTimer);
+      this.touchTimer = null;
+    }
+    if (this.pendingTouches.size === 0 || this.closed) return;
+    // never inside someone else's transaction: its rollback would drop touches already taken off the list
+    if (this.db.isTransaction) return this.scheduleFlush();
+    const touches = [...this.pendingTouches];
+    const update = this.stmt("UPDATE widget_keys SET last_used_at = ? WHERE id = ?");
+    try {
+      this.tx(() => {
+        for (const [id, at] of touches) update.run(at, id);
+      });
+    } catch {
+      // the database is busy, full or read-only: keep the touches (newer ones win) and try again later
+      return this.scheduleFlush();
+    }
+    for (const [id, at] of touches) if (this.pendingTouches.get(id) === at) this.pendingTouches.delete(id);
+  }
+
+  private scheduleFlush(): void {
+    if (this.touchTimer !== null || this.closed) return;
+    this.touchTimer = setTimeout(() => {
+      this.touchTimer = null;
+      this.flushTouches();
+    }, TOUCH_FLUSH_MS);
+    this.touchTimer.unref();
   }
 
   // ---- settings ---------------------------------------------------------------------------------------
 
   getWidgetSettings(accountId: string): WidgetSettingsRow | undefined {
-    const r = this.db
-      .prepare(
+    const r = this
+      .stmt(
         "SELECT primary_color, accent_color, logo_url, launcher_position, launcher_label, privacy_notice FROM widget_settings WHERE account_id = ?",
       )
       .get(accountId) as Row | undefined;
@@ -345,8 +429,8 @@ export class Store {
   }
 
   putWidgetSettings(accountId: string, s: WidgetSettingsRow, now: string): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO widget_settings (account_id, primary_color, accent_color, logo_url, launcher_position, launcher_label, privacy_notice, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(account_id) DO UPDATE SET primary_color = excluded.primary_color, accent_color = excluded.accent_color,
@@ -357,15 +441,15 @@ export class Store {
   }
 
   getAgentSettings(accountId: string, agentId: string): AgentSettingsRow | undefined {
-    const r = this.db
-      .prepare("SELECT widget_enabled, auth_mode FROM agent_widget_settings WHERE account_id = ? AND agent_id = ?")
+    const r = this
+      .stmt("SELECT widget_enabled, auth_mode FROM agent_widget_settings WHERE account_id = ? AND agent_id = ?")
       .get(accountId, agentId) as Row | undefined;
     return r && { widget_enabled: Number(r.widget_enabled) === 1, auth_mode: String(r.auth_mode) };
   }
 
   putAgentSettings(accountId: string, agentId: string, s: AgentSettingsRow, now: string): void {
-    this.db
-      .prepare(
+    this
+      .stmt(
         `INSERT INTO agent_widget_settings (account_id, agent_id, widget_enabled, auth_mode, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(account_id, agent_id) DO UPDATE SET widget_enabled = excluded.widget_enabled, auth_mode = excluded.auth_mode,
            updated_at = excluded.updated_at`,
@@ -376,23 +460,23 @@ export class Store {
   // ---- exchange tokens (single use) -------------------------------------------------------------------
 
   insertExchangeToken(row: { jti: string; account_id: string; widget_key_id: string | null; expires_at: string; now: string }): void {
-    this.db
-      .prepare("INSERT INTO exchange_tokens (jti, account_id, widget_key_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")
+    this
+      .stmt("INSERT INTO exchange_tokens (jti, account_id, widget_key_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")
       .run(row.jti, row.account_id, row.widget_key_id, row.expires_at, row.now);
   }
 
   /** Marks the token used; false when it is unknown or was already used. */
   consumeExchangeToken(jti: string, now: string): boolean {
-    return this.db.prepare("UPDATE exchange_tokens SET used_at = ? WHERE jti = ? AND used_at IS NULL").run(now, jti).changes === 1;
+    return this.stmt("UPDATE exchange_tokens SET used_at = ? WHERE jti = ? AND used_at IS NULL").run(now, jti).changes === 1;
   }
 
   exchangeTokenUsed(jti: string): boolean {
-    const r = this.db.prepare("SELECT used_at FROM exchange_tokens WHERE jti = ?").get(jti) as Row | undefined;
+    const r = this.stmt("SELECT used_at FROM exchange_tokens WHERE jti = ?").get(jti) as Row | undefined;
     return !r || r.used_at !== null;
   }
 
   /** Drops exchange tokens that expired before `before` (they can no longer be used anyway). */
   pruneExchangeTokens(before: string): void {
-    this.db.prepare("DELETE FROM exchange_tokens WHERE expires_at < ?").run(before);
+    this.stmt("DELETE FROM exchange_tokens WHERE expires_at < ?").run(before);
   }
 }
