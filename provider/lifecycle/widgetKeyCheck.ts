@@ -92,7 +92,7 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Widget
 
   const agentId = news.agentId;
   if (agentId !== undefined && agentId !== null) {
-    const r = isUnknown(agentId) ? { ok: true as const, value: agentId } : zodParse(CreateWidgetKeyRequest.shape.agent_id, agentId);
+    const r: Parsed<string | null | undefined> = isUnknown(agentId) ? { ok: true, value: agentId } : zodParse(CreateWidgetKeyRequest.shape.agent_id, agentId);
     if (!r.ok) failures.push({ property: "agentId", reason: r.reason });
     else if (typeof r.value === "string") inputs.agentId = r.value;
   }
