@@ -196,24 +196,63 @@ export function parseAllowlistEntry(raw: string): ParsedEntry {
 }
 
 /**
- * Canonicalises a list: every entry validated and spelled canonically, duplicates dropped, the order as
- * given (the server stores it so, and a list appended to in a pull request previews as an appended entry).
- * Failures name the entry's index and what to do. Compare two lists with sameAllowlist(): order is not
- * meaningful.
+ * An allowlist in canonical form: every entry the grammar accepts in its canonical spelling, entries it
+ * rejects (found on the server, added by another client) verbatim, duplicates dropped, the order as given.
+ * Canonicalising it again changes nothing. Only canonicalize() below makes one, so a function that takes
+ * this type is proven to get a list that was canonicalised once, where it crossed into the provider.
  */
-export function canonicalizeAllowlist(entries: readonly string[]): { canonical: string[]; failures: AllowlistFailure[] } {
-  const out = new Set<string>();
+export type CanonicalAllowlist = string[] & { readonly __canonical: true };
+
+/** The one canonicalisation: accepted entries, accepted plus rejected-verbatim entries, and why each rejected one is. */
+function canonicalize(entries: readonly unknown[]): { accepted: CanonicalAllowlist; kept: CanonicalAllowlist; failures: AllowlistFailure[]; foreign: string[] } {
+  const accepted = new Set<string>();
+  const kept = new Set<string>();
   const failures: AllowlistFailure[] = [];
+  const foreign: string[] = [];
   entries.forEach((entry, index) => {
     if (typeof entry !== "string") {
       failures.push({ index, entry: String(entry), reason: "must be a string" });
       return;
     }
     const r = parseAllowlistEntry(entry);
-    if (r.ok) out.add(r.canonical);
-    else failures.push({ index, entry, reason: r.reason });
+    if (r.ok) {
+      accepted.add(r.canonical);
+      kept.add(r.canonical);
+    } else {
+      failures.push({ index, entry, reason: r.reason });
+      if (!kept.has(entry)) {
+        kept.add(entry);
+        foreign.push(entry);
+      }
+    }
   });
-  return { canonical: [...out], failures };
+  return { accepted: [...accepted] as CanonicalAllowlist, kept: [...kept] as CanonicalAllowlist, failures, foreign };
+}
+
+/**
+ * Canonicalises a list: every entry validated and spelled canonically, duplicates dropped, the order as
+ * given (the server stores it so, and a list appended to in a pull request previews as an appended entry).
+ * Failures name the entry's index and what to do. Compare two lists with sameAllowlist(): order is not
+ * meaningful.
+ */
+export function canonicalizeAllowlist(entries: readonly string[]): { canonical: CanonicalAllowlist; failures: AllowlistFailure[] } {
+  const { accepted, failures } = canonicalize(entries);
+  return { canonical: accepted, failures };
+}
+
+/**
+ * The allowlist as the state should hold it, from what the server or the state holds: each entry canonical
+ * when the grammar accepts it, verbatim otherwise (such an entry is live on the server, so it must not vanish);
+ * duplicates dropped, order kept, non-strings skipped. `foreign` lists the verbatim (unaccepted) entries.
+ */
+export function stateAllowlist(entries: readonly unknown[]): { list: CanonicalAllowlist; foreign: string[] } {
+  const { kept, foreign } = canonicalize(entries.filter((e) => typeof e === "string"));
+  return { list: kept, foreign };
+}
+
+/** The empty canonical allowlist (a new array each time). */
+export function emptyAllowlist(): CanonicalAllowlist {
+  return canonicalize([]).accepted;
 }
 
 /** Do two lists allow the same origins? (Canonical spellings compared as sets.) */

@@ -11,3 +11,7 @@ export const AGENT_WIDGET_SETTINGS_TYPE = `${KATAVEN_TYPE_PREFIX}AgentWidgetSett
 
 /** The value the engine sends for an input that is not known yet (preview only). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** Its type: in a property the engine sends, a value of any type may be this instead. */
+export type Unknown = typeof UNKNOWN;
+/** A value the engine sends at preview: T, or unknown yet. */
+export type Preview<T> = T | Unknown;

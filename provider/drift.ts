@@ -13,24 +13,8 @@
  */
 import { parseAllowlistEntry } from "../contract/allowlist";
 
-/**
- * The allowlist as the state should hold it: each entry canonical when the grammar accepts it, verbatim
- * otherwise; duplicates dropped, order kept. `foreign` lists the verbatim (unaccepted) entries.
- */
-export function stateAllowlist(entries: readonly unknown[]): { list: string[]; foreign: string[] } {
-  const out = new Set<string>();
-  const foreign: string[] = [];
-  for (const e of entries) {
-    if (typeof e !== "string") continue;
-    const r = parseAllowlistEntry(e);
-    if (r.ok) out.add(r.canonical);
-    else if (!out.has(e)) {
-      out.add(e);
-      foreign.push(e);
-    }
-  }
-  return { list: [...out], foreign };
-}
+/** Where the allowlist read from the server (or the state) is canonicalised: contract/allowlist.ts. */
+export { stateAllowlist } from "../contract/allowlist";
 
 /** The warning for allowlist entries found on the server that the provider does not accept. */
 export function foreignEntriesWarning(label: string, foreign: readonly string[]): string {
@@ -58,7 +42,7 @@ export function revokedWarning(label: string, disabledAt: string): string {
  * Whether the key should end up disabled: what the program says, or, when the program does not set
  * `disabled`, keep a revocation made outside Pulumi (`disabledOutsidePulumi` in the state).
  */
-export function wantDisabled(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+export function wantDisabled(olds: { disabledOutsidePulumi?: unknown }, news: { disabled?: unknown }): boolean {
   if (news.disabled === undefined || news.disabled === null) return olds.disabledOutsidePulumi === true;
   return Boolean(news.disabled);
 }

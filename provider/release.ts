@@ -6,10 +6,8 @@
  * change only when the stored stub text itself differs from the one the program would store now.
  */
 
-type Props = Record<string, unknown>;
-
 /** True when state and program carry different `__provider` stubs (both known). */
-export function stubChanged(olds: Props, news: Props): boolean {
+export function stubChanged(olds: { __provider?: unknown }, news: { __provider?: unknown }): boolean {
   const a = olds.__provider;
   const b = news.__provider;
   return typeof a === "string" && typeof b === "string" && a !== b;

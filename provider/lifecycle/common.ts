@@ -9,14 +9,14 @@
 import { clientFor, type KatavenClient, type WidgetKeyRecord } from "../client";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
 
-import { UNKNOWN } from "../../contract/engine";
+import { UNKNOWN, type Unknown } from "../../contract/engine";
 import { connectionConfig, connectionProblem, withConnections } from "../connection";
 import { quietErrors } from "../errorOutput";
 import { KatavenConfigError } from "../errors";
 
 export { UNKNOWN };
 
-export function isUnknown(v: unknown): boolean {
+export function isUnknown(v: unknown): v is Unknown {
   return v === UNKNOWN;
 }
 
