@@ -1,5 +1,7 @@
-/** Running a command to completion, with its output captured (never through a shell). */
+/** Running a command to completion, with its output captured (never through a shell), and finding one on PATH. */
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 export interface RunResult {
   code: number;
@@ -48,4 +50,19 @@ export function runProcess(cmd: string, args: string[], opts: RunOptions): Promi
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, output: stdout + stderr });
     });
   });
+}
+
+/** The first executable of that name on the PATH of `env`, or undefined. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

@@ -15,6 +15,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { findOnPath } from "../../scripts/lib/processes";
+import { offlineEnv } from "../../scripts/lib/pulumiCli";
 import { repoRoot, startServer, type TestServer } from "../support/server";
 
 jest.setTimeout(300_000);
@@ -52,28 +54,7 @@ function childEnv(root: string): NodeJS.ProcessEnv {
     if (k.startsWith("npm_") || k.startsWith("PULUMI_") || k.startsWith("KATAVEN_") || k === "INIT_CWD") continue;
     env[k] = v;
   }
-  return {
-    ...env,
-    PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`,
-    PULUMI_HOME: path.join(root, "pulumi-home"),
-    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-  };
-}
-
-/** The first executable of that name on PATH. */
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return offlineEnv({ backend: path.join(root, "state"), home: path.join(root, "pulumi-home"), passphrase: PASSPHRASE }, env);
 }
 
 describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, plain pulumi)`, () => {
@@ -180,7 +161,7 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
     snippet = readmeSnippet();
     fs.writeFileSync(path.join(project, "index.ts"), snippet);
     // The genuine language host must be what runs the program. `pulumi about` lists plugins inside a project only.
-    if (!onPath("pulumi", env)) throw new Error("no `pulumi` on PATH: run through `bash scripts/toolchain.sh --pulumi`");
+    if (!findOnPath("pulumi", env)) throw new Error("no `pulumi` on PATH: run through `bash scripts/toolchain.sh --pulumi`");
     const about = await pulumi(["about"]).catch((e: Error) => ({ stdout: String(e.message), stderr: "", code: 1 }));
     if (!/^language\s+nodejs\s/m.test(about.stdout)) {
       throw new Error(
@@ -284,7 +265,7 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
   });
 
   it("an Automation API inline program in the same project creates and destroys a key (one SDK copy)", async () => {
-    const cli = fs.realpathSync(onPath("pulumi", env)!);
+    const cli = fs.realpathSync(findOnPath("pulumi", env)!);
     // PulumiCommand.get({root}) runs <root>/bin/pulumi
     const cliRoot = path.dirname(path.dirname(cli));
     fs.writeFileSync(path.join(project, "inline.js"), INLINE_PROGRAM);

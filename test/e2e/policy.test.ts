@@ -19,6 +19,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { findOnPath } from "../../scripts/lib/processes";
 import { startServer } from "../support/server";
 import { cliVersion, findSecretKeys, newSession, PulumiSession, REPO, runProcess } from "./support/pulumi";
 import type { DriverRequest, DriverResult } from "./support/policyDriver";
@@ -48,20 +49,6 @@ function expectAnalyzerRan(output: string, cliRoot: string): void {
   expect(output).toContain(`${PACK_ID} (local: ${POLICY_PACK})`);
 }
 
-/** The first executable of that name on PATH. */
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 /**
  * <root>/bin with the real pulumi binary (hard link; a copy across file systems), the dynamic provider shim
  * and the policy analyzer shim, and no language host. Returns the environment for it: PATH starts with that
@@ -70,7 +57,7 @@ function onPath(name: string): string | undefined {
  * PULUMI_HOME is new, so its plugin cache is empty).
  */
 function cliWithoutLanguageHost(root: string): { root: string; env: NodeJS.ProcessEnv } {
-  const real = onPath("pulumi");
+  const real = findOnPath("pulumi");
   if (!real) throw new Error("no `pulumi` on PATH: run through `bash scripts/toolchain.sh --pulumi`");
   const bin = path.join(root, "bin");
   fs.mkdirSync(bin, { recursive: true });

@@ -9,12 +9,11 @@
  * state, the stack's config file and the session's PULUMI_HOME are scanned for plaintext secrets, user
  * tokens and session tokens.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { request } from "undici";
 import { startServer } from "../support/server";
+import { type CustomerBackend, startCustomerBackend } from "./support/customerBackend";
 import { cliVersion, findSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
 import { managementApi } from "./support/kataven";
 
@@ -25,12 +24,7 @@ const SITE = "https://shop.example";
 const FOREIGN = "https://evil.example";
 const JWT_RE = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g;
 
-interface Backend {
-  url: string;
-  stdout: string[];
-  stderr: string[];
-  stop(): Promise<void>;
-}
+type Backend = CustomerBackend;
 
 describe("user story: customer backend with an injected secret, through the real engine", () => {
   let server: Server;
@@ -43,40 +37,10 @@ describe("user story: customer backend with an injected secret, through the real
   const tokens: string[] = [];
   let backend: Backend;
 
-  /**
-   * Starts backend.ts the way the README says: the secret goes from the stack's secret output straight into
-   * the backend's environment through the shell; this test process never holds it in a variable here.
-   */
+  /** backend.ts with the secret injected from the stack output by the shell (support/customerBackend.ts). */
   async function startBackend(): Promise<Backend> {
-    const script =
-      'KATAVEN_WIDGET_SECRET_KEY="$(npm run -s pulumi -- -C "$PWD/examples/customer-backend" stack output secretKey --show-secrets --stack "$STACK")" ' +
-      "exec node examples/customer-backend/backend.ts";
-    const child: ChildProcess = spawn("sh", ["-c", script], {
-      cwd: REPO,
-      env: { ...s.env, STACK: s.stack, KATAVEN_API_URL: server.url, PORT: "0", HOST: "127.0.0.1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const b: Backend = { url: "", stdout: [], stderr: [], stop: async () => {} };
+    const b = await startCustomerBackend({ session: s, outputName: "secretKey", apiUrl: server.url });
     backends.push(b);
-    readline.createInterface({ input: child.stderr! }).on("line", (l) => b.stderr.push(l));
-    const lines = readline.createInterface({ input: child.stdout! });
-    b.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`backend did not start:\n${b.stderr.join("\n")}`)), 60_000);
-      lines.on("line", (l) => {
-        b.stdout.push(l);
-        if (!b.url && l.startsWith("{\"url\"")) {
-          clearTimeout(timer);
-          resolve(JSON.parse(l).url);
-        }
-      });
-      child.once("exit", (code) => reject(new Error(`backend exited with ${code}:\n${b.stderr.join("\n")}`)));
-    });
-    b.stop = () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      });
     return b;
   }
 

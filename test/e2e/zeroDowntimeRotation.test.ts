@@ -10,12 +10,11 @@
  *     reuse the automatic key instead of minting again.
  * Logs, CLI output and state are scanned for plaintext secrets (with a positive control).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { request } from "undici";
 import { startServer } from "../support/server";
+import { type CustomerBackend, startCustomerBackend } from "./support/customerBackend";
 import { managementApi } from "./support/kataven";
 import { cliVersion, findSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
 
@@ -24,11 +23,7 @@ const SITE = "https://shop.example";
 // Each test runs several `up`s and a 100 ms loop across them.
 jest.setTimeout(300_000);
 
-interface Backend {
-  url: string;
-  logs: string[];
-  stop(): Promise<void>;
-}
+type Backend = CustomerBackend;
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -57,37 +52,10 @@ describe("two-phase rotation through the real engine", () => {
     await server?.close();
   });
 
-  /** backend.ts with the secret injected from a stack output by the shell, as the example's README says. */
+  /** backend.ts with the secret injected from a stack output by the shell (support/customerBackend.ts). */
   async function startBackend(s: PulumiSession, outputName: string): Promise<Backend> {
-    const script =
-      `KATAVEN_WIDGET_SECRET_KEY="$(npm run -s pulumi -- -C "$PWD/examples/customer-backend" stack output ${outputName} --show-secrets --stack "$STACK")" ` +
-      "exec node examples/customer-backend/backend.ts";
-    const child: ChildProcess = spawn("sh", ["-c", script], {
-      cwd: REPO,
-      env: { ...s.env, STACK: s.stack, KATAVEN_API_URL: server.url, PORT: "0", HOST: "127.0.0.1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const b: Backend = { url: "", logs: [], stop: async () => {} };
+    const b = await startCustomerBackend({ session: s, outputName, apiUrl: server.url });
     backends.push(b);
-    readline.createInterface({ input: child.stderr! }).on("line", (l) => b.logs.push(l));
-    const lines = readline.createInterface({ input: child.stdout! });
-    b.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`backend did not start:\n${b.logs.join("\n")}`)), 60_000);
-      lines.on("line", (l) => {
-        b.logs.push(l);
-        if (!b.url && l.startsWith('{"url"')) {
-          clearTimeout(timer);
-          resolve(JSON.parse(l).url);
-        }
-      });
-      child.once("exit", (code) => reject(new Error(`backend exited with ${code}:\n${b.logs.join("\n")}`)));
-    });
-    b.stop = () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      });
     return b;
   }
 
@@ -229,7 +197,7 @@ describe("two-phase rotation through the real engine", () => {
 
   it("never writes a secret to the state, the CLI output or a backend log", () => {
     const cli = sessions.flatMap((s) => s.transcript.filter((t) => !t.split("\n")[0].includes("--show-secrets")));
-    const text = [...sessions.map((s) => s.stateText()), ...cli, ...backends.flatMap((b) => b.logs)].join("\n");
+    const text = [...sessions.map((s) => s.stateText()), ...cli, ...backends.flatMap((b) => [...b.stdout, ...b.stderr])].join("\n");
     expect(secrets.length).toBeGreaterThan(0);
     expect(findSecretKeys(`${text}\n${secrets[0]}`)).toContain(secrets[0]); // positive control
     expect(findSecretKeys(text)).toEqual([]);
