@@ -16,7 +16,16 @@
  */
 import { randomBytes } from "node:crypto";
 import type { WidgetSettingsRecord, WidgetSettingsRecordPatch } from "../client";
-import { color, httpsUrl, launcherLabel, launcherPosition, privacyNotice, WIDGET_SETTINGS_DEFAULTS } from "../../contract/wire";
+import {
+  color,
+  httpsUrl,
+  LAUNCHER_POSITIONS,
+  launcherLabel,
+  launcherPosition,
+  privacyNotice,
+  WIDGET_SETTINGS_DEFAULTS,
+} from "../../contract/wire";
+import type { Preview } from "../../contract/engine";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "../release";
@@ -27,66 +36,104 @@ export const WIDGET_SETTINGS_ID_PREFIX = "widget-settings-";
 export const ON_DELETE = ["reset", "retain"] as const;
 export type OnDelete = (typeof ON_DELETE)[number];
 
+export type SettingsField = keyof WidgetSettingsRecord;
+
+type SafeParse<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } };
+/** `canon`: the spelling check() stores (colours in lower case; the schemas do not transform). */
+type FieldSpec<T> = { schema: SafeParse<T>; def: T; ci: boolean; canon?: (v: T) => T };
+const lowerCase = (v: string | null) => v?.toLowerCase() ?? null;
+
 /** Field → (validator, default, case-insensitive compare). */
-export const SETTINGS_FIELDS = {
-  primaryColor: { schema: color, def: WIDGET_SETTINGS_DEFAULTS.primary_color, ci: true },
-  accentColor: { schema: color, def: WIDGET_SETTINGS_DEFAULTS.accent_color, ci: true },
+export const SETTINGS_FIELDS: { readonly [F in SettingsField]: FieldSpec<WidgetSettingsRecord[F]> } = {
+  primaryColor: { schema: color, def: WIDGET_SETTINGS_DEFAULTS.primary_color, ci: true, canon: lowerCase },
+  accentColor: { schema: color, def: WIDGET_SETTINGS_DEFAULTS.accent_color, ci: true, canon: lowerCase },
   logoUrl: { schema: httpsUrl, def: WIDGET_SETTINGS_DEFAULTS.logo_url, ci: false },
   launcherPosition: { schema: launcherPosition, def: WIDGET_SETTINGS_DEFAULTS.launcher_position, ci: false },
   launcherLabel: { schema: launcherLabel, def: WIDGET_SETTINGS_DEFAULTS.launcher_label, ci: false },
   privacyNotice: { schema: privacyNotice, def: WIDGET_SETTINGS_DEFAULTS.privacy_notice, ci: false },
-} as const;
-export type SettingsField = keyof typeof SETTINGS_FIELDS;
-const FIELDS = Object.keys(SETTINGS_FIELDS) as SettingsField[];
+};
+const FIELDS: readonly SettingsField[] = ["primaryColor", "accentColor", "logoUrl", "launcherPosition", "launcherLabel", "privacyNotice"];
 
 type Props = Record<string, unknown>;
+
+/** The settings fields, each possibly unknown at preview. */
+type SettingsValues = { [F in SettingsField]?: Preview<WidgetSettingsRecord[F]> };
+
+/** check()'s inputs: a field that failed is left out; at preview a field may be unknown. */
+export type WidgetSettingsCheckedInputs = SettingsValues & { onDelete?: Preview<OnDelete>; providerVersion?: unknown };
+
+/** A property bag from the engine (check()'s inputs, or the state's outputs), typed; a value of a type the provider never writes reads as absent. */
+export type WidgetSettingsProps = SettingsValues & { onDelete?: Preview<OnDelete>; providerVersion?: string; __provider?: string };
 
 export interface WidgetSettingsOutputs extends WidgetSettingsRecord {
   onDelete: OnDelete;
   providerVersion?: string;
 }
 
+const isOnDelete = (v: unknown): v is OnDelete => ON_DELETE.some((o) => o === v);
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const strOrNull = (v: unknown) => (typeof v === "string" || v === null ? v : undefined);
+const preview = <T>(v: unknown, parse: (v: unknown) => T | undefined): Preview<T> | undefined => (isUnknown(v) ? v : parse(v));
+
+/** The one parser of a WidgetSettings property bag. */
+export function parseWidgetSettingsProps(p: Props): WidgetSettingsProps {
+  return compact({
+    primaryColor: preview(p.primaryColor, strOrNull),
+    accentColor: preview(p.accentColor, strOrNull),
+    logoUrl: preview(p.logoUrl, strOrNull),
+    launcherPosition: preview(p.launcherPosition, (v) => LAUNCHER_POSITIONS.find((pos) => pos === v)),
+    launcherLabel: preview(p.launcherLabel, strOrNull),
+    privacyNotice: preview(p.privacyNotice, strOrNull),
+    onDelete: preview(p.onDelete, (v) => (isOnDelete(v) ? v : undefined)),
+    providerVersion: str(p.providerVersion),
+    __provider: str(p.__provider),
+  } satisfies WidgetSettingsProps);
+}
+
 /** Validates `onDelete`; shared with AgentWidgetSettings. */
-export function checkOnDelete(v: unknown, failures: CheckFailure[]): unknown {
+export function checkOnDelete(v: unknown, failures: CheckFailure[]): Preview<OnDelete> | undefined {
   if (v === undefined || v === null) return "reset";
-  if (isUnknown(v) || (typeof v === "string" && (ON_DELETE as readonly string[]).includes(v))) return v;
+  if (isUnknown(v) || isOnDelete(v)) return v;
   failures.push({ property: "onDelete", reason: `must be one of ${ON_DELETE.join(", ")} (default reset)` });
   return undefined;
 }
 
-export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
-  const failures: CheckFailure[] = [...configFailures()];
-  const inputs: Props = {};
-  for (const f of FIELDS) {
-    const v = news[f];
-    // Every field is written (create adopts the account and resets what the program leaves out), so the
-    // preview shows every field with the value it will get: a field left out shows its default.
-    if (v === undefined || v === null) {
-      inputs[f] = SETTINGS_FIELDS[f].def;
-      continue;
-    }
-    if (isUnknown(v)) {
-      inputs[f] = v;
-      continue;
-    }
-    const r = SETTINGS_FIELDS[f].schema.safeParse(v);
-    if (!r.success) failures.push({ property: f, reason: r.error.issues[0]?.message ?? "is invalid" });
-    else inputs[f] = SETTINGS_FIELDS[f].ci ? (v as string).toLowerCase() : v;
+function checkField<F extends SettingsField>(f: F, v: unknown, failures: CheckFailure[]): Preview<WidgetSettingsRecord[F]> | undefined {
+  // Every field is written (create adopts the account and resets what the program leaves out), so the
+  // preview shows every field with the value it will get: a field left out shows its default.
+  if (v === undefined || v === null) return SETTINGS_FIELDS[f].def;
+  if (isUnknown(v)) return v;
+  const r = SETTINGS_FIELDS[f].schema.safeParse(v);
+  if (!r.success) {
+    failures.push({ property: f, reason: r.error.issues[0]?.message ?? "is invalid" });
+    return undefined;
   }
+  const canon = SETTINGS_FIELDS[f].canon;
+  return canon ? canon(r.data) : r.data;
+}
+
+export async function check(_olds: Props, news: Props): Promise<{ inputs: WidgetSettingsCheckedInputs; failures: CheckFailure[] }> {
+  const failures: CheckFailure[] = [...configFailures()];
+  const fields = {
+    primaryColor: checkField("primaryColor", news.primaryColor, failures),
+    accentColor: checkField("accentColor", news.accentColor, failures),
+    logoUrl: checkField("logoUrl", news.logoUrl, failures),
+    launcherPosition: checkField("launcherPosition", news.launcherPosition, failures),
+    launcherLabel: checkField("launcherLabel", news.launcherLabel, failures),
+    privacyNotice: checkField("privacyNotice", news.privacyNotice, failures),
+  } satisfies SettingsValues;
   for (const k of Object.keys(news)) {
-    if (k !== "__provider" && k !== "onDelete" && k !== "providerVersion" && !(FIELDS as string[]).includes(k) && news[k] !== undefined) {
+    if (k !== "__provider" && k !== "onDelete" && k !== "providerVersion" && !FIELDS.some((f) => f === k) && news[k] !== undefined) {
       failures.push({ property: k, reason: `is not a WidgetSettings field (${FIELDS.join(", ")}, onDelete)` });
     }
   }
-  inputs.onDelete = checkOnDelete(news.onDelete, failures);
-  if (news.providerVersion !== undefined) inputs.providerVersion = news.providerVersion;
+  const inputs = { ...fields, onDelete: checkOnDelete(news.onDelete, failures), providerVersion: news.providerVersion } satisfies WidgetSettingsCheckedInputs;
   return { inputs: compact(inputs), failures };
 }
 
 /** The desired value of a field: the input, or its default when absent. */
-function desired(news: Props, f: SettingsField): unknown {
-  const v = news[f];
-  return v === undefined || v === null ? SETTINGS_FIELDS[f].def : v;
+function desired<F extends SettingsField>(news: SettingsValues, f: F): Preview<WidgetSettingsRecord[F]> {
+  return news[f] ?? SETTINGS_FIELDS[f].def;
 }
 
 function same(f: SettingsField, a: unknown, b: unknown): boolean {
@@ -98,7 +145,9 @@ function same(f: SettingsField, a: unknown, b: unknown): boolean {
 }
 
 /** The properties that differ between state outputs and new inputs. Pure. */
-export function changedFields(olds: Props, news: Props): string[] {
+export function changedFields(oldProps: Props, newProps: Props): string[] {
+  const olds = parseWidgetSettingsProps(oldProps);
+  const news = parseWidgetSettingsProps(newProps);
   const out: string[] = FIELDS.filter((f) => !same(f, olds[f] ?? SETTINGS_FIELDS[f].def, desired(news, f)));
   if ((olds.onDelete ?? "reset") !== (news.onDelete ?? "reset")) out.push("onDelete");
   if (stubChanged(olds, news)) out.push("__provider");
@@ -109,24 +158,30 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: changedFields(olds, news).length > 0, replaces: [] as string[], deleteBeforeReplace: false };
 }
 
-function patchFor(current: WidgetSettingsRecord, news: Props): WidgetSettingsRecordPatch {
-  const patch: Record<string, unknown> = {};
-  for (const f of FIELDS) {
-    const want = desired(news, f);
-    if (!same(f, current[f], want)) patch[f] = want;
-  }
-  return patch as WidgetSettingsRecordPatch;
+/** create and update run with known inputs only; an unknown would be a bug, and reads as the default. */
+function known<T>(v: Preview<T> | undefined): T | undefined {
+  return isUnknown(v) ? undefined : v;
 }
 
-function outputsFrom(s: WidgetSettingsRecord, inputs: Props): WidgetSettingsOutputs {
+function patchFor(current: WidgetSettingsRecord, news: SettingsValues): WidgetSettingsRecordPatch {
+  const patch: WidgetSettingsRecordPatch = {};
+  const put = <F extends SettingsField>(f: F) => {
+    const want = known<WidgetSettingsRecord[F]>(news[f]) ?? SETTINGS_FIELDS[f].def;
+    if (!same(f, current[f], want)) patch[f] = want;
+  };
+  for (const f of FIELDS) put(f);
+  return patch;
+}
+
+function outputsFrom(s: WidgetSettingsRecord, inputs: WidgetSettingsProps): WidgetSettingsOutputs {
   return compact({
     ...s,
-    onDelete: ((inputs.onDelete as OnDelete | undefined) ?? "reset") as OnDelete,
-    providerVersion: inputs.providerVersion as string | undefined,
-  });
+    onDelete: known(inputs.onDelete) ?? "reset",
+    providerVersion: inputs.providerVersion,
+  } satisfies WidgetSettingsOutputs);
 }
 
-async function apply(inputs: Props): Promise<WidgetSettingsOutputs> {
+async function apply(inputs: WidgetSettingsProps): Promise<WidgetSettingsOutputs> {
   const c = client();
   const current = await c.getWidgetSettings();
   const patch = patchFor(current, inputs);
@@ -141,42 +196,47 @@ async function apply(inputs: Props): Promise<WidgetSettingsOutputs> {
  */
 const appliedHere = new Map<string, string>();
 
-export async function create(inputs: Props): Promise<{ id: string; outs: WidgetSettingsOutputs }> {
-  const outs = await apply(inputs);
+export async function create(props: Props): Promise<{ id: string; outs: WidgetSettingsOutputs }> {
+  const outs = await apply(parseWidgetSettingsProps(props));
   const id = `${WIDGET_SETTINGS_ID_PREFIX}${randomBytes(4).toString("hex")}`;
   appliedHere.set(client().accountKey, id);
   return { id, outs };
 }
 
-export async function read(id: string, props: Props): Promise<{ id: string; props: WidgetSettingsOutputs; inputs: Props }> {
+/** The inputs a program would have to hold to match the server (returned by read so refresh leaves no diff). */
+export type WidgetSettingsInputs = WidgetSettingsRecord & { onDelete: OnDelete; providerVersion?: string };
+
+export async function read(id: string, props: Props): Promise<{ id: string; props: WidgetSettingsOutputs; inputs: WidgetSettingsInputs }> {
+  const state = parseWidgetSettingsProps(props);
   const s = await client().getWidgetSettings();
-  const outs = outputsFrom(s, props);
-  const inputs: Props = { onDelete: outs.onDelete, providerVersion: outs.providerVersion };
-  for (const f of FIELDS) inputs[f] = s[f];
+  const outs = outputsFrom(s, state);
+  const inputs = { onDelete: outs.onDelete, providerVersion: outs.providerVersion, ...s } satisfies WidgetSettingsInputs;
   return { id, props: outs, inputs: compact(inputs) };
 }
 
-export async function update(_id: string, olds: Props, news: Props): Promise<{ outs: WidgetSettingsOutputs }> {
-  const current: WidgetSettingsRecord = {
-    primaryColor: (olds.primaryColor ?? null) as string | null,
-    accentColor: (olds.accentColor ?? null) as string | null,
-    logoUrl: (olds.logoUrl ?? null) as string | null,
-    launcherPosition: (olds.launcherPosition ?? "br") as WidgetSettingsRecord["launcherPosition"],
-    launcherLabel: (olds.launcherLabel ?? null) as string | null,
-    privacyNotice: (olds.privacyNotice ?? null) as string | null,
-  };
+export async function update(_id: string, oldProps: Props, newProps: Props): Promise<{ outs: WidgetSettingsOutputs }> {
+  const olds = parseWidgetSettingsProps(oldProps);
+  const news = parseWidgetSettingsProps(newProps);
+  const current = {
+    primaryColor: known(olds.primaryColor) ?? null,
+    accentColor: known(olds.accentColor) ?? null,
+    logoUrl: known(olds.logoUrl) ?? null,
+    launcherPosition: known(olds.launcherPosition) ?? "br",
+    launcherLabel: known(olds.launcherLabel) ?? null,
+    privacyNotice: known(olds.privacyNotice) ?? null,
+  } satisfies WidgetSettingsRecord;
   const patch = patchFor(current, news);
   if (Object.keys(patch).length === 0) return { outs: outputsFrom(current, news) };
   return { outs: outputsFrom(await client().updateWidgetSettings(patch), news) };
 }
 
 export async function remove(id: string, props: Props): Promise<void> {
-  if (props.onDelete === "retain") return;
+  if (parseWidgetSettingsProps(props).onDelete === "retain") return;
   const newer = appliedHere.get(client().accountKey);
   if (newer !== undefined && newer !== id) return;
-  const reset: Record<string, null> = {};
+  const reset: WidgetSettingsRecordPatch = {};
   for (const f of FIELDS) reset[f] = null;
-  await client().updateWidgetSettings(reset as WidgetSettingsRecordPatch);
+  await client().updateWidgetSettings(reset);
 }
 
 export { remove as delete };
