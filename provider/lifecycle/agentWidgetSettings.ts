@@ -16,13 +16,46 @@
 import { randomBytes } from "node:crypto";
 import type { AgentWidgetSettingsRecord, AgentWidgetSettingsRecordPatch } from "../client";
 import { KatavenApiError } from "../errors";
-import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch as PatchSchema, authMode } from "../../contract/wire";
+import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, AUTH_MODES, authMode } from "../../contract/wire";
+import type { Preview } from "../../contract/engine";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "../release";
-import { checkOnDelete, type OnDelete } from "./widgetSettings";
+import { checkOnDelete, ON_DELETE, type OnDelete } from "./widgetSettings";
 
 type Props = Record<string, unknown>;
+type AuthMode = AgentWidgetSettingsRecord["authMode"];
+
+/** check()'s inputs: a field that failed is left out; at preview a field may be unknown. */
+export type AgentWidgetSettingsCheckedInputs = {
+  agentId?: Preview<string>;
+  widgetEnabled?: Preview<boolean>;
+  authMode?: Preview<AuthMode>;
+  onDelete?: Preview<OnDelete>;
+  providerVersion?: unknown;
+};
+
+/** A property bag from the engine (check()'s inputs, or the state's outputs), typed; a value of a type the provider never writes reads as absent. */
+export type AgentWidgetSettingsProps = Omit<AgentWidgetSettingsCheckedInputs, "providerVersion"> & { providerVersion?: string; __provider?: string };
+
+/** The inputs a program would have to hold to match the server (returned by read so refresh leaves no diff). */
+export type AgentWidgetSettingsInputs = AgentWidgetSettingsRecord & { onDelete: OnDelete; providerVersion?: string };
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const preview = <T>(v: unknown, parse: (v: unknown) => T | undefined): Preview<T> | undefined => (isUnknown(v) ? v : parse(v));
+const known = <T>(v: Preview<T> | undefined): T | undefined => (isUnknown(v) ? undefined : v);
+
+/** The one parser of an AgentWidgetSettings property bag. */
+export function parseAgentWidgetSettingsProps(p: Props): AgentWidgetSettingsProps {
+  return compact({
+    agentId: preview(p.agentId, str),
+    widgetEnabled: preview(p.widgetEnabled, (v) => (typeof v === "boolean" ? v : undefined)),
+    authMode: preview(p.authMode, (v) => AUTH_MODES.find((m) => m === v)),
+    onDelete: preview(p.onDelete, (v) => ON_DELETE.find((o) => o === v)),
+    providerVersion: str(p.providerVersion),
+    __provider: str(p.__provider),
+  } satisfies AgentWidgetSettingsProps);
+}
 
 export interface AgentWidgetSettingsOutputs extends AgentWidgetSettingsRecord {
   onDelete: OnDelete;
@@ -32,17 +65,17 @@ export interface AgentWidgetSettingsOutputs extends AgentWidgetSettingsRecord {
 const DEFAULTS = { widgetEnabled: AGENT_WIDGET_SETTINGS_DEFAULT.widget_enabled, authMode: AGENT_WIDGET_SETTINGS_DEFAULT.auth_mode };
 const KNOWN = ["agentId", "widgetEnabled", "authMode", "onDelete", "providerVersion", "__provider"];
 
-export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+export async function check(_olds: Props, news: Props): Promise<{ inputs: AgentWidgetSettingsCheckedInputs; failures: CheckFailure[] }> {
   const failures: CheckFailure[] = [...configFailures()];
-  const inputs: Props = {};
+  const inputs: AgentWidgetSettingsCheckedInputs = {};
 
   const agentId = news.agentId;
   if (isUnknown(agentId)) inputs.agentId = agentId;
   else if (agentId === undefined || agentId === null) failures.push({ property: "agentId", reason: "is required: the id of the agent whose widget policy this is" });
   else {
-    const r = PatchSchema.shape.agent_id.safeParse(agentId);
+    const r = AgentWidgetSettingsPatch.shape.agent_id.safeParse(agentId);
     if (!r.success) failures.push({ property: "agentId", reason: r.error.issues[0]?.message ?? "is invalid" });
-    else inputs.agentId = agentId;
+    else inputs.agentId = r.data; // the schema does not transform: the program's value
   }
 
   const enabled = news.widgetEnabled;
@@ -53,9 +86,12 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
 
   const mode = news.authMode;
   if (mode !== undefined && mode !== null) {
-    const r = isUnknown(mode) ? { success: true as const } : authMode.safeParse(mode);
-    if (!r.success) failures.push({ property: "authMode", reason: r.error.issues[0]?.message ?? "is invalid" });
-    else inputs.authMode = mode;
+    if (isUnknown(mode)) inputs.authMode = mode;
+    else {
+      const r = authMode.safeParse(mode);
+      if (!r.success) failures.push({ property: "authMode", reason: r.error.issues[0]?.message ?? "is invalid" });
+      else inputs.authMode = r.data;
+    }
   }
 
   for (const k of Object.keys(news)) {
@@ -68,10 +104,10 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
   return { inputs: compact(inputs), failures };
 }
 
-function desired(news: Props) {
+function desired(news: AgentWidgetSettingsProps) {
   return {
-    widgetEnabled: (news.widgetEnabled ?? DEFAULTS.widgetEnabled) as boolean,
-    authMode: (news.authMode ?? DEFAULTS.authMode) as AgentWidgetSettingsRecord["authMode"],
+    widgetEnabled: news.widgetEnabled ?? DEFAULTS.widgetEnabled,
+    authMode: news.authMode ?? DEFAULTS.authMode,
   };
 }
 
@@ -82,7 +118,9 @@ export interface AgentSettingsDiff {
 }
 
 /** Pure comparison of state outputs with new inputs. */
-export function diffAgentSettings(olds: Props, news: Props): AgentSettingsDiff {
+export function diffAgentSettings(oldProps: Props, newProps: Props): AgentSettingsDiff {
+  const olds = parseAgentWidgetSettingsProps(oldProps);
+  const news = parseAgentWidgetSettingsProps(newProps);
   const want = desired(news);
   const changed: string[] = [];
   const replaces: string[] = [];
@@ -100,27 +138,33 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
 }
 
-function patchFor(current: Pick<AgentWidgetSettingsRecord, "widgetEnabled" | "authMode">, news: Props): AgentWidgetSettingsRecordPatch {
-  const want = desired(news);
+function patchFor(current: Pick<AgentWidgetSettingsRecord, "widgetEnabled" | "authMode">, news: AgentWidgetSettingsProps): AgentWidgetSettingsRecordPatch {
+  const want = { widgetEnabled: known(news.widgetEnabled) ?? DEFAULTS.widgetEnabled, authMode: known(news.authMode) ?? DEFAULTS.authMode };
   const patch: AgentWidgetSettingsRecordPatch = {};
   if (current.widgetEnabled !== want.widgetEnabled) patch.widgetEnabled = want.widgetEnabled;
   if (current.authMode !== want.authMode) patch.authMode = want.authMode;
   return patch;
 }
 
-function outputsFrom(s: AgentWidgetSettingsRecord, inputs: Props): AgentWidgetSettingsOutputs {
+function outputsFrom(s: AgentWidgetSettingsRecord, inputs: AgentWidgetSettingsProps): AgentWidgetSettingsOutputs {
   return compact({
     agentId: s.agentId,
     widgetEnabled: s.widgetEnabled,
     authMode: s.authMode,
-    onDelete: ((inputs.onDelete as OnDelete | undefined) ?? "reset") as OnDelete,
-    providerVersion: inputs.providerVersion as string | undefined,
-  });
+    onDelete: known(inputs.onDelete) ?? "reset",
+    providerVersion: inputs.providerVersion,
+  } satisfies AgentWidgetSettingsOutputs);
 }
 
-export async function create(inputs: Props): Promise<{ id: string; outs: AgentWidgetSettingsOutputs }> {
+/** The agent a resource is for: its `agentId`, or (a state without it) the id without its suffix. */
+function agentIdOf(id: string, props: AgentWidgetSettingsProps): string {
+  return known(props.agentId) ?? id.replace(/~[0-9a-f]{8}$/, "");
+}
+
+export async function create(props: Props): Promise<{ id: string; outs: AgentWidgetSettingsOutputs }> {
+  const inputs = parseAgentWidgetSettingsProps(props);
   const c = client();
-  const agentId = inputs.agentId as string;
+  const agentId = known(inputs.agentId) ?? "";
   const current = await c.getAgentWidgetSettings(agentId);
   const patch = patchFor(current, inputs);
   const next = Object.keys(patch).length > 0 ? await c.updateAgentWidgetSettings(agentId, patch) : current;
@@ -136,8 +180,9 @@ export async function create(inputs: Props): Promise<{ id: string; outs: AgentWi
  */
 const appliedHere = new Map<string, string>();
 
-export async function read(id: string, props: Props): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: Props }> {
-  const agentId = (props.agentId as string | undefined) ?? id.replace(/~[0-9a-f]{8}$/, "");
+export async function read(id: string, props: Props): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: AgentWidgetSettingsInputs }> {
+  const state = parseAgentWidgetSettingsProps(props);
+  const agentId = agentIdOf(id, state);
   let s: AgentWidgetSettingsRecord;
   try {
     s = await client().getAgentWidgetSettings(agentId);
@@ -148,25 +193,29 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
     }
     throw err;
   }
-  const outs = outputsFrom(s, props);
-  return { id, props: outs, inputs: compact({ agentId: s.agentId, widgetEnabled: s.widgetEnabled, authMode: s.authMode, onDelete: outs.onDelete, providerVersion: outs.providerVersion }) };
+  const outs = outputsFrom(s, state);
+  const inputs = { agentId: s.agentId, widgetEnabled: s.widgetEnabled, authMode: s.authMode, onDelete: outs.onDelete, providerVersion: outs.providerVersion } satisfies AgentWidgetSettingsInputs;
+  return { id, props: outs, inputs: compact(inputs) };
 }
 
-export async function update(_id: string, olds: Props, news: Props): Promise<{ outs: AgentWidgetSettingsOutputs }> {
-  const agentId = news.agentId as string;
+export async function update(_id: string, oldProps: Props, newProps: Props): Promise<{ outs: AgentWidgetSettingsOutputs }> {
+  const olds = parseAgentWidgetSettingsProps(oldProps);
+  const news = parseAgentWidgetSettingsProps(newProps);
+  const agentId = known(news.agentId) ?? "";
   const current = {
     agentId,
-    widgetEnabled: (olds.widgetEnabled ?? DEFAULTS.widgetEnabled) as boolean,
-    authMode: (olds.authMode ?? DEFAULTS.authMode) as AgentWidgetSettingsRecord["authMode"],
-  };
+    widgetEnabled: known(olds.widgetEnabled) ?? DEFAULTS.widgetEnabled,
+    authMode: known(olds.authMode) ?? DEFAULTS.authMode,
+  } satisfies AgentWidgetSettingsRecord;
   const patch = patchFor(current, news);
   if (Object.keys(patch).length === 0) return { outs: outputsFrom(current, news) };
   return { outs: outputsFrom(await client().updateAgentWidgetSettings(agentId, patch), news) };
 }
 
 export async function remove(id: string, props: Props): Promise<void> {
-  if (props.onDelete === "retain") return;
-  const agentId = (props.agentId as string | undefined) ?? id.replace(/~[0-9a-f]{8}$/, "");
+  const state = parseAgentWidgetSettingsProps(props);
+  if (state.onDelete === "retain") return;
+  const agentId = agentIdOf(id, state);
   const newer = appliedHere.get(`${client().accountKey}|${agentId}`);
   if (newer !== undefined && newer !== id) return;
   try {
