@@ -167,12 +167,18 @@ function patchFor(current: Current, news: WidgetKeyProps, disabled: boolean): Up
   return patch;
 }
 
+/**
+ * create: check() canonicalised the program's list and the engine hands that list back, so minting a key sends
+ * it as it is; only adopting, which compares it with the server's list, parses it (stateAllowlist). Either way
+ * the server's answer is canonicalised once, in fromServer(): check + create canonicalise at most twice.
+ */
 export async function create(props: Props): Promise<{ id: string; outs: WidgetKeyOutputs }> {
-  const inputs = parseWidgetKeyProps(props);
+  const fields = parseWidgetKeyProps(props, { allowlist: false });
   const c = client();
-  const adopt = knownAdopt(inputs.adopt);
+  const adopt = knownAdopt(fields.adopt);
 
   if (adopt) {
+    const inputs = parseWidgetKeyProps(props);
     const keys = await c.listWidgetKeys();
     const found = keys.find((k) => k.id === adopt.id);
     if (!found) {
@@ -189,7 +195,11 @@ export async function create(props: Props): Promise<{ id: string; outs: WidgetKe
     return { id: key.id, outs: outputsFrom(key, inputs, { publicKey: adopt.publicKey, secretAvailable: false }) };
   }
 
-  const created = await c.createWidgetKey({ name: inputs.name ?? "", domainAllowlist: inputs.domainAllowlist ?? emptyAllowlist(), agentId: inputs.agentId ?? null });
+  const inputs = fields;
+  // check()'s canonical list (non-strings, which check never returns, are skipped as parseWidgetKeyProps would).
+  const checked = props.domainAllowlist;
+  const domainAllowlist = Array.isArray(checked) ? checked.filter((e): e is string => typeof e === "string") : [];
+  const created = await c.createWidgetKey({ name: inputs.name ?? "", domainAllowlist, agentId: inputs.agentId ?? null });
   invalidateKeyList(c);
   let key: WidgetKeyRecord = created;
   if (inputs.disabled === true) {

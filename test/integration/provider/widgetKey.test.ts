@@ -2,6 +2,7 @@
  * WidgetKey lifecycle against the real local server over loopback: create, read (drift), update, delete,
  * rotation, adoption, and the request budget (no-change check/diff = 0 requests, refresh of 20 keys ≤ 2).
  */
+import * as allowlist from "../../../contract/allowlist";
 import * as key from "../../../provider/lifecycle/widgetKey";
 import type { WidgetKeyOutputs } from "../../../provider/lifecycle/widgetKey";
 import type { TestServer } from "../../support/server";
@@ -65,6 +66,27 @@ describe("create", () => {
     const onServer = await serverKeys(acct);
     expect(onServer.map((k) => k.id)).toEqual([id]);
     expect(onServer[0].domain_allowlist).toEqual(outs.domainAllowlist);
+  });
+
+  it("check + create canonicalise the allowlist at most twice in the provider (check's list is sent as it is)", async () => {
+    // Counted from the provider's lifecycle modules only (the in-process test server canonicalises too).
+    let calls = 0;
+    const count = <A extends unknown[], R>(real: (...a: A) => R) => (...a: A): R => {
+      if (/provider[\\/]lifecycle/.test(new Error().stack ?? "")) calls++;
+      return real(...a);
+    };
+    const { canonicalizeAllowlist, stateAllowlist } = allowlist;
+    const spies = [
+      jest.spyOn(allowlist, "canonicalizeAllowlist").mockImplementation(count(canonicalizeAllowlist)),
+      jest.spyOn(allowlist, "stateAllowlist").mockImplementation(count(stateAllowlist)),
+    ];
+    try {
+      const { outs } = await createKey({ name: "twice", domainAllowlist: ["https://www.acme.com/", "ACME.com"] });
+      expect(outs.domainAllowlist).toEqual(["https://www.acme.com", "https://acme.com"]);
+      expect(calls).toBeLessThanOrEqual(2);
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
   });
 
   it("creates a disabled key when asked", async () => {
