@@ -11,6 +11,7 @@
 import { clientFor, type KatavenClient } from "./client";
 import { configProblem, type ConfigSource, resolveConfig } from "./config";
 import { KatavenConfigError } from "./errors";
+import type { WidgetSettingsRecord } from "./records";
 import { type KatavenConnection, programConfigOf } from "./connection";
 
 /** A widget key as the management API lists it. Never holds a secret. */
@@ -41,14 +42,7 @@ export interface GetWidgetKeysArgs {
 }
 
 /** The account's widget branding as stored (null = Kataven's default). */
-export interface WidgetSettingsInfo {
-  primaryColor: string | null;
-  accentColor: string | null;
-  logoUrl: string | null;
-  launcherPosition: "bl" | "br" | "tl" | "tr";
-  launcherLabel: string | null;
-  privacyNotice: string | null;
-}
+export type WidgetSettingsInfo = WidgetSettingsRecord;
 
 /** One agent's widget policy as stored (a missing row reads `{widgetEnabled: false, authMode: "guest"}`). */
 export interface AgentWidgetSettingsInfo {

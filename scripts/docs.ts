@@ -130,6 +130,29 @@ function functionList(members: Member[]): string {
   return members.map((m) => `- \`${m.name}\`: ${m.doc}`).join("\n");
 }
 
+/**
+ * The interface a type alias names (`export type WidgetSettingsInfo = WidgetSettingsRecord`): declared in
+ * the same file, or in the relative module the name is imported from. Undefined for any other alias.
+ */
+function aliasedInterface(alias: ts.TypeAliasDeclaration, source: ts.SourceFile, file: string): { node: ts.InterfaceDeclaration; source: ts.SourceFile } | undefined {
+  if (!ts.isTypeReferenceNode(alias.type) || !ts.isIdentifier(alias.type.typeName) || alias.type.typeArguments) return undefined;
+  const name = alias.type.typeName.text;
+  const find = (src: ts.SourceFile, n: string) => src.statements.find((st): st is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(st) && st.name.text === n);
+  const local = find(source, name);
+  if (local) return { node: local, source };
+  for (const st of source.statements) {
+    if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier) || !st.moduleSpecifier.text.startsWith(".")) continue;
+    const bindings = st.importClause?.namedBindings;
+    const imported = bindings && ts.isNamedImports(bindings) ? bindings.elements.find((e) => e.name.text === name) : undefined;
+    if (!imported) continue;
+    const target = path.resolve(path.dirname(file), `${st.moduleSpecifier.text}.ts`);
+    const targetSource = ts.createSourceFile(target, fs.readFileSync(target, "utf8"), ts.ScriptTarget.Latest, true);
+    const node = find(targetSource, imported.propertyName?.text ?? name);
+    return node ? { node, source: targetSource } : undefined;
+  }
+  return undefined;
+}
+
 /** The exported functions of a module (lookups), with their TSDoc, and the exported interfaces they return. */
 function describeFunctions(file: string, title: string): string {
   const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
@@ -140,10 +163,13 @@ function describeFunctions(file: string, title: string): string {
     if (ts.isFunctionDeclaration(node) && node.name && exported(node)) {
       fns.push({ name: signatureOf(node, source), type: "", optional: true, doc: docOf(node, source) });
     }
-    if (ts.isInterfaceDeclaration(node) && exported(node)) {
-      const fields = node.members
+    // An exported interface, or an exported alias of an interface (`export type A = B`, B imported or local):
+    // documented under the alias's name and TSDoc, with the aliased interface's fields.
+    const decl = ts.isInterfaceDeclaration(node) ? { node, source } : ts.isTypeAliasDeclaration(node) ? aliasedInterface(node, source, file) : undefined;
+    if (decl && exported(node) && (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node))) {
+      const fields = decl.node.members
         .filter(ts.isPropertySignature)
-        .map((m) => `\`${m.name.getText(source)}${m.questionToken ? "?" : ""}: ${plainType(m.type?.getText(source) ?? "unknown").replace(/\\\|/g, "|")}\``);
+        .map((m) => `\`${m.name.getText(decl.source)}${m.questionToken ? "?" : ""}: ${plainType(m.type?.getText(decl.source) ?? "unknown").replace(/\\\|/g, "|")}\``);
       types.push(`- \`${node.name.text}\` (${docOf(node, source)}): ${fields.join(", ")}`);
     }
   });
