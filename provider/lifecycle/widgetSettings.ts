@@ -155,7 +155,8 @@ export function changedFields(oldProps: Props, newProps: Props): string[] {
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
-  return { changes: changedFields(olds, news).length > 0, replaces: [] as string[], deleteBeforeReplace: false };
+  const replaces: string[] = []; // nothing replaces
+  return { changes: changedFields(olds, news).length > 0, replaces, deleteBeforeReplace: false };
 }
 
 /** create and update run with known inputs only; an unknown would be a bug, and reads as the default. */
