@@ -91,7 +91,11 @@ kataven_ensure_pulumi() {
   # it the engine tries to download a "pulumi-nodejs" plugin and fails offline.
   local shim="$KATAVEN_REPO/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
   if ! command -v pulumi-resource-pulumi-nodejs >/dev/null 2>&1 && [ ! -x "$bindir/pulumi-resource-pulumi-nodejs" ]; then
-    [ -f "$shim" ] || { _kataven_die "run 'npm ci' first: $shim is missing"; return 1; }
+    if [ ! -f "$shim" ]; then
+      # Sourced before `npm ci` (as .ci/run does): the shim comes with node_modules; npm scripts add it later.
+      if [ "${KATAVEN_SOURCED:-0}" = 1 ]; then _kataven_say "the pulumi-nodejs shim comes with node_modules: run 'npm ci'"; PATH="$bindir:$PATH"; export PATH; return 0; fi
+      _kataven_die "run 'npm ci' first: $shim is missing"; return 1
+    fi
     if [ -w "$bindir" ]; then install -m 755 "$shim" "$bindir/"; else
       mkdir -p "$KATAVEN_CACHE/shim" && install -m 755 "$shim" "$KATAVEN_CACHE/shim/" && PATH="$KATAVEN_CACHE/shim:$PATH"; fi
   fi
@@ -162,7 +166,9 @@ kataven_offline_env() {
 }
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+  KATAVEN_SOURCED=1
   kataven_ensure_node && kataven_ensure_pulumi && kataven_offline_env
+  unset KATAVEN_SOURCED
 else
   set -euo pipefail
   with_pulumi=0 build=0
