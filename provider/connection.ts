@@ -4,8 +4,8 @@
  * the one in stack config.
  *
  * How the key travels, and why it never enters `__provider`: the resource passes the connection as an
- * ordinary input wrapped in `pulumi.secret(...)`. The serialized provider stays the ~0.6 KB stub that holds
- * nothing (resources/serializedProvider.ts); the engine sends the secret input to the provider process
+ * ordinary input wrapped in `pulumi.secret(...)`. The `__provider` stays the one-line stub that holds
+ * nothing (resources/dynamicResource.ts); the engine sends the secret input to the provider process
  * (dynamic providers receive secrets as plaintext) and, because the input is secret, stores it encrypted
  * in the state's inputs and marks the same-named output secret (the outputs carry it too, since read and
  * delete see only the outputs). `withConnections` wraps the lifecycle methods: each call runs with the

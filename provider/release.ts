@@ -1,6 +1,6 @@
 /**
  * What a new release of this package plans for existing resources. The `__provider` stored with each
- * resource is a stub that loads this package *by name* (resources/serializedProvider.ts), so a new release
+ * resource is a stub that loads this package *by name* (resources/dynamicResource.ts), so a new release
  * reaches existing resources without any update. A release therefore plans no change by itself: diff
  * ignores `providerVersion` (kept as a record of the version that last applied the resource) and reports a
  * change only when the stored stub text itself differs from the one the program would store now.

@@ -77,7 +77,7 @@ function describeResource(file: string): string {
         inputs.push({ name, type: plainType(m.type.getText(source)), optional: !!m.questionToken, doc: docOf(m, source) });
       }
     }
-    const isResource = (n: ts.ClassDeclaration) => n.heritageClauses?.some((h) => /dynamic\.Resource|ComponentResource/.test(h.getText(source))) ?? false;
+    const isResource = (n: ts.ClassDeclaration) => n.heritageClauses?.some((h) => /DynamicResource|ComponentResource/.test(h.getText(source))) ?? false;
     // A plain class documented like a resource when its file declares `<Name>Args` (KatavenConnection).
     const hasArgs = (n: ts.ClassDeclaration) => source.statements.some((st) => ts.isInterfaceDeclaration(st) && st.name.text === `${n.name?.text}Args`);
     if (ts.isClassDeclaration(node) && node.name && (isResource(node) || hasArgs(node))) {

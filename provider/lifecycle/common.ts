@@ -3,7 +3,7 @@
  * refresh of N keys cost one or two list calls, warnings, and small value helpers.
  *
  * The modules of this folder are loaded by name from the `__provider` stub in every stack's state
- * (`pulumi-kataven-widget/provider/lifecycle/<name>`, see ../resources/serializedProvider.ts): keep their
+ * (`pulumi-kataven-widget/provider/lifecycle/<name>`, see ../resources/dynamicResource.ts): keep their
  * paths, and keep them here rather than moving them into contract/ or anywhere else.
  */
 import { clientFor, type KatavenClient, type WidgetKeyRecord } from "../client";

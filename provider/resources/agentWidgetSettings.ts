@@ -9,7 +9,7 @@
  * Replacing field: `agentId`. A field removed from the program goes back to its default.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { serializedProvider } from "./serializedProvider";
+import { DynamicResource, providerStub } from "./dynamicResource";
 import { packageVersion } from "../config";
 import { accountScope, claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
 import { connectionInput, type KatavenConnection } from "../connection";
@@ -31,9 +31,9 @@ export interface AgentWidgetSettingsArgs {
   connection?: KatavenConnection;
 }
 
-const agentWidgetSettingsProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/agentWidgetSettings");
+const agentWidgetSettingsStub = providerStub("pulumi-kataven-widget/provider/lifecycle/agentWidgetSettings");
 
-export class AgentWidgetSettings extends pulumi.dynamic.Resource {
+export class AgentWidgetSettings extends DynamicResource {
   declare public readonly agentId: pulumi.Output<string>;
   declare public readonly widgetEnabled: pulumi.Output<boolean>;
   declare public readonly authMode: pulumi.Output<"guest" | "user" | "both">;
@@ -46,12 +46,11 @@ export class AgentWidgetSettings extends pulumi.dynamic.Resource {
     warnIfApiKeyInPlainText();
     const agentId = claimUnique("AgentWidgetSettings", args?.agentId, name, undefined, accountScope(args?.connection));
     super(
-      agentWidgetSettingsProvider,
+      "AgentWidgetSettings",
+      agentWidgetSettingsStub,
       name,
       { widgetEnabled: undefined, authMode: undefined, onDelete: undefined, ...args, agentId, providerVersion: packageVersion(), connection: connectionInput(args?.connection) },
       opts,
-      "kataven",
-      "AgentWidgetSettings",
     );
   }
 }

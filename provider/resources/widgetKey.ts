@@ -10,12 +10,12 @@
  * `ignoreChanges` and `aliases` hold; `replaceOnChanges` and `customTimeouts` don't reach a dynamic provider
  * (README, "Resource options").
  *
- * The provider object handed to the engine is the ~0.6 KB stub of ./serializedProvider.ts: it loads this
+ * The `__provider` handed to the engine is the one-line stub of ./dynamicResource.ts: it loads this
  * package by name at run time, so the state carries no URL or credential and a new release reaches
  * existing resources.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { serializedProvider } from "./serializedProvider";
+import { DynamicResource, providerStub } from "./dynamicResource";
 import { packageVersion } from "../config";
 import { accountScope, claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
 import { connectionInput, type KatavenConnection } from "../connection";
@@ -67,9 +67,9 @@ export interface WidgetKeyArgs {
   connection?: KatavenConnection;
 }
 
-const widgetKeyProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/widgetKey");
+const widgetKeyStub = providerStub("pulumi-kataven-widget/provider/lifecycle/widgetKey");
 
-export class WidgetKey extends pulumi.dynamic.Resource {
+export class WidgetKey extends DynamicResource {
   /** The key row id (also the resource id). */
   declare public readonly keyId: pulumi.Output<string>;
   /** `pk_live_…`, safe to embed in pages. Absent for an adopted key unless `adopt.publicKey` was given. */
@@ -120,7 +120,8 @@ export class WidgetKey extends pulumi.dynamic.Resource {
       additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secretKey"])],
     };
     super(
-      widgetKeyProvider,
+      "WidgetKey",
+      widgetKeyStub,
       name,
       {
         // Optional inputs are outputs too: a key must be in props for its output to exist (and for get()).
@@ -145,8 +146,6 @@ export class WidgetKey extends pulumi.dynamic.Resource {
         secretAvailable: undefined,
       },
       merged,
-      "kataven",
-      "WidgetKey",
     );
   }
 }

@@ -8,7 +8,7 @@
  * A field removed from the program goes back to its default on the next update.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { serializedProvider } from "./serializedProvider";
+import { DynamicResource, providerStub } from "./dynamicResource";
 import { packageVersion } from "../config";
 import { accountScope, claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
 import { connectionInput, type KatavenConnection } from "../connection";
@@ -36,9 +36,9 @@ export interface WidgetSettingsArgs {
   connection?: KatavenConnection;
 }
 
-const widgetSettingsProvider = serializedProvider("pulumi-kataven-widget/provider/lifecycle/widgetSettings");
+const widgetSettingsStub = providerStub("pulumi-kataven-widget/provider/lifecycle/widgetSettings");
 
-export class WidgetSettings extends pulumi.dynamic.Resource {
+export class WidgetSettings extends DynamicResource {
   /** The stored values (null = default). */
   declare public readonly primaryColor: pulumi.Output<string | null>;
   declare public readonly accentColor: pulumi.Output<string | null>;
@@ -55,7 +55,8 @@ export class WidgetSettings extends pulumi.dynamic.Resource {
     warnIfApiKeyInPlainText();
     claimUnique("WidgetSettings", "account", name, undefined, accountScope(args?.connection));
     super(
-      widgetSettingsProvider,
+      "WidgetSettings",
+      widgetSettingsStub,
       name,
       {
         primaryColor: undefined,
@@ -70,8 +71,6 @@ export class WidgetSettings extends pulumi.dynamic.Resource {
         connection: connectionInput(args?.connection),
       },
       opts,
-      "kataven",
-      "WidgetSettings",
     );
   }
 }

@@ -85,9 +85,9 @@ describe("a new release under an existing stack", () => {
   });
 
   it("a release that changes the stored stub is an update of every resource, with no API call", async () => {
-    const stub = path.join(project.pkgDir, "dist/provider/resources/serializedProvider.js");
+    const stub = path.join(project.pkgDir, "dist/provider/resources/dynamicResource.js");
     const text = fs.readFileSync(stub, "utf8");
-    const changed = text.replace(/require\(lifecycleModule\)\.attach\(this, req\.config\);/, "/* v2 */ require(lifecycleModule).attach(this, req.config);");
+    const changed = text.replace(/\.attach\(this, req\.config\);/, ".attach(this, req.config); /* v2 */");
     expect(changed).not.toBe(text);
     fs.writeFileSync(stub, changed);
     project.setVersion("2.0.0");

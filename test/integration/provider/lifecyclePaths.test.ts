@@ -1,6 +1,6 @@
 /**
  * The `__provider` stub in every stack's state requires the lifecycle modules by name
- * (provider/resources/serializedProvider.ts). States written by any release carry these exact paths, so
+ * (provider/resources/dynamicResource.ts). States written by any release carry these exact paths, so
  * the list below is fixed by hand, not derived from the sources: moving or renaming one of these modules
  * breaks refresh, update and destroy of existing stacks, and must fail here. Runs a plain `node` child on
  * the compiled package (dist/, built by `npx tsc -p .`), resolving through the package name as the
@@ -45,7 +45,7 @@ describe("lifecycle module paths named in stored state", () => {
     const dir = join(REPO_ROOT, "provider/resources");
     const named = readdirSync(dir)
       .filter((f) => f.endsWith(".ts"))
-      .flatMap((f) => [...readFileSync(join(dir, f), "utf8").matchAll(/serializedProvider\("([^"]+)"\)/g)].map((m) => m[1]));
+      .flatMap((f) => [...readFileSync(join(dir, f), "utf8").matchAll(/providerStub\("([^"]+)"\)/g)].map((m) => m[1]));
     expect(named.sort()).toEqual([...STORED_IN_STATE].sort());
   });
 });
