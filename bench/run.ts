@@ -14,11 +14,11 @@
  * state per key. The server runs in its own process with rate limits off and, unless told otherwise, the
  * default bcrypt cost (10): its hashing of each new secret is in both the raw and the WidgetKey `up`.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { type BenchServer, startBenchServer } from "./benchServer";
 import { sampleProviderRss } from "./providerRss";
 import { RawApi } from "./rawApi";
+import { stateBytesPerKey } from "./stateSize";
 import { newSession, PulumiSession, REPO } from "../test/e2e/support/pulumi";
 
 const OPS = ["up", "preview (no change)", "refresh", "destroy"] as const;
@@ -41,12 +41,6 @@ interface Row {
   providerPeakMiB: number;
   stateBytesPerKey?: number;
   floorStateBytesPerResource?: number;
-}
-
-function checkpointBytes(s: PulumiSession): number {
-  const dir = path.join(s.stateDir, ".pulumi/stacks");
-  const file = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith(`${s.stack}.json`));
-  return file ? fs.statSync(path.join(dir, file)).size : 0;
 }
 
 async function timed(s: PulumiSession, op: Op): Promise<number> {
@@ -76,8 +70,8 @@ async function measure(n: number, server: BenchServer): Promise<Row[]> {
       const requests = (await server.requests()) - before;
       const row: Row = { n, op, floorSeconds, keySeconds, rawSeconds, requests, providerPeakMiB };
       if (op === "up") {
-        row.stateBytesPerKey = Math.round(checkpointBytes(keys) / n);
-        row.floorStateBytesPerResource = Math.round(checkpointBytes(floor) / n);
+        row.stateBytesPerKey = stateBytesPerKey(keys, n).file;
+        row.floorStateBytesPerResource = stateBytesPerKey(floor, n).file;
       }
       rows.push(row);
     }

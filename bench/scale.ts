@@ -13,10 +13,10 @@
  * provider's peak memory. Targets: up and destroy within 10% of N ÷ rate, at most one 429, refresh in at
  * most 2 requests, a no-change preview in 0, state ≤ 3 KB per key.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { startBenchServer } from "./benchServer";
 import { sampleProviderRss } from "./providerRss";
+import { stateBytesPerKey } from "./stateSize";
 import { newSession, REPO } from "../test/e2e/support/pulumi";
 
 const OPS: Array<[string, string[]]> = [
@@ -69,7 +69,7 @@ async function main() {
       const bound = Math.max(byRate, floorSeconds);
       const paced = r.output.match(/pacing: [^\n]*/g) ?? [];
       if (paced.length) console.error(`bench:scale: ${op}: ${paced.length} pacing lines, last: ${paced[paced.length - 1]}`);
-      const stateBytes = op === "up" ? stateBytesPerKey(s.stateDir, s.stack, n) : undefined;
+      const stateBytes = op === "up" ? stateBytesPerKey(s, n) : undefined;
       rows.push([
         String(n),
         op,
@@ -92,21 +92,6 @@ async function main() {
   const table = [header, header.map((h) => "-".repeat(h.length)), ...rows];
   const widths = header.map((_, i) => Math.max(...table.map((l) => l[i].length)));
   for (const l of table) console.log(`| ${l.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`);
-}
-
-/**
- * State bytes per key: the checkpoint file as the file backend writes it (indented JSON) divided by N, and
- * the WidgetKey entries alone as compact JSON (what the state holds, without the backend's indentation).
- */
-function stateBytesPerKey(stateDir: string, stack: string, n: number): { file: number; compact: number } {
-  const dir = path.join(stateDir, ".pulumi/stacks");
-  const file = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith(`${stack}.json`));
-  if (!file) return { file: 0, compact: 0 };
-  const text = fs.readFileSync(path.join(dir, file), "utf8");
-  const resources: Array<{ type: string }> = JSON.parse(text).checkpoint?.latest?.resources ?? [];
-  const keys = resources.filter((r) => r.type.endsWith(":WidgetKey"));
-  const compact = keys.reduce((sum, r) => sum + Buffer.byteLength(JSON.stringify(r)), 0);
-  return { file: Math.round(Buffer.byteLength(text) / n), compact: Math.round(compact / Math.max(1, keys.length)) };
 }
 
 main().catch((err) => {

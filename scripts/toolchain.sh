@@ -54,6 +54,22 @@ kataven_ensure_node() {
   export PATH
 }
 
+# Builds Go package PKG of the module in MODULE_DIR (relative to the repository; its go.mod pins the
+# versions) into OUT, offline from the Go module proxy with the caches under $KATAVEN_CACHE, stamped with
+# VERSION as the Pulumi SDK's version; further arguments are extra `go build` flags. OUT appears only
+# once the build succeeded (it is built as OUT.tmp).
+#   _kataven_go_build MODULE_DIR PKG OUT VERSION [GO_BUILD_FLAG…]
+_kataven_go_build() {
+  local dir=$1 pkg=$2 out=$3 version=$4
+  shift 4
+  (
+    cd "$KATAVEN_REPO/$dir" &&
+      GOFLAGS=-mod=mod GOCACHE="$KATAVEN_CACHE/go-build" GOMODCACHE="$KATAVEN_CACHE/go-mod" GOTOOLCHAIN=local \
+        go build -trimpath "$@" -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+        -o "$out.tmp" "$pkg"
+  ) && mv "$out.tmp" "$out"
+}
+
 # Prints "major minor" of a pulumi binary, or nothing.
 _kataven_pulumi_version() {
   "$1" version 2>/dev/null | sed -n 's/^v\{0,1\}\([0-9]*\)\.\([0-9]*\)\..*/\1 \2/p'
@@ -74,14 +90,9 @@ kataven_ensure_pulumi() {
       { _kataven_die "the Pulumi CLI (>= 3.181) is not on PATH and Go (>= 1.25.11) is not installed to build it: install either one (https://www.pulumi.com/docs/install/ or https://go.dev/dl/)"; return 1; }
     _kataven_say "building the Pulumi CLI $KATAVEN_PULUMI_VERSION from the Go module proxy (first run only; several minutes)"
     local start=$SECONDS
-    (
-      cd "$KATAVEN_REPO/scripts/pulumi-cli" &&
-        GOFLAGS=-mod=mod GOCACHE="$KATAVEN_CACHE/go-build" GOMODCACHE="$KATAVEN_CACHE/go-mod" GOTOOLCHAIN=local \
-          go build -trimpath -tags osusergo,grpcnotrace \
-          -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$KATAVEN_PULUMI_VERSION" \
-          -o "$want_dir/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-    ) || { _kataven_die "building the Pulumi CLI failed (see the Go output above)"; return 1; }
-    mv "$want_dir/pulumi.tmp" "$want_dir/pulumi"
+    _kataven_go_build scripts/pulumi-cli github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$want_dir/pulumi" "$KATAVEN_PULUMI_VERSION" \
+      -tags osusergo,grpcnotrace ||
+      { _kataven_die "building the Pulumi CLI failed (see the Go output above)"; return 1; }
     _kataven_say "built pulumi $KATAVEN_PULUMI_VERSION in $((SECONDS - start))s"
     bin="$want_dir/pulumi"
   fi
@@ -124,13 +135,9 @@ kataven_ensure_language_host() {
   _kataven_say "building the Pulumi Node.js language host (sdk $KATAVEN_LANGUAGE_HOST_VERSION) from the Go module proxy (first run only; about a minute)"
   local start=$SECONDS
   mkdir -p "$out"
-  (
-    cd "$KATAVEN_REPO/scripts/pulumi-language-nodejs" &&
-      GOFLAGS=-mod=mod GOCACHE="$KATAVEN_CACHE/go-build" GOMODCACHE="$KATAVEN_CACHE/go-mod" GOTOOLCHAIN=local \
-        go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$KATAVEN_LANGUAGE_HOST_VERSION" \
-        -o "$out/pulumi-language-nodejs.tmp" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
-  ) || { _kataven_die "building the Node.js language host failed (see the Go output above)"; return 1; }
-  mv "$out/pulumi-language-nodejs.tmp" "$out/pulumi-language-nodejs"
+  _kataven_go_build scripts/pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+    "$out/pulumi-language-nodejs" "$KATAVEN_LANGUAGE_HOST_VERSION" ||
+    { _kataven_die "building the Node.js language host failed (see the Go output above)"; return 1; }
   _kataven_say "built pulumi-language-nodejs in $((SECONDS - start))s"
   case ":$PATH:" in *":$out:"*) ;; *) [ "$out" = "$bindir" ] || PATH="$out:$PATH" ;; esac
 }

@@ -3,11 +3,10 @@
  * run it: bootstrap an account into a data directory, then `serve` on a free loopback port and wait for the
  * `{"url": …}` line it prints first.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import { createInterface } from "node:readline";
 import type { BootstrapResult } from "../../server/bootstrap";
-import { runProcess } from "./processes";
+import { runProcess, spawnUntilUrl } from "./processes";
 import { repoPath } from "./repo";
 
 /** The compiled server entry point (npm scripts build it first). */
@@ -50,44 +49,12 @@ export interface ServerChild {
 /** `kataven-local serve --port 0 --host 127.0.0.1`; resolves once the server listens. */
 export async function serveLocal(opts: ServeOptions): Promise<ServerChild> {
   requireBuilt();
-  const child = spawn(process.execPath, [SERVER_MAIN, "serve", "--port", "0", "--host", "127.0.0.1", "--data", opts.dataDir, ...(opts.args ?? [])], {
+  const args = [SERVER_MAIN, "serve", "--port", "0", "--host", "127.0.0.1", "--data", opts.dataDir, ...(opts.args ?? [])];
+  const { url, child, stderr, stop } = await spawnUntilUrl(process.execPath, args, {
+    name: "kataven-local serve",
     env: { ...process.env, ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    timeoutMs: 15_000,
+    stderrTo: opts.log,
   });
-  let stderr = "";
-  if (opts.log) child.stderr!.pipe(opts.log);
-  else child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kataven-local serve did not start within 15 s: ${stderr}`)), 15_000);
-    createInterface({ input: child.stdout! }).once("line", (line) => {
-      clearTimeout(timer);
-      try {
-        resolve((JSON.parse(line) as { url: string }).url);
-      } catch {
-        reject(new Error(`kataven-local serve printed ${JSON.stringify(line)}, not a JSON {url}`));
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kataven-local serve exited with ${code}: ${stderr}`));
-    });
-  });
-  let stopped: Promise<void> | undefined;
-  return {
-    url,
-    child,
-    stderr: () => stderr,
-    stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill("SIGTERM");
-      });
-      return stopped;
-    },
-  };
+  return { url, child, stderr, stop };
 }

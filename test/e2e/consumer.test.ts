@@ -17,11 +17,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { findOnPath } from "../../scripts/lib/processes";
 import { offlineEnv } from "../../scripts/lib/pulumiCli";
-import { repoRoot, startServer, type TestServer } from "../support/server";
+import { REPO_ROOT as REPO } from "../../scripts/lib/repo";
+import { startServer, type TestServer } from "../support/server";
 
 jest.setTimeout(300_000);
 
-const REPO = repoRoot();
 const SDK = process.env.KATAVEN_CONSUMER_SDK || "latest";
 const PASSPHRASE = "consumer-e2e-local-only";
 const SECRET_RE = /sk_live_[A-Za-z0-9_-]{20,}/g;

@@ -7,9 +7,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { repoRoot } from "../support/server";
+import { REPO_ROOT as ROOT } from "../../scripts/lib/repo";
 
-const ROOT = repoRoot();
 const BIN = path.join(ROOT, "bin/kataven-local.js");
 const OLD_NODE = "/usr/bin/node";
 const wanted: string = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node;

@@ -7,9 +7,8 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { repoRoot } from "../support/server";
+import { REPO_ROOT as ROOT } from "../../scripts/lib/repo";
 
-const ROOT = repoRoot();
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
 /** The files of `npm pack`, without running `prepare` (the test must not rebuild the tree it checks). */

@@ -9,7 +9,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store } from "../../server/store";
-import { repoRoot, startServer } from "../support/server";
+import { REPO_ROOT } from "../../scripts/lib/repo";
+import { startServer } from "../support/server";
 import { bearer, expectReply, json, send } from "./support";
 
 const dirs: string[] = [];
@@ -88,7 +89,7 @@ describe("refusals to start name the path and the fix", () => {
   });
 
   test("the CLI exits 2 with the refusal on stderr", () => {
-    const main = join(repoRoot(), "dist", "server", "main.js");
+    const main = join(REPO_ROOT, "dist", "server", "main.js");
     const dir = prepared((d) => writeFileSync(join(d, "pepper"), ""));
     const r = spawnSync(process.execPath, [main, "serve", "--port", "0", "--data", dir], { encoding: "utf8", timeout: 20_000 });
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 2, stdout: "" });

@@ -19,7 +19,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bootstrapAccount, serveLocal } from "../../scripts/lib/localServer";
-import { REPO_ROOT } from "../../scripts/lib/repo";
 import { createApp, type Clock, type Logger } from "../../server/app";
 import { bootstrap, type BootstrapResult } from "../../server/bootstrap";
 import { FaultInjector, type FaultRule } from "../../server/faults";
@@ -182,11 +181,6 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The repository root (works from test/support and from dist/test/support). */
-export function repoRoot(): string {
-  return REPO_ROOT;
 }
 
 export interface ProcessServer extends ServerHandle {

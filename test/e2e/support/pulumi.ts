@@ -29,6 +29,8 @@ export interface PulumiSession {
   configObject(key: string, value: unknown): Promise<void>;
   /** All files of the backend (state, history, backups) as text. */
   stateText(): string;
+  /** The stack's checkpoint file in the file backend (<stateDir>/.pulumi/stacks/…/<stack>.json), once it exists. */
+  checkpointFile(): string | undefined;
   /** The current checkpoint's resources. */
   resources(): Array<{ urn: string; type: string; id?: string; inputs?: any; outputs?: any }>;
   /** The types of the checkpoint's resources other than the stack and the default providers. */
@@ -102,12 +104,15 @@ export async function newSession(programDir: string, opts: { stack?: string; env
       walk(stateDir);
       return out.join("\n");
     },
+    checkpointFile() {
+      const dir = path.join(stateDir, ".pulumi/stacks");
+      const file = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith(`${stack}.json`));
+      return file && path.join(dir, file);
+    },
     resources() {
-      const file = fs
-        .readdirSync(path.join(stateDir, ".pulumi/stacks"), { recursive: true, encoding: "utf8" })
-        .find((f) => f.endsWith(`${stack}.json`));
+      const file = session.checkpointFile();
       if (!file) return [];
-      const doc = JSON.parse(fs.readFileSync(path.join(stateDir, ".pulumi/stacks", file), "utf8"));
+      const doc = JSON.parse(fs.readFileSync(file, "utf8"));
       return doc.checkpoint?.latest?.resources ?? [];
     },
     resourceTypes() {

@@ -7,10 +7,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { repoRoot, startServerProcess } from "../../support/server";
+import { REPO_ROOT } from "../../../scripts/lib/repo";
+import { startServerProcess } from "../../support/server";
 import { call } from "./http";
 
-const main = join(repoRoot(), "dist", "server", "main.js");
+const main = join(REPO_ROOT, "dist", "server", "main.js");
 const run = (...args: string[]) => execFileSync(process.execPath, [main, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 let dir: string;
 beforeEach(() => {
