@@ -9,7 +9,7 @@
  * pacing progress; no message carries the API key or the Authorization header.
  */
 import { createHash } from "node:crypto";
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import type { z } from "zod";
 import { issuePath } from "../contract/wire";
 import type { KatavenConfig } from "./config";
@@ -78,6 +78,9 @@ const pools = new Map<string, Pool>();
 function poolFor(origin: string): Pool {
   let p = pools.get(origin);
   if (!p) {
+    // undici is loaded on the first request: a no-change preview, and a program that only declares
+    // resources, never pay for loading it (about 50 ms per process).
+    const { Pool } = require("undici") as typeof import("undici");
     p = new Pool(origin, { connections: MAX_IN_FLIGHT_PER_ACCOUNT, keepAliveTimeout: 10_000, pipelining: 1 });
     pools.set(origin, p);
   }
