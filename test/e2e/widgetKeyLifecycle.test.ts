@@ -79,6 +79,11 @@ describe("WidgetKey through the real engine (root program)", () => {
     expect(onServer).toHaveLength(1);
     expect(onServer[0].id).toBe(keys.website.keyId);
     expect(onServer[0].domain_allowlist).toEqual(["https://acme.example", "*.acme.example"]);
+    // The entry names the program line that declared the key (the SDK's stack trace, which the resource's
+    // cheaper registration leaves intact), and its __provider is the package's one-line stub.
+    const entry = widgetKeyState("website") as { stackTrace?: { sourcePosition?: string }[]; outputs?: { __provider?: string } };
+    expect(entry.stackTrace?.map((f) => f.sourcePosition ?? "")).toContainEqual(expect.stringMatching(/program\/index\.ts#\d+,\d+$/));
+    expect(entry.outputs?.__provider).toMatch(/^exports\.handler = .*require\("pulumi-kataven-widget\/provider\/lifecycle\/widgetKey"\)\.attach\(this, req\.config\); \} \}\);$/);
     expectNoLeaks();
   });
 

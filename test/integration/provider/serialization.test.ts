@@ -21,7 +21,9 @@ pulumi.runtime.setMocks({ newResource(a) { seen.push(a); return { id: "id", stat
 process.env.KATAVEN_API_KEY = "sk_live_acme_SecretShouldNotBeCaptured0001";
 process.env.KATAVEN_API_URL = "http://127.0.0.1:9/secret-url";
 const { WidgetKey, WidgetSettings, AgentWidgetSettings } = require("pulumi-kataven-widget");
+Error.stackTraceLimit = 17;
 const k = new WidgetKey("k", { name: "n", domainAllowlist: ["https://a.com"] });
+const stackTraceLimit = Error.stackTraceLimit;
 const declared = ["keyId", "publicKey", "secretKey", "keyLast8", "domainAllowlist", "name", "agentId", "disabled", "disabledAt",
   "lastUsedAt", "createdAt", "secretAvailable", "rotation", "adopt", "tags", "providerVersion"];
 const missingOutputs = declared.filter((p) => !pulumi.Output.isInstance(k[p]));
@@ -48,7 +50,7 @@ setTimeout(async () => {
     out.push({ type: s.type, bytes: text.length, text, before, after: Object.keys(p).sort(), providerVersion: s.providerVersion });
   }
   const cfg = require("pulumi-kataven-widget/provider/config").getConfig();
-  console.log(JSON.stringify({ out, apiUrl: cfg.apiUrl, missingOutputs }));
+  console.log(JSON.stringify({ out, apiUrl: cfg.apiUrl, missingOutputs, stackTraceLimit }));
 }, 1000);
 `;
 
@@ -56,8 +58,9 @@ describe("the __provider stub stored in state", () => {
   const built = existsSync(join(ROOT, "dist/provider/resources/widgetKey.js"));
   (built ? it : it.skip)("is one line under 200 bytes, holds no URL or key, and configures itself by name; the earlier serialized form still does", () => {
     const raw = execFileSync(process.execPath, ["-e", SCRIPT], { cwd: ROOT, encoding: "utf8" });
-    const { out, apiUrl, missingOutputs } = JSON.parse(raw.trim().split("\n").pop()!) as {
+    const { out, apiUrl, missingOutputs, stackTraceLimit } = JSON.parse(raw.trim().split("\n").pop()!) as {
       missingOutputs: string[];
+      stackTraceLimit: number;
       out: { type: string; bytes: number; text: string; before: string[]; after: string[]; providerVersion: string }[];
       apiUrl: string;
     };
@@ -78,7 +81,8 @@ describe("the __provider stub stored in state", () => {
       expect(o.providerVersion).toBe(version);
     }
     expect(apiUrl).toBe("http://127.0.0.1:1"); // stack config reached the provider at run time
-    expect(missingOutputs).toEqual([]); // every declared output exists, also for inputs the program omitted
+    expect(missingOutputs).toEqual([]);
+    expect(stackTraceLimit).toBe(17); // the constructor's cheaper registration (dynamicResource.ts) restores the program's setting // every declared output exists, also for inputs the program omitted
   });
   if (!built) it("needs the compiled package: run npx tsc -p . first", () => expect(built).toBe(true));
 });
