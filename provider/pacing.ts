@@ -31,7 +31,7 @@ export interface PacingProgress {
   sent: number;
   /** the window that makes them wait, e.g. "60/min" */
   limit: string;
-  /** how long the queue takes to drain at that rate, in ms */
+  /** how long until the last of them can be sent, in ms, as the requests in the windows expire */
   etaMs: number;
 }
 
@@ -94,14 +94,14 @@ export class Pacer {
         this.slots.push(slot);
         return slot;
       }
-      this.report(now, wait.limit, wait.rate);
+      this.report(now, wait.limit);
       await this.sleep(wait.ms);
     }
   }
 
   /** How long until every window has room, and which window decides it. */
-  private waitMs(now: number): { ms: number; limit: string; rate: number } {
-    let worst = { ms: 0, limit: "", rate: Infinity };
+  private waitMs(now: number): { ms: number; limit: string } {
+    let worst = { ms: 0, limit: "" };
     for (const w of WINDOWS) {
       const limit = this.limits[w.field];
       if (!limit) continue;
@@ -109,7 +109,7 @@ export class Pacer {
       if (inWindow.length < limit) continue;
       // the slot whose expiry brings the count below the limit
       const ms = inWindow[inWindow.length - limit] + w.ms - now + 1;
-      if (ms > worst.ms) worst = { ms, limit: `${limit}/${w.label}`, rate: limit / w.ms };
+      if (ms > worst.ms) worst = { ms, limit: `${limit}/${w.label}` };
     }
     return worst;
   }
@@ -119,10 +119,27 @@ export class Pacer {
     while (this.slots.length && this.slots[0].at <= now - longest) this.slots.shift();
   }
 
-  private report(now: number, limit: string, rate: number): void {
+  private report(now: number, limit: string): void {
     if (!this.opts.onProgress || now - this.lastProgress < (this.opts.progressEveryMs ?? 10_000)) return;
     this.lastProgress = now;
-    this.opts.onProgress({ queued: this.queued, sent: this.sent, limit, etaMs: Math.round(this.queued / rate) });
+    this.opts.onProgress({ queued: this.queued, sent: this.sent, limit, etaMs: this.drainMs(now) });
+  }
+
+  /**
+   * When the last queued request can go: in each window, the k-th waiting request takes the slot of the
+   * request `limit` places before it, one window after that one (a burst that filled the window waits for
+   * the window to pass, not for queued ÷ rate).
+   */
+  private drainMs(now: number): number {
+    let last = now;
+    for (const w of WINDOWS) {
+      const limit = this.limits[w.field];
+      if (!limit) continue;
+      const starts = this.slots.filter((s) => s.at > now - w.ms).map((s) => s.at).sort((a, b) => a - b);
+      for (let k = 0; k < this.queued; k++) starts.push(starts.length >= limit ? Math.max(now, starts[starts.length - limit] + w.ms) : now);
+      last = Math.max(last, starts[starts.length - 1] ?? now);
+    }
+    return last - now;
   }
 }
 

@@ -80,6 +80,22 @@ describe("Pacer", () => {
     expect(progress[0]).toEqual({ queued: 4, sent: 2, limit: "2/min", etaMs: 120_000 });
     expect(formatProgress(progress[0])).toBe("pacing: 4 requests waiting for the 2/min rate limit (2 sent), about 2 min left");
   });
+
+  it("after a burst filled the window, reports the wait for the window to pass, not queued ÷ rate", async () => {
+    const time = fakeTime();
+    const progress: PacingProgress[] = [];
+    const pacer = new Pacer({ perMinute: 600, perHour: 0, perDay: 0 }, { ...time, onProgress: (p) => progress.push(p), progressEveryMs: 0 });
+    // 600 requests sent over the first 28 s (as the engine sends them), then 7 more arrive together
+    for (let i = 0; i < 600; i++) {
+      time.t.now = Math.floor((i * 28_000) / 600);
+      (await pacer.acquire())();
+    }
+    time.t.now = 28_000;
+    await Promise.all(Array.from({ length: 7 }, () => pacer.acquire().then((release) => release())));
+    // the first of them waits for the oldest request's minute (until 60 s), the 7th for the 7th oldest's
+    expect(progress[0]).toEqual({ queued: 7, sent: 600, limit: "600/min", etaMs: Math.floor((6 * 28_000) / 600) + 60_000 - 28_000 });
+    expect(formatProgress(progress[0])).toBe("pacing: 7 requests waiting for the 600/min rate limit (600 sent), about 33 s left");
+  });
 });
 
 describe("parsePacingValue", () => {
