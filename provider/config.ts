@@ -1,6 +1,6 @@
 /**
- * Provider configuration, read at run time in the provider process and never captured into the serialized
- * provider: stack config `kataven:apiUrl`, `kataven:apiKey` (secret), `kataven:accountId`, falling back to
+ * Provider configuration, read at run time in the provider process and never stored in the `__provider`
+ * stub: stack config `kataven:apiUrl`, `kataven:apiKey` (secret), `kataven:accountId`, falling back to
  * `KATAVEN_API_URL`, `KATAVEN_API_KEY`, `KATAVEN_ACCOUNT_ID`. The engine hands the decrypted stack config to
  * the dynamic provider's `configure()`, which calls `configure()` here.
  */

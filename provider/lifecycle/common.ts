@@ -41,7 +41,7 @@ export interface LifecycleMethods {
 }
 
 /**
- * Called from the serialized provider's `configure(req)` in the provider process: stores the stack config
+ * Called from the `__provider` stub's `configure(req)` in the provider process: stores the stack config
  * and gives the provider object its lifecycle methods (the SDK calls configure before any other method).
  */
 export function attachTo(provider: object, config: ConfigSource | undefined, methods: LifecycleMethods): void {

@@ -1,5 +1,5 @@
 /**
- * WidgetKey lifecycle, called by the serialized provider through `require()` at run time.
+ * WidgetKey lifecycle, called by the `__provider` stub through `require()` at run time.
  *
  * Module path: the `__provider` stub stored in every stack's state requires
  * `pulumi-kataven-widget/provider/lifecycle/widgetKey` by name, so this file's path and its `attach` export
@@ -297,7 +297,7 @@ export async function remove(id: string, props: Props): Promise<void> {
 
 export { remove as delete };
 
-/** Gives the serialized provider object its methods (see resources/widgetKey.ts). */
+/** Gives the provider object of the `__provider` stub its methods (see resources/dynamicResource.ts). */
 export function attach(provider: object, config?: ConfigSource): void {
   attachTo(provider, config, { check, diff, create, read, update, delete: remove });
 }

@@ -242,7 +242,7 @@ export async function remove(id: string, props: Props): Promise<void> {
 
 export { remove as delete };
 
-/** Gives the serialized provider object its methods (see resources/widgetSettings.ts). */
+/** Gives the provider object of the `__provider` stub its methods (see resources/dynamicResource.ts). */
 export function attach(provider: object, config?: ConfigSource): void {
   attachTo(provider, config, { check, diff, create, read, update, delete: remove });
 }
