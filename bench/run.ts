@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: WidgetKeys against the local server through plain `pulumi` and its Node.js language host,
- * beside two baselines: the same number of no-op dynamic resources (the engine floor) and the same HTTP
- * requests sent straight to the server with no Pulumi (the raw API, bench/rawApi.ts). For each N and
+ * beside two baselines: the same number of no-op dynamic resources with a WidgetKey's shape (the engine
+ * floor, bench/programs/noop) and the same HTTP requests sent straight to the server with no Pulumi (the
+ * raw API, bench/rawApi.ts). For each N and
  * operation it prints seconds, the provider's own overhead (WidgetKey − floor − raw, and as a share of
  * floor + raw), the API requests the server counted, the state bytes per resource and the dynamic
  * provider process's peak memory.
