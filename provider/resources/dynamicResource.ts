@@ -31,11 +31,16 @@ export abstract class DynamicResource extends pulumi.CustomResource {
     // rewrites every such stack, about 0.1 ms each: 7 ms for a WidgetKey's 19 properties, seconds at
     // hundreds of keys, before the first request. Those stacks hold SDK frames only (the leak report still
     // names the resource and property), so they are captured empty here. The stack trace the engine stores
-    // for the resource is unaffected: the SDK takes it with its own limit.
+    // for the resource is unaffected: the SDK takes it with its own limit. An error the SDK throws here
+    // (a bad option, say) gets its stack back.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
       super(`${KATAVEN_TYPE_PREFIX}${type}`, name, { ...props, __provider: stub }, opts);
+    } catch (err) {
+      Error.stackTraceLimit = stackTraceLimit;
+      if (err instanceof Error) Error.captureStackTrace(err);
+      throw err;
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
     }
