@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store } from "../../server/store";
-import { REPO_ROOT } from "../../scripts/lib/repo";
+import { SERVER_MAIN } from "../../scripts/lib/localServer";
 import { startServer } from "../support/server";
 import { bearer, expectReply, json, send } from "./support";
 
@@ -89,13 +89,12 @@ describe("refusals to start name the path and the fix", () => {
   });
 
   test("the CLI exits 2 with the refusal on stderr", () => {
-    const main = join(REPO_ROOT, "dist", "server", "main.js");
     const dir = prepared((d) => writeFileSync(join(d, "pepper"), ""));
-    const r = spawnSync(process.execPath, [main, "serve", "--port", "0", "--data", dir], { encoding: "utf8", timeout: 20_000 });
+    const r = spawnSync(process.execPath, [SERVER_MAIN, "serve", "--port", "0", "--data", dir], { encoding: "utf8", timeout: 20_000 });
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 2, stdout: "" });
     expect(r.stderr).toBe(`kataven-local: the pepper file ${dir}/pepper is empty; restore it from a backup (without it no stored key can be verified) or start with a new data directory\n`);
     // bootstrap refuses the same way
-    expect(() => execFileSync(process.execPath, [main, "bootstrap", "--data", dir, "--account", "acme"], { stdio: "pipe" })).toThrow(/pepper is empty/);
+    expect(() => execFileSync(process.execPath, [SERVER_MAIN, "bootstrap", "--data", dir, "--account", "acme"], { stdio: "pipe" })).toThrow(/pepper is empty/);
   });
 });
 

@@ -7,11 +7,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { REPO_ROOT } from "../../../scripts/lib/repo";
+import { SERVER_MAIN as main } from "../../../scripts/lib/localServer";
 import { startServerProcess } from "../../support/server";
 import { call } from "./http";
 
-const main = join(REPO_ROOT, "dist", "server", "main.js");
 const run = (...args: string[]) => execFileSync(process.execPath, [main, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 let dir: string;
 beforeEach(() => {
