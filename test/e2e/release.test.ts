@@ -2,13 +2,14 @@
  * A new release of the package, installed under an existing stack, plans nothing: the `__provider` stub
  * loads the installed package by name, so the new code reaches existing resources without an update, and
  * `providerVersion` alone is no diff. Only a change of the stored stub itself is an update (and one that
- * calls no API). Runs a program from a temp directory whose node_modules holds a copy of this package
+ * calls no API), as is the first `up` on a state written before the stub became one line. Runs a program from a temp directory whose node_modules holds a copy of this package
  * (dist/provider, dist/contract and package.json) whose version and stub the test changes, as `npm install` of a new
  * release would; every other dependency is the repository's own.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { legacyStubs } from "../support/legacyStub";
 import { startServer } from "../support/server";
 import { cliVersion, findSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
 
@@ -82,6 +83,40 @@ describe("a new release under an existing stack", () => {
     const ours = s.resources().filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:"));
     expect(ours.map((r) => r.inputs?.providerVersion)).toEqual(["1.1.0", "1.1.0", "1.1.0"]);
     expect(ours.map((r) => r.outputs?.providerVersion)).toEqual(["1.0.0", "1.0.0", "1.0.0"]);
+  });
+
+  it("a stack written by an earlier build (the closure-serialized stub) refreshes, then is rewritten by one update with no API call", async () => {
+    const ours = () => s.resources().filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:"));
+    const exported = path.join(project.dir, "exported.json");
+    await s.run(["stack", "export", "--file", exported]);
+    const deployment = JSON.parse(fs.readFileSync(exported, "utf8"));
+    const resources: Array<{ type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }> = deployment.deployment.resources;
+    const moduleOf = (stub: unknown) => String(stub).match(/"(pulumi-kataven-widget\/provider\/lifecycle\/\w+)"/)![1];
+    const legacy = legacyStubs([...new Set(resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:")).map((r) => moduleOf(r.outputs.__provider)))]);
+    expect(Object.keys(legacy)).toHaveLength(3);
+    for (const r of resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:"))) {
+      r.inputs.__provider = r.outputs.__provider = legacy[moduleOf(r.outputs.__provider)];
+    }
+    fs.writeFileSync(exported, JSON.stringify(deployment));
+    await s.run(["stack", "import", "--file", exported]);
+    fs.rmSync(exported);
+    expect(ours().map((r) => r.outputs?.__provider)).toEqual(expect.arrayContaining([expect.stringMatching(/with\(\{ lifecycleModule: /)]));
+
+    // the old stub still serves every method: a refresh reads all three through it and finds no drift
+    await server.resetStats();
+    const refresh = await s.run(["refresh", "--yes", "--non-interactive"]);
+    expect(refresh.stdout).toMatch(/4 unchanged/);
+    expect(await server.requestCount()).toBeGreaterThan(0);
+
+    const p = await s.run(["preview", "--non-interactive"]);
+    expect(p.stdout).toMatch(/~ 3 to update/);
+    await server.resetStats();
+    const up = await s.run(["up", "--yes", "--non-interactive"]);
+    expect(up.stdout).toMatch(/~ 3 updated/);
+    expect(await server.requestCount()).toBe(0);
+    for (const r of ours()) expect(r.outputs?.__provider).toMatch(/^exports\.handler = .*\.attach\(this, req\.config\); \} \}\);$/);
+    await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
+    expect(findSecretKeys(s.stateText())).toEqual([]);
   });
 
   it("a release that changes the stored stub is an update of every resource, with no API call", async () => {

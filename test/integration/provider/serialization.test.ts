@@ -2,15 +2,15 @@
  * The `__provider` text that Pulumi stores in state for each resource: one short line, free of
  * credentials and URLs, and working once loaded as the SDK's dynamic provider host loads it
  * (`requireFromString(text).handler()`, then configure() attaches the lifecycle methods). States written by
- * earlier builds hold the SDK closure serializer's form of the same stub; it must keep working, so the
- * test serializes that form too. Closure serialization does not work under jest's module system
- * (pulumi/pulumi#3799), so this runs a plain `node` child on the compiled package (dist/, built by
- * `npx tsc -p .`).
+ * earlier builds hold the SDK closure serializer's form of the same stub (test/support/legacyStub.ts); it
+ * must keep working, so the test configures that form too. This runs a plain `node` child on the compiled
+ * package (dist/, built by `npx tsc -p .`), as the provider process does.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../../scripts/lib/repo";
+import { legacyStubs } from "../../support/legacyStub";
 
 const ROOT = REPO_ROOT;
 
@@ -29,18 +29,14 @@ const declared = ["keyId", "publicKey", "secretKey", "keyLast8", "domainAllowlis
 const missingOutputs = declared.filter((p) => !pulumi.Output.isInstance(k[p]));
 new WidgetSettings("s", { primaryColor: "#fff" });
 new AgentWidgetSettings("a", { agentId: "agent-a" });
-// The form earlier builds stored: the closure serializer's text of a provider whose configure() requires the
-// lifecycle module by name and calls its attach().
-async function legacyStub(lifecycleModule) {
-  const provider = { async configure(req) { require(lifecycleModule).attach(this, req.config); } };
-  return (await pulumi.runtime.serializeFunction(() => provider)).text;
-}
+// The form earlier builds stored (test/support/legacyStub.ts), by lifecycle module name.
+const legacy = JSON.parse(process.argv[1]);
 setTimeout(async () => {
   const out = [];
   const stubs = seen.map((s) => ({ type: s.type, text: s.inputs.__provider, providerVersion: s.inputs.providerVersion }));
   for (const s of seen) {
     const name = s.inputs.__provider.match(/"(pulumi-kataven-widget[^"]+)"/)[1];
-    stubs.push({ type: "legacy " + s.type, text: await legacyStub(name), providerVersion: s.inputs.providerVersion });
+    stubs.push({ type: "legacy " + s.type, text: legacy[name], providerVersion: s.inputs.providerVersion });
   }
   for (const s of stubs) {
     const text = s.text;
@@ -57,7 +53,8 @@ setTimeout(async () => {
 describe("the __provider stub stored in state", () => {
   const built = existsSync(join(ROOT, "dist/provider/resources/widgetKey.js"));
   (built ? it : it.skip)("is one line under 200 bytes, holds no URL or key, and configures itself by name; the earlier serialized form still does", () => {
-    const raw = execFileSync(process.execPath, ["-e", SCRIPT], { cwd: ROOT, encoding: "utf8" });
+    const legacy = legacyStubs(["widgetKey", "widgetSettings", "agentWidgetSettings"].map((m) => `pulumi-kataven-widget/provider/lifecycle/${m}`));
+    const raw = execFileSync(process.execPath, ["-e", SCRIPT, JSON.stringify(legacy)], { cwd: ROOT, encoding: "utf8" });
     const { out, apiUrl, missingOutputs, stackTraceLimit } = JSON.parse(raw.trim().split("\n").pop()!) as {
       missingOutputs: string[];
       stackTraceLimit: number;
