@@ -123,13 +123,37 @@ export async function newSession(programDir: string, opts: { stack?: string; env
     },
     dispose() {
       const list = [...seen].map(([t, n]) => `${t.split(":").pop()} x${n}`).join(", ") || "none";
-      console.log(`e2e ${path.relative(REPO, programDir) || "."} [${stack}]: resources seen in state: ${list}`);
+      const strays = stopStrayProcesses(env.PULUMI_HOME!);
+      console.log(
+        `e2e ${path.relative(REPO, programDir) || "."} [${stack}]: resources seen in state: ${list}` +
+          (strays ? `; stopped ${strays} process(es) left by a killed CLI` : ""),
+      );
       fs.rmSync(root, { recursive: true, force: true });
       fs.rmSync(path.join(programDir, `Pulumi.${stack}.yaml`), { force: true });
     },
   };
   await session.run(["stack", "init", stack, "--non-interactive"]);
   return session;
+}
+
+/**
+ * Stops the processes still running with this session's PULUMI_HOME once the session is over: the plugins of
+ * a CLI killed with SIGKILL (the engine starts each plugin in its own process group, so they outlive it and
+ * would wait on their gRPC port forever). Linux only (/proc); returns how many it stopped.
+ */
+function stopStrayProcesses(home: string): number {
+  if (!fs.existsSync("/proc/self/environ")) return 0;
+  let stopped = 0;
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`PULUMI_HOME=${home}`)) continue;
+      process.kill(Number(pid), "SIGKILL");
+      stopped++;
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return stopped;
 }
 
 /** The CLI's version line, printed once per e2e file so the log shows which engine ran. */
