@@ -13,7 +13,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type * as pulumi from "@pulumi/pulumi";
-import { configProblem, DEFAULT_API_URL, type KatavenConfig } from "./config";
+import { configProblem, DEFAULT_API_URL, type KatavenConfig, normalizeApiUrl } from "./config";
 
 /** What a resource stores as its `connection` input (a secret as a whole). */
 export interface ConnectionInput {
@@ -76,7 +76,7 @@ export function connectionInput(c: KatavenConnection | undefined): pulumi.Output
 export function programConfigOf(c: KatavenConnection): Promise<KatavenConfig> {
   return new Promise((resolve) => {
     c.input.apply((v) => {
-      resolve({ apiUrl: v.apiUrl, apiKey: v.apiKey, accountId: v.accountId });
+      resolve(asConfig(v)!);
       return v;
     });
   });
@@ -91,10 +91,15 @@ export function connectionConfig(): KatavenConfig | undefined {
   return scope.getStore();
 }
 
+/**
+ * The configuration a connection input stands for, in the program and the provider process alike: its URL
+ * normalised as stack config's is (config.ts normalizeApiUrl: a documented `…/v1` or `…/api/v1` base is
+ * accepted). The stored input keeps the spelling the program gave.
+ */
 function asConfig(v: unknown): KatavenConfig | undefined {
   if (!v || typeof v !== "object") return undefined;
   const c = v as Partial<ConnectionInput>;
-  return { apiUrl: String(c.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ""), apiKey: typeof c.apiKey === "string" ? c.apiKey : undefined, accountId: c.accountId };
+  return { apiUrl: normalizeApiUrl(String(c.apiUrl ?? DEFAULT_API_URL)), apiKey: typeof c.apiKey === "string" ? c.apiKey : undefined, accountId: c.accountId };
 }
 
 /** What is wrong with a connection's configuration, naming its field and what to do; undefined when usable. */

@@ -24,6 +24,12 @@ describe("lifecycle methods with a connection input", () => {
     expect(seen.pop()).toEqual([{ name: "a" }, undefined]);
   });
 
+  it("reads a connection's URL as stack config's is read (a documented /v1 or /api/v1 base), keeping the stored spelling", async () => {
+    const r = await methods.create({ name: "a", connection: conn("sk_live_globex_1", "http://127.0.0.1:1/api/v1/") });
+    expect(seen.pop()).toEqual([{ name: "a" }, { apiUrl: "http://127.0.0.1:1", apiKey: "sk_live_globex_1", accountId: undefined }]);
+    expect(r.outs.connection).toEqual(conn("sk_live_globex_1", "http://127.0.0.1:1/api/v1/"));
+  });
+
   it("keeps the connection in check's inputs and read's props and inputs", async () => {
     expect((await methods.check({}, { name: "a", connection: conn("k") })).inputs.connection).toEqual(conn("k"));
     const r = await methods.read("k1", { name: "a", connection: conn("k") });
