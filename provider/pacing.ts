@@ -8,6 +8,8 @@
  * runs, so a 429 can still come after several runs in a row, and the client then honours Retry-After).
  */
 
+import { setTimeout as delay } from "node:timers/promises";
+
 export interface PacingLimits {
   /** requests per minute; 0 turns this window off */
   perMinute: number;
@@ -62,7 +64,7 @@ export class Pacer {
     private readonly opts: PacerOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep ?? ((ms) => delay(ms));
   }
 
   /**
@@ -105,13 +107,21 @@ export class Pacer {
     for (const w of WINDOWS) {
       const limit = this.limits[w.field];
       if (!limit) continue;
-      const inWindow = this.slots.filter((s) => s.at > now - w.ms).map((s) => s.at).sort((a, b) => a - b);
+      const inWindow = this.timesInWindow(now, w.ms);
       if (inWindow.length < limit) continue;
       // the slot whose expiry brings the count below the limit
       const ms = inWindow[inWindow.length - limit] + w.ms - now + 1;
       if (ms > worst.ms) worst = { ms, limit: `${limit}/${w.label}` };
     }
     return worst;
+  }
+
+  /** The slots' times within the window of `ms` before `now`, oldest first. */
+  private timesInWindow(now: number, ms: number): number[] {
+    return this.slots
+      .filter((s) => s.at > now - ms)
+      .map((s) => s.at)
+      .sort((a, b) => a - b);
   }
 
   private prune(now: number): void {
@@ -135,7 +145,7 @@ export class Pacer {
     for (const w of WINDOWS) {
       const limit = this.limits[w.field];
       if (!limit) continue;
-      const starts = this.slots.filter((s) => s.at > now - w.ms).map((s) => s.at).sort((a, b) => a - b);
+      const starts = this.timesInWindow(now, w.ms);
       for (let k = 0; k < this.queued; k++) starts.push(starts.length >= limit ? Math.max(now, starts[starts.length - limit] + w.ms) : now);
       last = Math.max(last, starts[starts.length - 1] ?? now);
     }

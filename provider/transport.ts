@@ -9,6 +9,7 @@
  * pacing progress; no message carries the API key or the Authorization header.
  */
 import { createHash } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Pool } from "undici";
 import type { z } from "zod";
 import { issuePath } from "../contract/wire";
@@ -45,7 +46,7 @@ export function backoffMs(attempt: number, baseMs: number, capMs = 10_000, rand:
   return Math.round(ceiling / 2 + rand() * (ceiling / 2));
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> => delay(ms);
 
 // ---- per-account in-flight cap -------------------------------------------------------------------------
 

@@ -139,6 +139,11 @@ function inputsFrom(outs: WidgetKeyOutputs): WidgetKeyInputs {
   } satisfies WidgetKeyInputs);
 }
 
+/** Whether the state holds the key's secret (a state written before `secretAvailable` existed: if it has one). */
+function secretAvailableIn(state: WidgetKeyProps): boolean {
+  return state.secretAvailable === undefined ? state.secretKey !== undefined : state.secretAvailable;
+}
+
 function verifyPublicKey(publicKey: string | undefined, key: { id: string; keyLast8: string }): void {
   if (typeof publicKey === "string" && !publicKey.endsWith(key.keyLast8)) {
     throw new Error(
@@ -237,7 +242,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
   const outs = outputsFrom(key, state, {
     publicKey: state.publicKey,
     secretKey: state.secretKey,
-    secretAvailable: state.secretAvailable === undefined ? state.secretKey !== undefined : state.secretAvailable,
+    secretAvailable: secretAvailableIn(state),
     disabledOutsidePulumi: revoked,
   });
   return { id: key.id, props: outs, inputs: inputsFrom(outs) };
@@ -250,7 +255,7 @@ export async function update(id: string, oldProps: Props, newProps: Props): Prom
   const carry = {
     publicKey: newAdopt?.publicKey ?? olds.publicKey,
     secretKey: olds.secretKey,
-    secretAvailable: olds.secretAvailable === undefined ? olds.secretKey !== undefined : olds.secretAvailable,
+    secretAvailable: secretAvailableIn(olds),
   };
   if (newAdopt && olds.keyLast8 !== undefined) verifyPublicKey(newAdopt.publicKey, { id, keyLast8: olds.keyLast8 });
   const patch = patchFor({ ...olds, domainAllowlist: olds.domainAllowlist ?? emptyAllowlist() }, news, wantDisabled(olds, news));

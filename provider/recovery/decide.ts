@@ -5,6 +5,7 @@
  * answers or the deadline passes, and then the error names the key and the recovery command.
  */
 import { KatavenApiError } from "../errors";
+import { sleep } from "../transport";
 
 /** Default time to keep trying to list the keys after an ambiguous create (ms). */
 export const ORPHAN_CHECK_DEADLINE_MS = 300_000;
@@ -30,7 +31,7 @@ export async function untilDecided<T>(fn: () => Promise<T>, deadlineMs: number, 
     } catch (err) {
       const wait = Math.min(capMs, baseMs * 2 ** (attempt - 1));
       if (permanent(err) || Date.now() - start + wait > deadlineMs) throw err;
-      await new Promise((r) => setTimeout(r, wait));
+      await sleep(wait);
     }
   }
 }
