@@ -3,10 +3,9 @@
  * run it: bootstrap an account into a data directory, then `serve` on a free loopback port and wait for the
  * `{"url": …}` line it prints first.
  */
-import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import type { BootstrapResult } from "../../server/bootstrap";
-import { runProcess, spawnUntilUrl } from "./processes";
+import { runProcess, spawnUntilUrl, type UrlChild } from "./processes";
 import { repoPath } from "./repo";
 
 /** The compiled server entry point (npm scripts build it first). */
@@ -37,24 +36,17 @@ export interface ServeOptions {
   log?: fs.WriteStream;
 }
 
-export interface ServerChild {
-  url: string;
-  child: ChildProcess;
-  /** what the server wrote to stderr so far (unless `log` took it) */
-  stderr(): string;
-  /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone */
-  stop(): Promise<void>;
-}
+/** The running server: its url, stdout/stderr so far (unless `log` took stderr), and stop(). */
+export type ServerChild = UrlChild;
 
 /** `kataven-local serve --port 0 --host 127.0.0.1`; resolves once the server listens. */
 export async function serveLocal(opts: ServeOptions): Promise<ServerChild> {
   requireBuilt();
   const args = [SERVER_MAIN, "serve", "--port", "0", "--host", "127.0.0.1", "--data", opts.dataDir, ...(opts.args ?? [])];
-  const { url, child, stderr, stop } = await spawnUntilUrl(process.execPath, args, {
+  return spawnUntilUrl(process.execPath, args, {
     name: "kataven-local serve",
     env: { ...process.env, ...opts.env },
     timeoutMs: 15_000,
     stderrTo: opts.log,
   });
-  return { url, child, stderr, stop };
 }

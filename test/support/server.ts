@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bootstrapAccount, serveLocal } from "../../scripts/lib/localServer";
 import { createApp, type Clock, type Logger } from "../../server/app";
-import { bootstrap, type BootstrapResult } from "../../server/bootstrap";
+import { bootstrap } from "../../server/bootstrap";
 import { FaultInjector, type FaultRule } from "../../server/faults";
 import { listen } from "../../server/listen";
 import type { PublicLimits } from "../../server/publicLimits";

@@ -41,8 +41,6 @@ export interface PulumiSession {
 export async function newSession(programDir: string, opts: { stack?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PulumiSession> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-e2e-"));
   const stateDir = path.join(root, "state");
-  fs.mkdirSync(stateDir);
-  fs.mkdirSync(path.join(root, "home"));
   // Stack settings (Pulumi.<stack>.yaml) live in the program directory, so each session gets its own name.
   const stack = opts.stack ?? `e2e-${path.basename(root).slice("kataven-e2e-".length).toLowerCase()}`;
   const env: NodeJS.ProcessEnv = {
