@@ -9,9 +9,8 @@
  *   destroy  N × DELETE /api/v1/widget-keys/{id} (the keys the raw `up` made)
  */
 import { Agent, request } from "undici";
-
-/** The provider's cap on requests in flight per account (provider/client.ts), so both sides run alike. */
-const CONCURRENCY = 20;
+// The provider's cap on requests in flight per account, so both sides run alike.
+import { MAX_IN_FLIGHT_PER_ACCOUNT as CONCURRENCY } from "../provider/transport";
 
 export type RawOp = "up" | "preview (no change)" | "refresh" | "destroy";
 

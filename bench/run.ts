@@ -19,8 +19,10 @@ import * as path from "node:path";
 import { type BenchServer, startBenchServer } from "./benchServer";
 import { sampleProviderRss } from "./providerRss";
 import { RawApi } from "./rawApi";
+import { setPacing, timed } from "./session";
 import { stateBytesPerKey } from "./stateSize";
-import { newSession, PulumiSession, REPO } from "../test/e2e/support/pulumi";
+import { printTable } from "./table";
+import { newSession, REPO } from "../test/e2e/support/pulumi";
 
 const OPS = ["up", "preview (no change)", "refresh", "destroy"] as const;
 type Op = (typeof OPS)[number];
@@ -44,11 +46,6 @@ interface Row {
   floorStateBytesPerResource?: number;
 }
 
-async function timed(s: PulumiSession, op: Op): Promise<number> {
-  const start = process.hrtime.bigint();
-  await s.run(ARGS[op]);
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
 
 async function measure(n: number, server: BenchServer): Promise<Row[]> {
   const floor = await newSession(path.join(REPO, "bench/programs/noop"));
@@ -59,14 +56,14 @@ async function measure(n: number, server: BenchServer): Promise<Row[]> {
     await keys.config("bench:count", String(n));
     await keys.useServer(server);
     // The server runs with no rate limits here, so the provider's pacing is off too (bench:scale measures it).
-    for (const window of ["requestsPerMinute", "requestsPerHour", "requestsPerDay"]) await keys.config(`kataven:${window}`, "0");
+    await setPacing(keys, { perMinute: 0, perHour: 0, perDay: 0 });
     const rows: Row[] = [];
     for (const op of OPS) {
-      const floorSeconds = await timed(floor, op);
+      const { seconds: floorSeconds } = await timed(floor, ARGS[op]);
       const rawSeconds = await raw.time(op, n);
       const before = await server.requests();
       const rss = sampleProviderRss();
-      const keySeconds = await timed(keys, op);
+      const { seconds: keySeconds } = await timed(keys, ARGS[op]);
       const providerPeakMiB = rss.stop();
       const requests = (await server.requests()) - before;
       const row: Row = { n, op, floorSeconds, keySeconds, rawSeconds, requests, providerPeakMiB };
@@ -84,7 +81,7 @@ async function measure(n: number, server: BenchServer): Promise<Row[]> {
   }
 }
 
-function printTable(rows: Row[]) {
+function printRows(rows: Row[]) {
   const header = ["N", "operation", "floor s", "raw API s", "WidgetKey s", "overhead s (%)", "API requests", "state B/key (floor)", "provider peak MiB"];
   const lines = rows.map((r) => {
     // The provider's own cost: what is left of the WidgetKey time after the engine floor and the raw API.
@@ -101,9 +98,7 @@ function printTable(rows: Row[]) {
       r.providerPeakMiB ? r.providerPeakMiB.toFixed(1) : "",
     ];
   });
-  const table = [header, header.map((h) => "-".repeat(h.length)), ...lines];
-  const widths = header.map((_, i) => Math.max(...table.map((l) => l[i].length)));
-  for (const l of table) console.log(`| ${l.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`);
+  printTable(header, lines);
 }
 
 async function main() {
@@ -112,7 +107,7 @@ async function main() {
   const bcryptCost = costAt >= 0 ? Number(args.splice(costAt, 2)[1]) : 10;
   const sizes = args.map(Number).filter((n) => n > 0);
   console.error(`bench: local server with bcrypt cost ${bcryptCost}`);
-  const server = await startBenchServer({ bcryptCost, rateLimits: "off" });
+  const server = await startBenchServer({ bcryptCost, limits: false });
   const rows: Row[] = [];
   try {
     for (const n of sizes.length ? sizes : [1, 10, 100]) {
@@ -122,7 +117,7 @@ async function main() {
   } finally {
     await server.stop();
   }
-  printTable(rows);
+  printRows(rows);
 }
 
 main().catch((err) => {

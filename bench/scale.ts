@@ -16,6 +16,8 @@
 import * as path from "node:path";
 import { startBenchServer } from "./benchServer";
 import { sampleProviderRss } from "./providerRss";
+import { setPacing, timed } from "./session";
+import { printTable } from "./table";
 import { stateBytesPerKey } from "./stateSize";
 import { newSession, REPO } from "../test/e2e/support/pulumi";
 
@@ -38,10 +40,7 @@ async function main() {
   const bcryptCost = option(args, "--bcrypt-cost", 4);
   const limits = { perMinute: 60 * scale, perHour: 1000 * scale, perDay: 10_000 * scale };
   console.error(`bench:scale: ${n} keys, limits ${limits.perMinute}/min ${limits.perHour}/h ${limits.perDay}/day (×${scale}), bcrypt cost ${bcryptCost}`);
-  const server = await startBenchServer({
-    bcryptCost,
-    rateLimits: `minute=${limits.perMinute},hour=${limits.perHour},day=${limits.perDay},concurrent=20`,
-  });
+  const server = await startBenchServer({ bcryptCost, limits });
   const s = await newSession(path.join(REPO, "bench/programs/widget-keys"));
   const floor = await newSession(path.join(REPO, "bench/programs/noop"));
   const rows: string[][] = [];
@@ -49,18 +48,12 @@ async function main() {
     await floor.config("bench:count", String(n));
     await s.config("bench:count", String(n));
     await s.useServer(server);
-    await s.config("kataven:requestsPerMinute", String(limits.perMinute));
-    await s.config("kataven:requestsPerHour", String(limits.perHour));
-    await s.config("kataven:requestsPerDay", String(limits.perDay));
+    await setPacing(s, limits);
     for (const [op, cmd] of OPS) {
-      const floorStart = process.hrtime.bigint();
-      await floor.run(cmd);
-      const floorSeconds = Number(process.hrtime.bigint() - floorStart) / 1e9;
+      const { seconds: floorSeconds } = await timed(floor, cmd);
       const [requestsBefore, refusedBefore] = [await server.requests(), await server.rateLimited()];
       const rss = sampleProviderRss();
-      const start = process.hrtime.bigint();
-      const r = await s.run(cmd, { allowFailure: true });
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const { seconds, result: r } = await timed(s, cmd, { allowFailure: true });
       const peak = rss.stop();
       if (r.code !== 0) throw new Error(`${op} failed:\n${r.output.slice(-3000)}`);
       const requests = (await server.requests()) - requestsBefore;
@@ -89,9 +82,7 @@ async function main() {
     await server.stop();
   }
   const header = ["N", "operation", "WidgetKey s", "floor s", "N ÷ rate s", "over max(floor, N ÷ rate)", "API requests", "429s", "state B/key file (compact)", "provider peak MiB"];
-  const table = [header, header.map((h) => "-".repeat(h.length)), ...rows];
-  const widths = header.map((_, i) => Math.max(...table.map((l) => l[i].length)));
-  for (const l of table) console.log(`| ${l.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`);
+  printTable(header, rows);
 }
 
 main().catch((err) => {
