@@ -334,7 +334,6 @@ export function requestOrigin(headers: { origin?: string | null; referer?: strin
   return readRequestOrigin(headers).origin;
 }
 
-/** Does a (normalised) request origin pass the allowlist? An empty list allows nothing. */
 /**
  * Parsed allowlist entries by their text, for originAllowed(): the server checks every public call against
  * a stored (canonical) allowlist, and parsing an entry (IDNA, DNS checks) cost more than matching it.
@@ -353,6 +352,7 @@ function parsedEntry(raw: string): Entry | string {
   return e;
 }
 
+/** Does a (normalised) request origin pass the allowlist? An empty list allows nothing. */
 export function originAllowed(origin: string, allowlist: readonly string[]): boolean {
   let u: URL;
   try {

@@ -120,8 +120,9 @@ export async function main(argv = process.argv.slice(2), out: (line: string) => 
   return 0;
 }
 
-if (require.main === module) {
-  main().then(
+/** Runs main() as the `kataven-recover` command: exits with its code, or 1 with the (redacted) message. */
+export function run(argv?: string[]): void {
+  main(argv).then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`kataven-recover: ${redact(err instanceof Error ? err.message : String(err))}\n`);
@@ -129,3 +130,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run();
