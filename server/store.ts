@@ -373,7 +373,9 @@ export class Store {
    * per public call was the largest cost of /widget/config and /widget/auth/guest. Rows read through this
    * store carry the waiting value, so every answer sees it at once; a crash loses at most the last
    * TOUCH_FLUSH_MS of time refinements, never the used mark. A repeat touch made inside a transaction that
-   * then rolls back is still written later (it only refines the time of a key already marked used).
+   * then rolls back is still written later (it only refines the time of a key already marked used); a
+   * first touch made inside one does not mark the key used, so if it rolls back the next touch is again
+   * written at once.
    */
   touchWidgetKey(id: string, now: string): void {
     if (this.usedKeys.has(id)) {
@@ -383,7 +385,8 @@ export class Store {
     }
     this.pendingTouches.delete(id);
     this.stmt("UPDATE widget_keys SET last_used_at = ? WHERE id = ?").run(now, id);
-    this.usedKeys.add(id);
+    // Inside a transaction the write may still roll back: the key counts as used once a read shows it so.
+    if (!this.db.isTransaction) this.usedKeys.add(id);
   }
 
   /** Writes the waiting last_used_at touches in one transaction; on failure they stay for the next try. */

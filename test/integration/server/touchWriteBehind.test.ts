@@ -91,6 +91,19 @@ test("a never-used key stays unused until touched, and a touch of a deleted key 
   expect(store.getWidgetKey("acme", "wk_c")).toBeUndefined();
 });
 
+test("a first touch rolled back with its transaction does not count as the used mark: the next touch is written at once", () => {
+  addKey("wk_e");
+  expect(() =>
+    store.tx(() => {
+      store.touchWidgetKey("wk_e", "2026-01-01T00:00:01.000Z");
+      throw new Error("boom");
+    }),
+  ).toThrow("boom");
+  expect(onDisk("wk_e")).toBeNull();
+  store.touchWidgetKey("wk_e", "2026-01-01T00:00:02.000Z");
+  expect(onDisk("wk_e")).toBe("2026-01-01T00:00:02.000Z");
+});
+
 test("a flush asked for inside a transaction waits for it, so a rollback cannot drop waiting touches", () => {
   addKey("wk_d");
   store.touchWidgetKey("wk_d", "2026-01-01T00:00:01.000Z");
