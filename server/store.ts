@@ -126,7 +126,7 @@ export class Store {
   private closed = false;
   /** prepared statements by SQL text: preparing costs more than running a point lookup */
   private readonly statements = new Map<string, StatementSync>();
-  private jwtKeyCache: Uint8Array | null = null;
+  private jwtKeyCache: KeyObject | null = null;
   /** widget key id → last_used_at not yet written (repeat touches of keys already marked used) */
   private readonly pendingTouches = new Map<string, string>();
   /** widget key ids whose stored last_used_at is known to be set (written by this process or read so) */
@@ -238,11 +238,14 @@ export class Store {
     return x.length === y.length && timingSafeEqual(x, y);
   }
 
-  /** The HS256 signing key: created once by the first migration and never changed, so read once. */
-  jwtKey(): Uint8Array {
+  /**
+   * The HS256 signing key: created once by the first migration and never changed, so read and imported
+   * once (jwt.ts signs and verifies with the KeyObject).
+   */
+  jwtKey(): KeyObject {
     if (this.jwtKeyCache === null) {
       const row = this.db.prepare("SELECT value FROM server_secrets WHERE name = 'jwt_hs256'").get() as Row;
-      this.jwtKeyCache = new Uint8Array(row.value as Uint8Array);
+      this.jwtKeyCache = createSecretKey(row.value as Uint8Array);
     }
     return this.jwtKeyCache;
   }

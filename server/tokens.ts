@@ -4,7 +4,7 @@
  *   session token: 15 minutes, typ "widget_session"; refresh accepts it up to 5 minutes after exp.
  *   user_token:    5 minutes, typ "widget_user_exchange", single use (jti recorded in exchange_tokens).
  */
-import { randomUUID } from "node:crypto";
+import { type KeyObject, randomUUID } from "node:crypto";
 import { HttpError } from "./errors";
 import { JwtError, signHs256, verifyHs256, type JwtPayload as JWTPayload } from "./jwt";
 
@@ -36,7 +36,7 @@ export interface UserTokenClaims {
   via: "widget_secret" | "account_api_key";
 }
 
-async function sign(key: Uint8Array, claims: Record<string, unknown>, nowMs: number, ttlS: number, typ: string) {
+async function sign(key: KeyObject, claims: Record<string, unknown>, nowMs: number, ttlS: number, typ: string) {
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + ttlS;
   const jti = randomUUID();
@@ -44,16 +44,16 @@ async function sign(key: Uint8Array, claims: Record<string, unknown>, nowMs: num
   return { token, jti, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
-export function signSession(key: Uint8Array, claims: SessionClaims, nowMs: number) {
+export function signSession(key: KeyObject, claims: SessionClaims, nowMs: number) {
   return sign(key, { ...claims }, nowMs, SESSION_TTL_S, "widget_session");
 }
 
-export function signUserToken(key: Uint8Array, claims: UserTokenClaims, nowMs: number) {
+export function signUserToken(key: KeyObject, claims: UserTokenClaims, nowMs: number) {
   return sign(key, { ...claims }, nowMs, USER_TOKEN_TTL_S, "widget_user_exchange");
 }
 
 async function verify(
-  key: Uint8Array,
+  key: KeyObject,
   token: string,
   nowMs: number,
   toleranceS: number,
@@ -78,7 +78,7 @@ async function verify(
   return payload;
 }
 
-export async function verifySessionForRefresh(key: Uint8Array, token: string, nowMs: number) {
+export async function verifySessionForRefresh(key: KeyObject, token: string, nowMs: number) {
   const p = await verify(
     key,
     token,
@@ -91,7 +91,7 @@ export async function verifySessionForRefresh(key: Uint8Array, token: string, no
   return p as JWTPayload & SessionClaims;
 }
 
-export async function verifyUserToken(key: Uint8Array, token: string, nowMs: number) {
+export async function verifyUserToken(key: KeyObject, token: string, nowMs: number) {
   const p = await verify(
     key,
     token,

@@ -41,7 +41,7 @@ beforeAll(async () => {
   kB = await mk(other.apiKey, { name: "bee", domain_allowlist: ["https://acme.com"], agent_id: "agent-bee" });
   kBfree = await mk(other.apiKey, { name: "bee unpinned", domain_allowlist: ["https://acme.com"] });
   session = JSON.parse((await send(srv.url, json("POST", "/api/v1/widget/auth/guest", { client_key: k1.public_key }, [ACME]))).text).token;
-  serverKey = srv.store.jwtKey();
+  serverKey = new Uint8Array(srv.store.jwtKey().export()); // the raw bytes, to forge with as an attacker holding them would
 });
 afterAll(async () => {
   await srv.close();

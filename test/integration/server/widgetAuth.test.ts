@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createSecretKey, randomBytes } from "node:crypto";
 import { signHs256 } from "../../../server/jwt";
 import { fakeClock, startServer, type TestServer } from "../../support/server";
 import { call } from "./http";
@@ -307,7 +307,7 @@ describe("POST /api/v1/widget/auth/refresh", () => {
     const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${body}.`;
     const r1 = await post("refresh", { refresh_token: none });
     expect(r1).toMatchObject({ status: 400, text: "invalid_token: refresh_token is not a token issued by this server" });
-    const otherKey = await signHs256(payload(token), randomBytes(32));
+    const otherKey = await signHs256(payload(token), createSecretKey(randomBytes(32)));
     expect((await post("refresh", { refresh_token: otherKey })).text).toMatch(/^invalid_token: /);
     const tampered = payload(token);
     tampered.sub = "user:admin";
