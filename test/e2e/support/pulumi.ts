@@ -56,7 +56,14 @@ export async function newSession(programDir: string, opts: { stack?: string; env
   // The most resources of each type the state held after any command: printed at dispose, so every e2e run
   // shows what the genuine host made (a program that ran but declared nothing shows up as "none").
   const seen = new Map<string, number>();
+  // Only when the checkpoint changed: most commands (config, stack output, preview) leave it as it was, and
+  // the benches time session.run(), so a large state is not parsed again after every one of them.
+  let noted: string | undefined;
   const noteResourcesSeen = () => {
+    const file = session.checkpointFile();
+    const version = file && `${file}@${fs.statSync(file).mtimeMs}`;
+    if (version === noted) return;
+    noted = version;
     const counts = new Map<string, number>();
     for (const t of session.resourceTypes()) counts.set(t, (counts.get(t) ?? 0) + 1);
     for (const [t, n] of counts) seen.set(t, Math.max(seen.get(t) ?? 0, n));
