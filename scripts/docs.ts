@@ -59,15 +59,34 @@ function table(members: Member[], withRequired: boolean): string {
   return [head, ...rows].join("\n");
 }
 
+/** The first `paragraphs` paragraphs of the file's leading comment, each on one line. */
+function fileHeader(source: ts.SourceFile, paragraphs: number): string {
+  const first = source.statements[0];
+  const ranges = first ? (ts.getLeadingCommentRanges(source.text, first.getFullStart()) ?? []) : [];
+  if (!ranges[0]) return "";
+  return source.text
+    .slice(ranges[0].pos + 3, ranges[0].end - 2)
+    .split("\n")
+    .map((l) => l.replace(/^\s*\* ?/, ""))
+    .join("\n")
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s+/g, " ").trim())
+    .filter((p) => p)
+    .slice(0, paragraphs)
+    .join("\n\n");
+}
+
 function describeResource(file: string): string {
   const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
   let title = "";
-  let header = "";
   const inputs: Member[] = [];
   const outputs: Member[] = [];
   const statics: Member[] = [];
   let component = false;
   const inputNames = new Set<string>();
+  const isResource = (n: ts.ClassDeclaration) => n.heritageClauses?.some((h) => /DynamicResource|ComponentResource/.test(h.getText(source))) ?? false;
+  // A plain class documented like a resource when its file declares `<Name>Args` (KatavenConnection).
+  const hasArgs = (n: ts.ClassDeclaration) => source.statements.some((st) => ts.isInterfaceDeclaration(st) && st.name.text === `${n.name?.text}Args`);
   source.forEachChild((node) => {
     if (ts.isInterfaceDeclaration(node) && node.name.text.endsWith("Args") && !node.name.text.startsWith("Get")) {
       for (const m of node.members) {
@@ -77,12 +96,9 @@ function describeResource(file: string): string {
         inputs.push({ name, type: plainType(m.type.getText(source)), optional: !!m.questionToken, doc: docOf(m, source) });
       }
     }
-    const isResource = (n: ts.ClassDeclaration) => n.heritageClauses?.some((h) => /DynamicResource|ComponentResource/.test(h.getText(source))) ?? false;
-    // A plain class documented like a resource when its file declares `<Name>Args` (KatavenConnection).
-    const hasArgs = (n: ts.ClassDeclaration) => source.statements.some((st) => ts.isInterfaceDeclaration(st) && st.name.text === `${n.name?.text}Args`);
     if (ts.isClassDeclaration(node) && node.name && (isResource(node) || hasArgs(node))) {
       title = node.name.text;
-      component = !isResource(node) || (node.heritageClauses?.some((h) => /ComponentResource/.test(h.getText(source))) ?? false);
+      component = !(node.heritageClauses?.some((h) => /DynamicResource/.test(h.getText(source))) ?? false);
       for (const m of node.members) {
         if (ts.isMethodDeclaration(m) && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) {
           statics.push({ name: signatureOf(m, source, `${node.name.text}.`), type: "", optional: true, doc: docOf(m, source) });
@@ -94,24 +110,10 @@ function describeResource(file: string): string {
       }
     }
   });
-  const first = source.statements[0];
-  if (first) {
-    // The file header's first paragraph says what the resource is and which fields replace it.
-    const ranges = ts.getLeadingCommentRanges(source.text, first.getFullStart()) ?? [];
-    const comment = ranges[0] ? source.text.slice(ranges[0].pos + 3, ranges[0].end - 2) : "";
-    header = comment
-      .split("\n")
-      .map((l) => l.replace(/^\s*\* ?/, ""))
-      .join("\n")
-      .split(/\n\s*\n/)
-      .map((p) => p.replace(/\s+/g, " ").trim())
-      .filter((p) => p && !/serialized into the stack state/.test(p))
-      .slice(0, 2)
-      .join("\n\n");
-  }
   return [
     `### ${title}`,
-    header,
+    // The file header's first paragraphs say what the resource is and which fields replace it.
+    fileHeader(source, 2),
     component ? "**Inputs**" : "**Inputs** (every input is also an output, in canonical form)",
     table(inputs, true),
     "**Outputs**",
@@ -173,12 +175,7 @@ function describeFunctions(file: string, title: string): string {
       types.push(`- \`${node.name.text}\` (${docOf(node, source)}): ${fields.join(", ")}`);
     }
   });
-  const first = source.statements[0];
-  const ranges = first ? (ts.getLeadingCommentRanges(source.text, first.getFullStart()) ?? []) : [];
-  const header = ranges[0]
-    ? source.text.slice(ranges[0].pos + 3, ranges[0].end - 2).split("\n").map((l) => l.replace(/^\s*\* ?/, "")).join("\n").split(/\n\s*\n/)[0].replace(/\s+/g, " ").trim()
-    : "";
-  return [`### ${title}`, header, "**Functions**", functionList(fns), "**Types**", types.join("\n")].join("\n\n");
+  return [`### ${title}`, fileHeader(source, 1), "**Functions**", functionList(fns), "**Types**", types.join("\n")].join("\n\n");
 }
 
 export function renderReference(): string {
