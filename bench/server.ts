@@ -12,13 +12,13 @@
  *   npm run bench:server -- --main /elsewhere/dist/server/main.js   # another build, e.g. before a change
  *   npm run bench:server -- --bcrypt-only                           # only part 3
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { bootstrapAccount, serveLocal } from "../scripts/lib/localServer";
 
 const ROOT = join(__dirname, "..", "..");
 let MAIN = join(ROOT, "dist", "server", "main.js");
@@ -33,29 +33,19 @@ interface Server {
 
 async function startServer(): Promise<Server> {
   const data = mkdtempSync(join(tmpdir(), "kataven-bench-"));
-  const boot = JSON.parse(execFileSync(process.execPath, [MAIN, "bootstrap", "--data", data, "--account", "bench", "--agent", "agent-a"], { encoding: "utf8" }));
+  const boot = await bootstrapAccount({ dataDir: data, account: "bench", agents: ["agent-a"], main: MAIN });
   // builds from before the public budgets have no --public-rate-limits flag
   const cli = readFileSync(join(MAIN, "..", "cli.js"), "utf8");
   const publicOff = cli.includes("public-rate-limits") ? ["--public-rate-limits", "off"] : [];
-  const child = spawn(process.execPath, [MAIN, "serve", "--port", "0", "--data", data, "--rate-limits", "off", ...publicOff, "--quiet"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", (line) => resolve(JSON.parse(line).url));
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
+  const server = await serveLocal({ dataDir: data, main: MAIN, args: ["--rate-limits", "off", ...publicOff, "--quiet"] });
   return {
-    url,
-    apiKey: boot.api_key,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => {
-          rmSync(data, { recursive: true, force: true });
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }),
+    url: server.url,
+    apiKey: boot.api_key!,
+    child: server.child,
+    stop: async () => {
+      await server.stop();
+      rmSync(data, { recursive: true, force: true });
+    },
   };
 }
 

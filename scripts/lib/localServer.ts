@@ -11,14 +11,15 @@ import { repoPath } from "./repo";
 /** The compiled server entry point (npm scripts build it first). */
 export const SERVER_MAIN = repoPath("dist/server/main.js");
 
-function requireBuilt(): void {
-  if (!fs.existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: build first ("npx tsc -p ."; npm scripts do)`);
+function requireBuilt(main: string): void {
+  if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first ("npx tsc -p ."; npm scripts do)`);
 }
 
 /** `kataven-local bootstrap`: the account, its agents and (with rotateKey, or the first time) a new API key. */
-export async function bootstrapAccount(opts: { dataDir: string; account: string; agents?: string[]; rotateKey?: boolean }): Promise<BootstrapResult> {
-  requireBuilt();
-  const args = [SERVER_MAIN, "bootstrap", "--data", opts.dataDir, "--account", opts.account];
+export async function bootstrapAccount(opts: { dataDir: string; account: string; agents?: string[]; rotateKey?: boolean; main?: string }): Promise<BootstrapResult> {
+  const main = opts.main ?? SERVER_MAIN;
+  requireBuilt(main);
+  const args = [main, "bootstrap", "--data", opts.dataDir, "--account", opts.account];
   if (opts.rotateKey) args.push("--rotate-key");
   for (const a of opts.agents ?? []) args.push("--agent", a);
   const r = await runProcess(process.execPath, args, { cwd: repoPath() });
@@ -34,6 +35,8 @@ export interface ServeOptions {
   env?: NodeJS.ProcessEnv;
   /** where the server's stderr (its request log) goes; default: kept in memory, see stderr() */
   log?: fs.WriteStream;
+  /** another build's server entry point (bench:server --main); default this package's */
+  main?: string;
 }
 
 /** The running server: its url, stdout/stderr so far (unless `log` took stderr), and stop(). */
@@ -41,8 +44,9 @@ export type ServerChild = UrlChild;
 
 /** `kataven-local serve --port 0 --host 127.0.0.1`; resolves once the server listens. */
 export async function serveLocal(opts: ServeOptions): Promise<ServerChild> {
-  requireBuilt();
-  const args = [SERVER_MAIN, "serve", "--port", "0", "--host", "127.0.0.1", "--data", opts.dataDir, ...(opts.args ?? [])];
+  const main = opts.main ?? SERVER_MAIN;
+  requireBuilt(main);
+  const args = [main, "serve", "--port", "0", "--host", "127.0.0.1", "--data", opts.dataDir, ...(opts.args ?? [])];
   return spawnUntilUrl(process.execPath, args, {
     name: "kataven-local serve",
     env: { ...process.env, ...opts.env },
