@@ -171,7 +171,8 @@ export async function create(props: Props): Promise<{ id: string; outs: AgentWid
   const c = client();
   const agentId = known(inputs.agentId) ?? "";
   const current = await c.getAgentWidgetSettings(agentId);
-  const held = current.widgetEnabled !== DEFAULTS.widgetEnabled || current.authMode !== DEFAULTS.authMode;
+  // A policy a create of this process applied (a replacement is a create, then a delete) is not someone else's.
+  const held = !appliedHere.has(`${c.accountKey}|${agentId}`) && (current.widgetEnabled !== DEFAULTS.widgetEnabled || current.authMode !== DEFAULTS.authMode);
   if (held) warn(adoptedValuesWarning(`Agent "${agentId}"'s widget settings`, `widgetEnabled=${current.widgetEnabled}, authMode="${current.authMode}"`));
   const patch = patchFor(current, inputs);
   const next = Object.keys(patch).length > 0 ? await c.updateAgentWidgetSettings(agentId, patch) : current;

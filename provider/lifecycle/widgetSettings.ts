@@ -219,7 +219,8 @@ function nonDefaults(s: WidgetSettingsRecord): string[] {
 async function apply(inputs: WidgetSettingsProps): Promise<WidgetSettingsOutputs> {
   const c = client();
   const current = await c.getWidgetSettings();
-  const held = nonDefaults(current);
+  // Values a create of this process applied (a rename is a create, then a delete) are not someone else's.
+  const held = appliedHere.has(c.accountKey) ? [] : nonDefaults(current);
   if (held.length > 0) warn(adoptedValuesWarning("The account's widget settings", held.join(", ")));
   const patch = patchFor(current, inputs);
   const next = Object.keys(patch).length > 0 ? await c.updateWidgetSettings(patch) : current;
