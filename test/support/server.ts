@@ -35,7 +35,7 @@ export interface StartServerOptions {
   faults?: boolean;
   /** rate limits; default OFF in tests. {} = the documented defaults, or override some fields */
   limits?: Partial<RateLimits> | false;
-  /** public widget budgets (per peer and Origin, per key); default OFF in tests, {} = the server defaults */
+  /** public widget budgets (per peer, per key, per key and peer); default OFF in tests, {} = the server defaults */
   publicLimits?: Partial<PublicLimits> | false;
   /** injectable clock (see fakeClock); default Date.now. In-process only. */
   clock?: Clock;
@@ -208,7 +208,7 @@ export async function startServerProcess(
       ? "off"
       : `minute=${limits.perMinute ?? 60},hour=${limits.perHour ?? 1000},day=${limits.perDay ?? 10000},concurrent=${limits.concurrent ?? 20}`;
   const pub = opts.publicLimits ?? false;
-  const publicSpec = pub === false ? "off" : `peer=${pub.perPeerOrigin ?? 300},key=${pub.perKey ?? 3000}`;
+  const publicSpec = pub === false ? "off" : `peer=${pub.perPeer ?? 300},key=${pub.perKey ?? 3000}${pub.perPeerKey ? `,peerkey=${pub.perPeerKey}` : ""}`;
   const args = ["--admin", "--bcrypt-cost", String(opts.bcryptCost ?? 4), "--rate-limits", limitSpec, "--public-rate-limits", publicSpec];
   if (opts.faults) args.push("--faults");
   if (!opts.log) args.push("--quiet");
