@@ -15,9 +15,11 @@
 import { parseArgs } from "node:util";
 import { createApp, DEFAULT_BCRYPT_COST } from "./app";
 import { bootstrap } from "./bootstrap";
+import { prepareDataDir } from "./dataDir";
 import { listen } from "./listen";
 import { parsePublicLimits } from "./publicLimits";
 import { parseRateLimits } from "./ratelimit";
+import { acquireServerLock } from "./serverLock";
 import { Store } from "./store";
 
 const USAGE = `usage:
@@ -66,7 +68,10 @@ async function serveCommand(args: string[]): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
-  const store = Store.open(values.data ?? process.env.KATAVEN_LOCAL_DATA ?? ".kataven-local");
+  const dataDir = values.data ?? process.env.KATAVEN_LOCAL_DATA ?? ".kataven-local";
+  prepareDataDir(dataDir);
+  const releaseLock = acquireServerLock(dataDir);
+  const store = Store.open(dataDir);
   const app = createApp({
     store,
     limits,
@@ -85,6 +90,7 @@ async function serveCommand(args: string[]): Promise<void> {
     process.stderr.write(`kataven-local: ${signal}, closing\n`);
     listening.close().then(() => {
       store.close();
+      releaseLock();
       process.exit(0);
     });
   };
@@ -105,7 +111,8 @@ function bootstrapCommand(args: string[]): void {
   const data = values.data ?? process.env.KATAVEN_LOCAL_DATA;
   if (!data) fail("bootstrap needs --data <dir>");
   if (!values.account) fail("bootstrap needs --account <slug>");
-  const store = Store.open(data);
+  // a one-shot command may wait for a running server's write lock (a server never blocks on it)
+  const store = Store.open(data, { busyTimeoutMs: 5000 });
   try {
     const result = bootstrap(store, { account: values.account, agents: values.agent, rotateKey: values["rotate-key"] });
     process.stdout.write(`${JSON.stringify(result)}\n`);
