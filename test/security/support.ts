@@ -30,7 +30,7 @@ export interface RawRequest {
 export function send(base: string, r: RawRequest): Promise<RawReply> {
   const u = new URL(base);
   const body = r.body === undefined ? undefined : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
-  const flat: string[] = ["host", u.host];
+  const flat: string[] = (r.headers ?? []).some(([k]) => k.toLowerCase() === "host") ? [] : ["host", u.host];
   for (const [k, v] of r.headers ?? []) flat.push(k, v);
   if (body !== undefined && !(r.headers ?? []).some(([k]) => k.toLowerCase() === "content-type")) flat.push("content-type", "application/json");
   if (r.chunked) flat.push("transfer-encoding", "chunked");

@@ -22,7 +22,7 @@ import { bootstrapAccount, serveLocal } from "../../scripts/lib/localServer";
 import { createApp, type Clock, type Logger } from "../../server/app";
 import { bootstrap } from "../../server/bootstrap";
 import { FaultInjector, type FaultRule } from "../../server/faults";
-import { listen } from "../../server/listen";
+import { listen, type ConnectionLimits } from "../../server/listen";
 import type { PublicLimits } from "../../server/publicLimits";
 import type { RateLimits } from "../../server/ratelimit";
 import { countRequests, RequestStats, type StatsSnapshot } from "../../server/stats";
@@ -51,6 +51,8 @@ export interface StartServerOptions {
   keepData?: boolean;
   /** request log sink; default silent. In-process only. */
   logger?: Logger | false;
+  /** slow-client timeouts and connection cap (listen.ts); default the server's. In-process only. */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export interface Account {
@@ -144,7 +146,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
     bcryptCost: opts.bcryptCost ?? 4,
     logger: opts.logger ?? false,
   });
-  const listening = await listen(app, { host: "127.0.0.1", port: 0 });
+  const listening = await listen(app, { host: "127.0.0.1", port: 0, limits: opts.connectionLimits });
   const needFaults = (): FaultInjector => {
     if (!faults) throw new Error("fault rules need startServer({ faults: true })");
     return faults;
@@ -195,7 +197,7 @@ export interface ProcessServer extends ServerHandle {
  * `log: true` keeps the request log on stderr (readable with stderr()).
  */
 export async function startServerProcess(
-  opts: Omit<StartServerOptions, "clock" | "logger"> & { env?: Record<string, string>; log?: boolean } = {},
+  opts: Omit<StartServerOptions, "clock" | "logger" | "connectionLimits"> & { env?: Record<string, string>; log?: boolean } = {},
 ): Promise<ProcessServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kataven-local-"));
   const keepData = opts.dataDir !== undefined || opts.keepData === true;
