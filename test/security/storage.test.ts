@@ -4,7 +4,7 @@
  * server's reads, and a write that waits too long is a 503 with Retry-After; one server per data dir.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SERVER_MAIN } from "../../scripts/lib/localServer";
 import { startServer, startServerProcess, type TestServer } from "../support/server";
@@ -197,7 +197,9 @@ describe("one server per data directory", () => {
     const first = await startServerProcess({ keepData: true });
     const dir = first.dataDir;
     await first.close();
-    expect(existsSync(join(dir, "server.lock"))).toBe(false);
+    // a graceful stop (exit 0, no signal) removes the lock; a failure shows what was left and how it ended
+    const left = existsSync(join(dir, "server.lock")) ? readFileSync(join(dir, "server.lock"), "utf8").trim() : null;
+    expect({ left, code: first.child.exitCode, signal: first.child.signalCode }).toEqual({ left: null, code: 0, signal: null });
     const dead = spawnSync(process.execPath, ["-e", ""]).pid;
     writeFileSync(join(dir, "server.lock"), `${JSON.stringify({ pid: dead, start: null })}\n`, { mode: 0o600 });
     const second = await startServerProcess({ dataDir: dir });
