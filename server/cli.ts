@@ -82,7 +82,6 @@ async function serveCommand(args: string[]): Promise<void> {
     logger: values.quiet ? false : undefined,
   });
   const listening = await listen(app, { host: values.host, port });
-  process.stdout.write(`${JSON.stringify({ url: listening.url })}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -96,6 +95,8 @@ async function serveCommand(args: string[]): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // only now: a caller may signal as soon as it reads the url, and the handlers above must be in place
+  process.stdout.write(`${JSON.stringify({ url: listening.url })}\n`);
 }
 
 function bootstrapCommand(args: string[]): void {
