@@ -3,9 +3,10 @@
  *
  *   kataven-local serve [--port 8787] [--data .kataven-local] [--host 127.0.0.1] [--faults] [--admin]
  *                       [--bcrypt-cost 10] [--rate-limits off|60,1000,10000,20|minute=…,hour=…]
- *                       [--public-rate-limits off|peer=300,key=3000] [--quiet]
+ *                       [--public-rate-limits off|peer=300,key=3000,peerkey=300] [--quiet]
  *     prints one JSON line {"url": "http://127.0.0.1:PORT"} on stdout once listening (--port 0 = any free
- *     port); request log lines go to stderr; SIGTERM/SIGINT close it gracefully.
+ *     port); request log lines go to stderr; SIGTERM/SIGINT close it gracefully. One server per data
+ *     directory (serverLock.ts): a second serve on the same --data is refused, naming the holder's pid.
  *   kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--rotate-key]
  *     prints {"account_id", "api_key", "agents": [...]}; idempotent (see server/README.md).
  *
@@ -24,7 +25,7 @@ import { Store } from "./store";
 
 const USAGE = `usage:
   kataven-local serve [--port 8787] [--data .kataven-local] [--host 127.0.0.1] [--faults] [--admin]
-                      [--bcrypt-cost 10] [--rate-limits off|M,H,D,C] [--public-rate-limits off|peer=N,key=N] [--quiet]
+                      [--bcrypt-cost 10] [--rate-limits off|M,H,D,C] [--public-rate-limits off|peer=N,key=N,peerkey=N] [--quiet]
   kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--rotate-key]`;
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
