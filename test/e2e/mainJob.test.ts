@@ -1,7 +1,9 @@
 /**
  * `npm start`, the main job, run twice as a newcomer would: the first run provisions the demo stack against
- * the embedded local server and shows Origin enforcement; the second finds nothing to change. It runs with
- * its own backend and server data directory, and nothing it prints may hold a secret key.
+ * the embedded local server and shows Origin enforcement; the second finds nothing to change. Then the
+ * README's next steps: `npm run pulumi -- preview --diff --stack dev` (scripts/pulumi.sh serves the demo
+ * data for it) and the teardown, `npm start -- --destroy`. It runs with its own backend and server data
+ * directory, and nothing it prints may hold a secret key.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -21,7 +23,15 @@ describe("npm start (the main job)", () => {
     KATAVEN_API_KEY: undefined,
     KATAVEN_API_URL: undefined,
   };
-  const start = () => runProcess("node", [path.join(REPO, "dist/scripts/start.js")], { cwd: REPO, env, timeoutMs: 180_000 });
+  const start = (...args: string[]) => runProcess("node", [path.join(REPO, "dist/scripts/start.js"), ...args], { cwd: REPO, env, timeoutMs: 180_000 });
+  const stateText = () =>
+    fs.readdirSync(`${root}/state`, { recursive: true, encoding: "utf8" })
+      .map((f) => path.join(root, "state", f))
+      .filter((f) => fs.statSync(f).isFile())
+      .map((f) => fs.readFileSync(f, "utf8"))
+      .join("\n");
+  const checkpoint = (): Array<{ type: string }> =>
+    JSON.parse(fs.readFileSync(`${root}/state/.pulumi/stacks/kataven-widget/dev.json`, "utf8")).checkpoint.latest?.resources ?? [];
 
   beforeAll(() => {
     fs.mkdirSync(`${root}/state`, { recursive: true });
@@ -46,12 +56,31 @@ describe("npm start (the main job)", () => {
     const log = fs.readFileSync(`${root}/server/server.log`, "utf8");
     expect(log).toMatch(/POST \/api\/v1\/widget-keys 201/);
     expectNoSecretKeys(first.output + second.output + log);
-    const state = fs.readdirSync(`${root}/state`, { recursive: true, encoding: "utf8" })
-      .map((f) => path.join(root, "state", f))
-      .filter((f) => fs.statSync(f).isFile())
-      .map((f) => fs.readFileSync(f, "utf8"))
-      .join("\n");
+    const state = stateText();
     expect(state).toContain("pulumi-nodejs:dynamic/kataven:WidgetKey");
     expectNoSecretKeys(state);
+  });
+
+  it("`npm run pulumi -- preview --diff --stack dev` works after npm start, and `npm start -- --destroy` tears the stack down", async () => {
+    // what `npm run pulumi` runs, from the repository root (INIT_CWD unset: the script stays there)
+    const preview = await runProcess("bash", [path.join(REPO, "scripts/pulumi.sh"), "preview", "--diff", "--stack", "dev"], { cwd: REPO, env, timeoutMs: 120_000 });
+    expect(preview.code).toBe(0);
+    expect(preview.output).toMatch(/stack "dev" is npm start's demo stack/);
+    expect(preview.stdout).toMatch(/6 unchanged/);
+    // a command that reaches no provider is plain pulumi: no server started
+    const plainEnv = { ...env, PULUMI_BACKEND_URL: `file://${root}/state`, PULUMI_CONFIG_PASSPHRASE: "local-only-passphrase" };
+    const output = await runProcess("bash", [path.join(REPO, "scripts/pulumi.sh"), "stack", "output", "--json", "--stack", "dev"], { cwd: REPO, env: plainEnv, timeoutMs: 60_000 });
+    expect(output.code).toBe(0);
+    expect(output.output).not.toMatch(/demo stack/);
+    expect(Object.keys(JSON.parse(output.stdout))).toEqual(expect.arrayContaining(["widgetKeys", "secretKeys"]));
+
+    expect(checkpoint().filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:"))).toHaveLength(6);
+    const down = await start("--destroy");
+    expect(down.code).toBe(0);
+    expect(down.stdout).toMatch(/- 6 deleted/);
+    expect(checkpoint().filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:"))).toEqual([]);
+    const log = fs.readFileSync(`${root}/server/server.log`, "utf8");
+    expect(log).toMatch(/DELETE \/api\/v1\/widget-keys\/:id 20\d/);
+    expectNoSecretKeys(preview.output + output.output + down.output + stateText());
   });
 });
