@@ -1,7 +1,7 @@
 /**
  * The demo stack that `npm start` provisions (Pulumi.dev.yaml) and its local server, shared by npm start
  * (scripts/start.ts) and by `npm run pulumi -- <command> --stack dev` in the repository root
- * (scripts/demoPulumi.ts): where the server's data and the stack's state live, and how a command gets a
+ * (scripts/withDemoServer.ts): where the server's data and the stack's state live, and how a command gets a
  * running server and an API key. The key is minted for each run (bootstrap --rotate-key) and travels in the
  * CLI's environment only: it is never written to a file.
  *

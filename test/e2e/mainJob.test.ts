@@ -1,8 +1,8 @@
 /**
  * `npm start`, the main job, run twice as a newcomer would: the first run provisions the demo stack against
  * the embedded local server and shows Origin enforcement; the second finds nothing to change. Then the
- * README's next steps: `npm run pulumi -- preview --diff --stack dev` (scripts/pulumi.sh serves the demo
- * data for it) and the teardown, `npm start -- --destroy`. It runs with its own backend and server data
+ * README's next steps: `npm run pulumi -- preview --diff --stack dev` and `npm run recover -- --stack dev`
+ * (scripts/withDemoServer.ts serves the demo data for them) and the teardown, `npm start -- --destroy`. It runs with its own backend and server data
  * directory, and nothing it prints may hold a secret key.
  */
 import * as fs from "node:fs";
@@ -67,6 +67,10 @@ describe("npm start (the main job)", () => {
     expect(preview.code).toBe(0);
     expect(preview.output).toMatch(/stack "dev" is npm start's demo stack/);
     expect(preview.stdout).toMatch(/6 unchanged/);
+    // the README's recovery listing on the demo stack runs against the same served data
+    const recover = await runProcess("bash", [path.join(REPO, "scripts/recover.sh"), "--stack", "dev"], { cwd: REPO, env, timeoutMs: 120_000 });
+    expect(recover.code).toBe(0);
+    expect(recover.output).toMatch(/stack "dev": 2 widget key\(s\) tracked/);
     // a command that reaches no provider is plain pulumi: no server started
     const plainEnv = { ...env, PULUMI_BACKEND_URL: `file://${root}/state`, PULUMI_CONFIG_PASSPHRASE: "local-only-passphrase" };
     const output = await runProcess("bash", [path.join(REPO, "scripts/pulumi.sh"), "stack", "output", "--json", "--stack", "dev"], { cwd: REPO, env: plainEnv, timeoutMs: 60_000 });
@@ -81,6 +85,6 @@ describe("npm start (the main job)", () => {
     expect(checkpoint().filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:"))).toEqual([]);
     const log = fs.readFileSync(`${root}/server/server.log`, "utf8");
     expect(log).toMatch(/DELETE \/api\/v1\/widget-keys\/:id 20\d/);
-    expectNoSecretKeys(preview.output + output.output + down.output + stateText());
+    expectNoSecretKeys(preview.output + recover.output + output.output + down.output + stateText());
   });
 });
