@@ -75,7 +75,12 @@ async function lookupClient(connection?: KatavenConnection): Promise<KatavenClie
 
 /** The account's widget keys (GET /api/v1/widget-keys), filtered; enabled ones only unless `includeDisabled`. */
 export async function getWidgetKeys(args: GetWidgetKeysArgs = {}): Promise<WidgetKeyInfo[]> {
-  const keys = await (await lookupClient(args.connection)).listWidgetKeys();
+  return widgetKeyInfos(await lookupClient(args.connection), args);
+}
+
+/** getWidgetKeys with a given client (also the native provider's `kataven:index:getWidgetKeys`). */
+export async function widgetKeyInfos(c: KatavenClient, args: Omit<GetWidgetKeysArgs, "connection">): Promise<WidgetKeyInfo[]> {
+  const keys = await c.listWidgetKeys();
   return keys
     .filter((k) => args.name === undefined || k.name === args.name)
     .filter((k) => args.agentId === undefined || k.agentId === args.agentId)
