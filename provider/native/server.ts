@@ -21,7 +21,14 @@ import { fromStruct, type Props, toStruct } from "./values";
 
 /** The package's version, which is the plugin's. */
 export function pluginVersion(): string {
-  return String(JSON.parse(fs.readFileSync(path.join(__dirname, "../../../package.json"), "utf8")).version);
+  // provider/native (sources) or dist/provider/native (compiled): the nearest package.json of this package.
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (!fs.existsSync(file)) continue;
+    const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (pkg.name === "pulumi-kataven-widget") return String(pkg.version);
+  }
+  return "0.0.0";
 }
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -256,12 +263,18 @@ export function engineAddressOf(args: string[]): string | undefined {
   return rest[0];
 }
 
-/** Serves the provider on 127.0.0.1 and prints the port, as the engine expects of a plugin. */
-export async function serve(args: string[]): Promise<void> {
+/** Serves the provider on a free port of 127.0.0.1. */
+export async function listenProvider(engineAddress?: string): Promise<{ port: number; close(): void }> {
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-  server.addService(providerRpc.ResourceProviderService, new KatavenProvider(engineAddressOf(args)).service() as any);
+  server.addService(providerRpc.ResourceProviderService, new KatavenProvider(engineAddress).service() as any);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
+  return { port, close: () => server.forceShutdown() };
+}
+
+/** The plugin's main: serves the provider and prints the port, as the engine expects of a plugin. */
+export async function serve(args: string[]): Promise<void> {
+  const { port } = await listenProvider(engineAddressOf(args));
   process.stdout.write(`${port}\n`);
 }
