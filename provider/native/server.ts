@@ -189,8 +189,13 @@ export class KatavenProvider {
       create: unary(async (req) => {
         const r = resourceOf(req.getType(), req.getUrn());
         const news = fromStruct(req.getProperties());
-        const out = (await withDeadline(req.getTimeout(), () => r.create(news.props))) as { id: string; outs: Props };
         const res = new provider.CreateResponse();
+        // A preview asks what the create would return: the inputs, outputs unknown. Nothing is sent.
+        if (req.getPreview()) {
+          res.setProperties(req.getProperties());
+          return res;
+        }
+        const out = (await withDeadline(req.getTimeout(), () => r.create(news.props))) as { id: string; outs: Props };
         res.setId(out.id);
         res.setProperties(toStruct(Struct, out.outs, [...news.secrets, ...secretOutputs(r)]));
         return res;
@@ -213,8 +218,12 @@ export class KatavenProvider {
         const r = resourceOf(req.getType(), req.getUrn());
         const olds = fromStruct(req.getOlds());
         const news = fromStruct(req.getNews());
-        const out = (await withDeadline(req.getTimeout(), () => r.update(req.getId(), olds.props, news.props))) as { outs: Props };
         const res = new provider.UpdateResponse();
+        if (req.getPreview()) {
+          res.setProperties(req.getNews());
+          return res;
+        }
+        const out = (await withDeadline(req.getTimeout(), () => r.update(req.getId(), olds.props, news.props))) as { outs: Props };
         res.setProperties(toStruct(Struct, out.outs, [...news.secrets, ...secretOutputs(r)]));
         return res;
       }),

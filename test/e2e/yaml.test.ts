@@ -73,6 +73,7 @@ describe("Pulumi YAML with the native kataven provider", () => {
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
     await s.configObject("websiteAllowlist", ["https://acme.example", "*.acme.example", "https://shop.acme.example"]);
     const p = await s.run(["preview", "--non-interactive", "--diff"]);
+    console.log(`preview --diff of the allowlist edit:\n${p.stdout.split("\n").filter((l) => /domainAllowlist|shop\.acme/.test(l)).join("\n")}`);
     expect(p.stdout).toMatch(/\+ ?\[2\]: "https:\/\/shop\.acme\.example"|domainAllowlist\[2\].*shop\.acme\.example/);
     expect(p.stdout).toMatch(/~ 1 to update|1 to update/);
     expect(p.stdout).not.toMatch(/replace/);
