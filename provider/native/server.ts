@@ -13,7 +13,7 @@ import { client } from "../lifecycle/common";
 import { configProblem, configure, type ConfigSource, resolveConfig } from "../config";
 import { withDeadline } from "../deadline";
 import { setLogSink } from "../log";
-import { widgetKeyInfos } from "../lookups";
+import { widgetKeyInfos } from "../keyInfo";
 import { packageSchema } from "../schema/package";
 import { Empty, engine, engineRpc, grpc, plugin, provider, providerRpc, Struct } from "./protos";
 import { nativeResources, type NativeResource, secretOutputs } from "./resources";
