@@ -14,7 +14,7 @@ import type { Pool } from "undici";
 import type { z } from "zod";
 import { issuePath } from "../contract/wire";
 import type { KatavenConfig } from "./config";
-import { info } from "./log";
+import { info, retrying } from "./log";
 import { DOCUMENTED_PACING, pacerFor } from "./pacing";
 import { requestTimeout } from "./deadline";
 import { hintFor, isNoRoute, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError, noRouteHint, parseErrorBody } from "./errors";
@@ -196,7 +196,7 @@ export class Transport {
       return { status: res.statusCode, headers: res.headers as RawResponse["headers"], text };
     } catch (err) {
       if (err instanceof KatavenError) throw err;
-      throw networkError(method, path, err, timeoutMs);
+      throw networkError(method, path, err, timeoutMs, this.origin);
     } finally {
       sem.release();
       releasePacing();
@@ -212,6 +212,7 @@ export class Transport {
   async call<S extends z.ZodType>(method: string, path: string, opts: CallOptions<S>): Promise<z.infer<S>> {
     let attempt = 0;
     let rateLimited = 0;
+    const startedAt = Date.now();
     for (;;) {
       attempt++;
       let failure: Error;
@@ -222,6 +223,7 @@ export class Transport {
             rateLimited++;
             attempt--;
             const wait = parseRetryAfter(res.headers["retry-after"], this.retryAfterCapMs) ?? backoffMs(rateLimited, 1_000, this.retryAfterCapMs);
+            retrying(`${method} ${path}`, attempt + rateLimited, startedAt, `429, rate limited; waiting ${Math.ceil(wait / 1000)} s`);
             await sleep(wait + Math.round(Math.random() * 100));
             continue;
           }
@@ -241,6 +243,7 @@ export class Transport {
         failure = err;
       }
       if (opts.idempotent && attempt < this.maxAttempts) {
+        retrying(`${method} ${path}`, attempt + rateLimited, startedAt, failure.message);
         await sleep(backoffMs(attempt, this.backoffBaseMs));
         continue;
       }
@@ -273,19 +276,23 @@ function parseBody<S extends z.ZodType>(text: string, schema: S): { ok: true; da
   return { ok: false, problem: `${issuePath(first.path) || "body"}: ${first.message}` };
 }
 
-function networkError(method: string, path: string, err: unknown, timeoutMs: number): KatavenNetworkError {
+function networkError(method: string, path: string, err: unknown, timeoutMs: number, origin: string): KatavenNetworkError {
   const e = err as { name?: string; code?: string; message?: string };
   let code = e?.code ?? e?.name ?? "network_error";
   let reason: string;
   if (e?.name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || e?.name === "AbortError") {
     code = "timeout";
-    reason = `no answer within ${timeoutMs} ms`;
+    reason = `no answer from ${origin} within ${timeoutMs} ms`;
   } else if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") {
-    reason = "the connection was reset";
+    reason = `the connection to ${origin} was reset`;
   } else if (code === "ECONNREFUSED") {
-    reason = "the connection was refused";
+    reason = `could not connect to ${origin}: the connection was refused (is the API running at that address?)`;
+  } else if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") {
+    reason = `could not resolve the host of ${origin} (DNS lookup failed)`;
+  } else if (code === "UND_ERR_CONNECT_TIMEOUT") {
+    reason = `could not connect to ${origin} within the connect timeout`;
   } else {
-    reason = e?.message ?? String(err);
+    reason = `${origin}: ${e?.message ?? String(err)}`;
   }
   return new KatavenNetworkError({ code, method, path, reason, cause: err });
 }
