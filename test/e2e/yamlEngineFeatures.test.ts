@@ -139,9 +139,11 @@ describe("engine features on the native resources (Pulumi YAML)", () => {
     expect(r.code).not.toBe(0);
     console.log(`up under create: 1s:\n${r.output.split("\n").filter((l) => /error:/.test(l)).join("\n")}`);
     expect(r.output).toMatch(/customTimeouts/);
-    // The first POST was cut at the deadline; the key the server still minted was found and deleted.
-    expect(await server.requestCount("POST /api/v1/widget-keys")).toBe(1);
-    expect(await server.requestCount("DELETE /api/v1/widget-keys/{id}")).toBe(1);
+    // The first POST was cut at the deadline (the server saw the client go), the orphan check listed the
+    // keys, and no second POST was sent after the deadline.
+    const stats = (await server.stats()).routes;
+    expect(stats["POST /api/v1/widget-keys"].count).toBe(1);
+    expect(stats["GET /api/v1/widget-keys"]?.count).toBeGreaterThanOrEqual(1);
     expect(state("slow")).toBeUndefined();
     expect((await api().listKeys()).map((k) => k.name)).not.toContain("slow.example");
     // positive control: with room for the latency the same create succeeds
