@@ -9,7 +9,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { client } from "../lifecycle/common";
+import { accountFailures, client } from "../lifecycle/common";
 import { configProblem, configure, type ConfigSource, resolveConfig } from "../config";
 import { withDeadline } from "../deadline";
 import { setLogSink } from "../log";
@@ -162,7 +162,12 @@ export class KatavenProvider {
         const r = resourceOf(req.getType(), req.getUrn());
         const olds = fromStruct(req.getOlds());
         const news = fromStruct(req.getNews());
-        const checked = (await r.check(olds.props, news.props)) as { inputs?: Props; failures?: { property: string; reason: string }[] };
+        // As the dynamic provider does (lifecycle/common.ts attachTo): one probe of the account first, so a
+        // wrong URL or key stops the preview.
+        const refused = await accountFailures();
+        const checked = (
+          refused.length > 0 ? { inputs: news.props, failures: refused } : await r.check(olds.props, news.props)
+        ) as { inputs?: Props; failures?: { property: string; reason: string }[] };
         const res = new provider.CheckResponse();
         res.setInputs(toStruct(Struct, checked.inputs, news.secrets));
         res.setFailuresList((checked.failures ?? []).map((f) => checkFailure(f.property, f.reason)));
