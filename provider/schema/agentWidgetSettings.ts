@@ -34,8 +34,15 @@ export const agentWidgetSettingsSchema = {
       type: { kind: "string", enum: ["reset", "retain"] },
       input: true,
       alwaysSet: true,
-      default: "reset",
-      description: 'What destroy does: `reset` (default) restores `{widgetEnabled: false, authMode: "guest"}`; `retain` leaves it.',
+      description:
+        'What destroy does: `reset` restores `{widgetEnabled: false, authMode: "guest"}`; `retain` leaves it. Default: `reset`, unless the agent ' +
+        "already had another policy when this resource was created (another stack or a person may own it; create warns): then `retain`.",
+    },
+    adoptedValues: {
+      type: { kind: "boolean" },
+      input: false,
+      stateOnly: true,
+      description: "True when create found a policy other than the defaults (another stack or a person may own it): `onDelete` then defaults to `retain`.",
     },
     providerVersion: { type: { kind: "string" }, input: true, dynamicOnly: true, description: "The package version that last applied this resource." },
   },

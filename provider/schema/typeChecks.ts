@@ -8,7 +8,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AgentWidgetSettings, AgentWidgetSettingsArgs } from "../resources/agentWidgetSettings";
 import type { WidgetKey, WidgetKeyArgs } from "../resources/widgetKey";
 import type { WidgetSettings, WidgetSettingsArgs } from "../resources/widgetSettings";
+import type { AgentWidgetSettingsOutputs } from "../lifecycle/agentWidgetSettings";
 import type { WidgetKeyOutputs } from "../lifecycle/widgetKeyProps";
+import type { WidgetSettingsOutputs } from "../lifecycle/widgetSettings";
 import type { agentWidgetSettingsSchema } from "./agentWidgetSettings";
 import type { InputsOf, OutputNamesOf } from "./types";
 import type { widgetKeySchema } from "./widgetKey";
@@ -28,6 +30,8 @@ type ArgsOf<A> = pulumi.Unwrap<Omit<A, "connection">>;
 type Fields<S> = S extends { fields: infer F extends Record<string, any> } ? F : never;
 /** Names, dynamic-only ones included: the TypeScript classes also carry `providerVersion`. */
 type AllNames<S> = keyof Fields<S>;
+/** What the TypeScript class declares: every name but the state-only outputs. */
+type ClassNames<S> = { [K in keyof Fields<S>]: Fields<S>[K] extends { stateOnly: true } ? never : K }[keyof Fields<S>];
 
 const ok = <T extends true>(): T => true as T;
 
@@ -35,10 +39,12 @@ ok<Matches<ArgsOf<WidgetKeyArgs>, InputsOf<Fields<typeof widgetKeySchema>>>>();
 ok<Matches<ArgsOf<WidgetSettingsArgs>, InputsOf<Fields<typeof widgetSettingsSchema>>>>();
 ok<Matches<ArgsOf<AgentWidgetSettingsArgs>, InputsOf<Fields<typeof agentWidgetSettingsSchema>>>>();
 
-ok<Same<OutputNames<WidgetKey>, AllNames<typeof widgetKeySchema>>>();
-ok<Same<OutputNames<WidgetSettings>, AllNames<typeof widgetSettingsSchema>>>();
-ok<Same<OutputNames<AgentWidgetSettings>, AllNames<typeof agentWidgetSettingsSchema>>>();
+ok<Same<OutputNames<WidgetKey>, ClassNames<typeof widgetKeySchema>>>();
+ok<Same<OutputNames<WidgetSettings>, ClassNames<typeof widgetSettingsSchema>>>();
+ok<Same<OutputNames<AgentWidgetSettings>, ClassNames<typeof agentWidgetSettingsSchema>>>();
 
 // The lifecycle's typed outputs (what create/read/update return) have every field of the schema.
 ok<Same<keyof WidgetKeyOutputs, AllNames<typeof widgetKeySchema> | "__provider">>();
+ok<Same<keyof WidgetSettingsOutputs, AllNames<typeof widgetSettingsSchema>>>();
+ok<Same<keyof AgentWidgetSettingsOutputs, AllNames<typeof agentWidgetSettingsSchema>>>();
 ok<Same<OutputNamesOf<Fields<typeof widgetKeySchema>> | "providerVersion", AllNames<typeof widgetKeySchema>>>();

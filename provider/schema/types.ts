@@ -34,6 +34,8 @@ export interface Field {
   readonly limits?: { readonly maxLength?: number; readonly maxItems?: number };
   /** Only on the dynamic provider's resources (not part of the native package schema). */
   readonly dynamicOnly?: boolean;
+  /** An output recorded in the state that the TypeScript class does not declare. */
+  readonly stateOnly?: boolean;
 }
 
 export type Fields = { readonly [name: string]: Field };

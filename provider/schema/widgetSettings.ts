@@ -49,8 +49,14 @@ export const widgetSettingsSchema = {
       type: { kind: "string", enum: ON_DELETE },
       input: true,
       alwaysSet: true,
-      default: "reset",
-      description: "What destroy does: `reset` (default) puts every field back to its default; `retain` leaves them.",
+      description:
+        "What destroy does: `reset` puts every field back to its default; `retain` leaves them. Default: `reset`, unless the account already held values other than the defaults when this resource was created (another stack or a person may own them; create warns): then `retain`.",
+    },
+    adoptedValues: {
+      type: { kind: "boolean" },
+      input: false,
+      stateOnly: true,
+      description: "True when create found values other than the defaults (another stack or a person may own them): `onDelete` then defaults to `retain`.",
     },
     providerVersion: { type: { kind: "string" }, input: true, dynamicOnly: true, description: "The package version that last applied this resource." },
   },
