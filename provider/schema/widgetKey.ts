@@ -6,7 +6,7 @@ export const widgetKeySchema = {
   name: "WidgetKey",
   description:
     "A Kataven widget key pair (`pk_live_…` public key + `sk_live_…` secret key) with its domain allowlist. " +
-    "Name, allowlist, agent pin and `disabled` update in place (the key keeps its id and secret); only `rotation` and `adopt` replace it. " +
+    "Name, allowlist, agent pin and `disabled` update in place (the key keeps its id and secret); only `rotation`, and `adopt` naming another key, replace it. " +
     "On delete a never-used key is deleted and a used one disabled.",
   fields: {
     name: {
@@ -60,11 +60,11 @@ export const widgetKeySchema = {
         },
       },
       input: true,
-      replaces: true,
       description:
         "Take over an existing key instead of minting one. The id is verified against the account's key list. Its secret was shown once to " +
         "whoever created it and cannot be recovered: `secretAvailable` is `false` and `secretKey` is absent. Give `publicKey` to have it as an " +
-        "output. Changing `adopt.id`, or adding/removing `adopt`, replaces the resource.",
+        "output. Adoption happens once: removing `adopt` after the first `up` keeps the key, and naming the key the resource already holds " +
+        "changes nothing; only pointing `adopt.id` at another key replaces the resource.",
     },
     tags: {
       type: { kind: "stringArray" },
