@@ -161,6 +161,10 @@ export class Transport {
     return s;
   }
 
+  private pacer() {
+    return pacerFor(this.accountKey, this.cfg.pacing ?? DOCUMENTED_PACING, info);
+  }
+
   /** One attempt on the wire. Throws KatavenNetworkError when no HTTP answer arrived. */
   private async send(method: string, path: string, body: unknown): Promise<RawResponse> {
     const headers: Record<string, string> = {
@@ -175,10 +179,11 @@ export class Transport {
       payload = JSON.stringify(body);
     }
     // A slot in every rate-limit window first (./pacing.ts), then one of the 20 in-flight places.
-    const releasePacing = await pacerFor(this.accountKey, this.cfg.pacing ?? DOCUMENTED_PACING, info).acquire();
+    const releasePacing = await this.pacer().acquire();
     const sem = this.semaphore();
     await sem.acquire();
     let timeoutMs = this.timeoutMs;
+    let refused = false;
     try {
       // Shortened by the operation's deadline, if any (./deadline.ts: a native resource's customTimeouts).
       timeoutMs = requestTimeout(method, path, this.timeoutMs);
@@ -193,13 +198,14 @@ export class Transport {
         signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await res.body.text();
+      refused = res.statusCode === 429;
       return { status: res.statusCode, headers: res.headers as RawResponse["headers"], text };
     } catch (err) {
       if (err instanceof KatavenError) throw err;
       throw networkError(method, path, err, timeoutMs, this.origin);
     } finally {
       sem.release();
-      releasePacing();
+      releasePacing(refused);
     }
   }
 
@@ -224,7 +230,8 @@ export class Transport {
             attempt--;
             const wait = parseRetryAfter(res.headers["retry-after"], this.retryAfterCapMs) ?? backoffMs(rateLimited, 1_000, this.retryAfterCapMs);
             retrying(`${method} ${path}`, attempt + rateLimited, startedAt, `429, rate limited; waiting ${Math.ceil(wait / 1000)} s`);
-            await sleep(wait + Math.round(Math.random() * 100));
+            // The whole account waits (the next send's pacing slot): its other requests would be refused too.
+            this.pacer().pauseFor(wait + Math.round(Math.random() * 100));
             continue;
           }
           throw this.apiError(method, path, res, opts, attempt + rateLimited);

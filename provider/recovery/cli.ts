@@ -146,7 +146,7 @@ export async function main(argv = process.argv.slice(2), out: (line: string) => 
   out(`${untracked.length} widget key(s) that no resource of the stack tracks; ${ours.length} of them provably the stack's:`);
   for (const k of untracked) {
     const status = k.disabledAt !== null ? `disabled ${when(k.disabledAt)}` : "live";
-    const why = k.named ? "named with --key" : k.evidence ? `created inside the window of the ${k.evidence.source}` : "";
+    const why = k.named ? "named with --key" : k.evidence ? `created inside ${k.evidence.source}` : "";
     const note =
       k.action === "delete"
         ? `never used, ${why}: --delete removes it`

@@ -99,7 +99,7 @@ export function interruptedRunEvidence(
   }
   const from = start - skewMs;
   const to = lastWrite + slackMs;
-  return { evidence: [...names].map((name) => ({ name, from, to, source: `pending create of the run interrupted after ${iso(start)}` })) };
+  return { evidence: [...names].map((name) => ({ name, from, to, source: `the window of the run interrupted after ${iso(start)}, which left a pending create of that name` })) };
 }
 
 export interface Untracked extends ListedKey {
