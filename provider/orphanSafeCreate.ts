@@ -20,7 +20,7 @@
  * can never match. After a timeout the check waits one more timeout period first (the server may still
  * be handling the request). A timed-out attempt whose key was not found can't be ruled out: the server
  * may commit it later, outside the window. The create then warns, naming the key and the exact
- * `kataven-recover` command whose window finds it (README, "Recovering from an interrupted run").
+ * `kataven-recover` command whose window finds it (docs/operations.md, "Recovering from an interrupted run").
  */
 import { sameAllowlist } from "../contract/allowlist";
 import { CreatedWidgetKeyWire } from "../contract/wire";
