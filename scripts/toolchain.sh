@@ -6,6 +6,7 @@
 #   scripts/toolchain.sh [--pulumi] [--build] CMD…
 #       run CMD with Node (and, with --pulumi, the Pulumi CLI and its Node.js language host) on PATH; with
 #       --build, after an incremental `tsc` of the project (for commands that run dist/)
+#   scripts/toolchain.sh --seaweedfs       # builds SeaweedFS into the cache when missing; prints the `weed` path
 #
 # Use your own tools instead: a `node` >= 22.18 on PATH is used as is; a `pulumi` >= 3.181 on PATH is used as is
 # (set KATAVEN_PULUMI=path/to/pulumi to force one).
@@ -142,6 +143,25 @@ kataven_ensure_language_host() {
   case ":$PATH:" in *":$out:"*) ;; *) [ "$out" = "$bindir" ] || PATH="$out:$PATH" ;; esac
 }
 
+# SeaweedFS (`weed`, Apache-2.0), the S3-compatible server the team-backend e2e tests keep Pulumi state in,
+# built from the Go module proxy (the wrapper module in scripts/seaweedfs/ pins the version) into the cache.
+# Prints the binary's path. Several minutes cold; needs Go.
+kataven_ensure_seaweedfs() {
+  local version out
+  version=$(sed -n 's/^require github.com\/seaweedfs\/seaweedfs \(.*\)$/\1/p' "$KATAVEN_REPO/scripts/seaweedfs/go.mod")
+  out="$KATAVEN_CACHE/seaweedfs/$version/weed"
+  if [ ! -x "$out" ]; then
+    command -v go >/dev/null 2>&1 || { _kataven_die "Go (>= 1.26.6) is needed to build SeaweedFS (the S3 server of the team-backend tests)"; return 1; }
+    _kataven_say "building SeaweedFS $version from the Go module proxy (first run only; several minutes)"
+    local start=$SECONDS
+    mkdir -p "$(dirname "$out")"
+    _kataven_go_build scripts/seaweedfs github.com/seaweedfs/seaweedfs/weed "$out" "$version" ||
+      { _kataven_die "building SeaweedFS failed (see the Go output above)"; return 1; }
+    _kataven_say "built weed in $((SECONDS - start))s"
+  fi
+  echo "$out"
+}
+
 # True when `pulumi login` has chosen a backend (its credentials file names a current one).
 _kataven_logged_in() {
   local f="${PULUMI_HOME:-$HOME/.pulumi}/credentials.json"
@@ -181,6 +201,7 @@ else
   with_pulumi=0 build=0
   while [ $# -gt 0 ]; do
     case "$1" in
+      --seaweedfs) kataven_ensure_seaweedfs; exit ;;
       --pulumi) with_pulumi=1 ;;
       --build) build=1 ;;
       *) break ;;
