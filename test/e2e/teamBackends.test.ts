@@ -210,8 +210,8 @@ for (const [label, start, missing] of BACKENDS) {
 
       it("a second merge job while one runs fails fast on the lock; state and Kataven stay consistent", async () => {
         await s.configObject("kataven-widget:keys", { ...KEYS, shop: { agent: AGENTS[0], allowlist: ["https://shop.acme.example"] } });
-        // Keeps the first update inside its create for a while.
-        await server.setFaults([{ route: "POST /api/v1/widget-keys", mode: "latency", latencyMs: 15_000 }]);
+        // Keeps the first update inside its create for a while (under the 15 s request timeout, so it is not retried).
+        await server.setFaults([{ route: "POST /api/v1/widget-keys", mode: "latency", latencyMs: 8_000 }]);
         await server.resetStats();
         const first = job("merge");
         const deadline = Date.now() + 120_000;

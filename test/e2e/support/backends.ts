@@ -12,7 +12,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { request } from "undici";
-import { runProcess, spawnUntilUrl, type RunResult } from "../../../scripts/lib/processes";
+import { spawn } from "node:child_process";
+import { runProcess, type RunResult } from "../../../scripts/lib/processes";
 import { REPO_ROOT } from "../../../scripts/lib/repo";
 
 export interface StateBackend {
@@ -94,35 +95,35 @@ export async function seaweedBinary(): Promise<string> {
 }
 
 /**
- * `weed server -s3` (master, volume, filer and S3 gateway in one process) on free loopback ports, and a
- * bucket made with a plain S3 PUT. Without an identity configuration the gateway accepts any credentials.
+ * `weed server -filer -s3` (master, volume, filer and S3 gateway in one process) on free loopback ports, and
+ * a bucket made with a plain S3 PUT. Without an identity configuration the gateway accepts any credentials.
  */
 export async function startSeaweedS3(): Promise<StateBackend> {
   const weed = await seaweedBinary();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-s3-"));
-  const [master, volume, filer, s3] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const log = fs.createWriteStream(path.join(dir, "weed.log"));
-  // weed prints no url line; a tiny wrapper waits for the S3 port and prints it, as spawnUntilUrl expects.
-  const script = [
-    `"${weed}" server -dir="${dir}" -ip=127.0.0.1 -ip.bind=127.0.0.1 -master.port=${master} -volume.port=${volume}`,
-    ` -filer.port=${filer} -s3 -s3.port=${s3} -volume.max=4 -master.volumeSizeLimitMB=64 >>"${dir}/weed.log" 2>&1 &`,
-    `pid=$!; trap 'kill $pid; wait $pid' TERM INT EXIT`,
-    `for i in $(seq 1 600); do`,
-    `  if (exec 3<>/dev/tcp/127.0.0.1/${s3}) 2>/dev/null; then echo '{"url":"http://127.0.0.1:${s3}"}'; break; fi`,
-    `  kill -0 $pid 2>/dev/null || exit 1; sleep 0.1`,
-    `done`,
-    `wait $pid`,
-  ].join("\n");
-  const child = await spawnUntilUrl("bash", ["-c", script], { name: "weed server -s3", timeoutMs: 90_000, stderrTo: log });
+  const [master, volume, filer, s3, grpc] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const log = fs.openSync(path.join(dir, "weed.log"), "a");
+  const args = [
+    "server", `-dir=${dir}`, "-ip=127.0.0.1", "-ip.bind=127.0.0.1", `-master.port=${master}`, `-volume.port=${volume}`,
+    "-filer", `-filer.port=${filer}`, "-s3", `-s3.port=${s3}`, `-s3.port.grpc=${grpc}`, "-s3.port.iceberg=0", "-s3.port.lance=0",
+    "-volume.max=4", "-master.volumeSizeLimitMB=64",
+  ];
+  const child = spawn(weed, args, { cwd: dir, stdio: ["ignore", log, log] });
+  fs.closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${s3}`;
+  // A scratch server with its data in a temp dir: SIGKILL, no graceful shutdown to wait for.
   const stop = async () => {
-    await child.stop();
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    // The gateway answers before the filer is ready for writes: retry the bucket creation for a while.
-    const deadline = Date.now() + 60_000;
+    // Until the S3 gateway listens (and the filer behind it takes writes), the bucket creation fails: retry.
+    const deadline = Date.now() + 90_000;
     for (;;) {
-      const res = await request(`${child.url}/pulumi-state`, { method: "PUT" }).catch((e: Error) => ({ statusCode: 0, body: { text: async () => e.message } }));
+      if (child.exitCode !== null) throw new Error(`weed server exited with ${child.exitCode}:\n${fs.readFileSync(path.join(dir, "weed.log"), "utf8").slice(-3000)}`);
+      const res = await request(`${url}/pulumi-state`, { method: "PUT" }).catch((e: Error) => ({ statusCode: 0, body: { text: async () => e.message } }));
       const text = await res.body.text();
       if (res.statusCode === 200) break;
       if (Date.now() > deadline) throw new Error(`creating the bucket answered ${res.statusCode}: ${text}\n${fs.readFileSync(path.join(dir, "weed.log"), "utf8").slice(-3000)}`);
@@ -134,7 +135,7 @@ export async function startSeaweedS3(): Promise<StateBackend> {
   }
   return {
     name: "S3 (SeaweedFS)",
-    url: `s3://pulumi-state?endpoint=${encodeURIComponent(child.url)}&region=us-east-1&use_path_style=true`,
+    url: `s3://pulumi-state?endpoint=${encodeURIComponent(url)}&region=us-east-1&use_path_style=true`,
     env: {
       AWS_ACCESS_KEY_ID: "kataven-e2e",
       AWS_SECRET_ACCESS_KEY: "kataven-e2e-not-a-secret",
