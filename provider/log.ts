@@ -2,20 +2,16 @@
  * Messages for the user from the provider process: through the engine (pulumi.log, shown in the CLI's
  * output) when the process has one, else on stderr. Never pass a key, a secret or a token.
  */
+import { hasEngine } from "./sdkPrivate";
+
 type Level = "info" | "warn";
 
 function engineLog(level: Level, message: string): void {
-  try {
+  if (hasEngine()) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const settings = require("@pulumi/pulumi/runtime/settings") as { getEngine?: () => unknown };
-    if (settings.getEngine?.()) {
-      void pulumi.log[level](message).catch(() => console.error(`${level === "warn" ? "warning" : "info"}: ${message}`));
-      return;
-    }
-  } catch {
-    // fall through to stderr
+    void pulumi.log[level](message).catch(() => console.error(`${level === "warn" ? "warning" : "info"}: ${message}`));
+    return;
   }
   console.error(`${level === "warn" ? "warning" : "info"}: ${message}`);
 }
@@ -28,4 +24,16 @@ export function warn(message: string): void {
 /** An informational line (progress) shown by the engine when there is one, else on stderr. */
 export function info(message: string): void {
   engineLog("info", message);
+}
+
+/** A call that has been failing for longer than this is reported in the engine log with each retry. */
+export const RETRY_NOTICE_AFTER_MS = 5_000;
+
+/**
+ * Reports a failed attempt of a call that is being retried, once the call has been at it for longer than
+ * RETRY_NOTICE_AFTER_MS: a long wait says why it is waiting instead of looking hung.
+ */
+export function retrying(what: string, attempt: number, startedAt: number, reason: string, now = Date.now()): void {
+  const ms = now - startedAt;
+  if (ms >= RETRY_NOTICE_AFTER_MS) info(`${what}: attempt ${attempt} failed (${reason}); retrying, ${Math.round(ms / 1000)} s so far`);
 }

@@ -2,25 +2,32 @@
  * The orphan-safe create of a widget key. POST is not idempotent (it mints a key pair), so the transport
  * never retries it; this module does, after making sure the failed attempt left no key behind.
  *
- * The result always carries the secret. After an ambiguous failure (timeout, reset, 5xx, or a 2xx whose body cannot be read) the key the attempt may
- * have minted is found and deleted before trying again. **Orphan-matching rule**: a listed key is the
- * failed attempt's orphan when all of these hold:
+ * The result always carries the secret. Failures fall in three kinds:
+ *  - **never sent** (connection refused, DNS failure, TLS failure: errors.ts `neverSent`): no key can exist,
+ *    so the POST is retried at once with backoff, and after `maxAttempts` the error names the URL;
+ *  - **ambiguous** (timeout, reset, 5xx, a 2xx whose body cannot be read): the key the attempt may have
+ *    minted is looked for and deleted before trying again;
+ *  - anything else (4xx): thrown as it is.
+ *
+ * **Orphan-matching rule**: a listed key is an ambiguous attempt's orphan when all of these hold:
  *  1. same name, same agent pin and the same canonical allowlist as the request;
  *  2. `last_used_at` is null (its secret was never handed to anyone, so DELETE hard-deletes it);
- *  3. `created_at` is at or after the attempt's start, less `orphanSkewMs` (5 s) of clock skew;
+ *  3. `created_at` lies inside *that attempt's* window: from its start to its start plus the request
+ *     timeout, each widened by `orphanSkewMs` of clock skew. A key created later is not this attempt's
+ *     (another run, or the next `pulumi up`, may be creating the same name), so it is never touched;
  *  4. its id was not known to this process before the attempt (seen in a list or returned by a create).
  * Creates of the same name on one account are serialised in this process, so a sibling resource's key
- * can never match. Two *different processes* creating identically named keys within seconds of each other
- * could still match each other's key; nothing short of server-side idempotency keys prevents that.
- * After a timeout the check waits one more timeout period first (the server may still be handling the
- * request), and after a success that followed an ambiguous failure, one more list sweeps up a key whose
- * slow attempt landed after the first check.
+ * can never match. After a timeout the check waits one more timeout period first (the server may still
+ * be handling the request). A timed-out attempt whose key was not found can't be ruled out: the server
+ * may commit it later, outside the window. The create then warns, naming the key and the exact
+ * `kataven-recover` command whose window finds it (README, "Recovering from an interrupted run").
  */
 import { sameAllowlist } from "../contract/allowlist";
 import { CreatedWidgetKeyWire } from "../contract/wire";
 import { type CreatedWidgetKeyRecord, type CreateWidgetKeyInput, type DeleteWidgetKeyResult, toCamel, toSnake, type WidgetKeyRecord } from "./records";
-import { ORPHAN_CHECK_DEADLINE_MS, RECOVERY_HINT, untilDecided } from "./recovery/decide";
-import { agentNotFoundHint, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError } from "./errors";
+import { ORPHAN_CHECK_DEADLINE_MS, RECOVERY_HINT, recoverCommand, untilDecided } from "./recovery/decide";
+import { agentNotFoundHint, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError, neverSent } from "./errors";
+import { warn } from "./log";
 import { backoffMs, sleep, type Transport } from "./transport";
 
 const API = "/api/v1";
@@ -58,6 +65,16 @@ export interface KeyApi {
   deleteWidgetKey(id: string): Promise<DeleteWidgetKeyResult | null>;
 }
 
+/** An ambiguous attempt: when its orphan may have been created, and whether a sweep has settled it. */
+interface AttemptWindow {
+  from: number;
+  to: number;
+  /** a timeout: the server may still commit the request after the window */
+  timedOut: boolean;
+  /** a sweep found (and deleted) its key, so nothing of it can land later */
+  settled: boolean;
+}
+
 export async function createWidgetKey(api: KeyApi, input: CreateWidgetKeyInput): Promise<CreatedWidgetKeyRecord> {
   const lockKey = `${api.transport.accountKey}|${input.name.trim()}`;
   const prev = createLocks.get(lockKey) ?? Promise.resolve();
@@ -72,43 +89,59 @@ export async function createWidgetKey(api: KeyApi, input: CreateWidgetKeyInput):
 
 class OrphanSafeCreate {
   private readonly t: Transport;
+  private readonly windows: AttemptWindow[] = [];
+  private readonly before: Set<string>;
+  private readonly name: string;
+
   constructor(
     private readonly api: KeyApi,
     private readonly input: CreateWidgetKeyInput,
   ) {
     this.t = api.transport;
+    this.before = new Set(knownIds.get(this.t.accountKey) ?? []);
+    this.name = input.name.trim();
   }
 
   async run(): Promise<CreatedWidgetKeyRecord> {
     const input = this.input;
     const path = `${API}/widget-keys`;
     const body = toSnake({ name: input.name, domainAllowlist: input.domainAllowlist, agentId: input.agentId });
-    const before = new Set(knownIds.get(this.t.accountKey) ?? []);
-    let firstStart: number | undefined;
     let lastError: Error | undefined;
-    for (let attempt = 1; attempt <= this.t.maxAttempts; attempt++) {
-      const started = Date.now();
-      firstStart ??= started;
-      try {
-        const created = await this.attemptCreate(path, body);
-        rememberIds(this.t.accountKey, [created.id]);
-        if (lastError) await this.sweepOrphans(input, firstStart, before, created.id, lastError);
-        return created;
-      } catch (err) {
-        if (!(err instanceof AmbiguousCreate)) throw err;
-        lastError = err.underlying;
-        // After a timeout the server may still be working on the request: give it as long again before
-        // looking for what it created.
-        if (err.underlying instanceof KatavenNetworkError && err.underlying.code === "timeout") await sleep(Math.min(this.t.timeoutMs, 30_000));
-        await this.sweepOrphans(input, started, before, undefined, lastError);
-        if (attempt < this.t.maxAttempts) await sleep(backoffMs(attempt, this.t.backoffBaseMs));
+    try {
+      for (let attempt = 1; attempt <= this.t.maxAttempts; attempt++) {
+        const started = Date.now();
+        try {
+          const created = await this.attemptCreate(path, body);
+          rememberIds(this.t.accountKey, [created.id]);
+          // An earlier attempt's key may have landed after its own sweep: one more look, same windows.
+          if (this.windows.length > 0) await this.sweepOrphans(created.id, lastError!);
+          return created;
+        } catch (err) {
+          if (neverSent(err)) {
+            lastError = err as Error;
+          } else if (err instanceof AmbiguousCreate) {
+            lastError = err.underlying;
+            const timedOut = err.underlying instanceof KatavenNetworkError && err.underlying.code === "timeout";
+            const skew = this.api.orphanSkewMs;
+            this.windows.push({ from: started - skew, to: started + this.t.timeoutMs + skew, timedOut, settled: false });
+            // After a timeout the server may still be working on the request: give it as long again first.
+            if (timedOut) await sleep(Math.min(this.t.timeoutMs, 30_000));
+            await this.sweepOrphans(undefined, lastError);
+          } else {
+            throw err;
+          }
+          if (attempt < this.t.maxAttempts) await sleep(backoffMs(attempt, this.t.backoffBaseMs));
+        }
       }
+    } finally {
+      this.warnIfUnsettled();
     }
     const e = lastError as KatavenApiError | KatavenNetworkError;
     if (e instanceof KatavenApiError) {
       throw new KatavenApiError({ status: e.status, code: e.code, detail: e.detail, method: "POST", path, attempts: this.t.maxAttempts, hint: "no key was left behind; retry later" });
     }
-    throw new KatavenNetworkError({ code: e.code, method: "POST", path, reason: `${e.reason} (no key was left behind)`, attempts: this.t.maxAttempts, cause: e });
+    const left = neverSent(e) ? "the request never reached the API, so no key was created" : "no key was left behind";
+    throw new KatavenNetworkError({ code: e.code, method: "POST", path, reason: `${e.reason} (${left})`, attempts: this.t.maxAttempts, cause: e });
   }
 
   private async attemptCreate(path: string, body: Record<string, unknown>): Promise<CreatedWidgetKeyRecord> {
@@ -121,6 +154,7 @@ class OrphanSafeCreate {
         notFoundHint: agentNotFoundHint(body.agent_id as string | undefined),
       });
     } catch (err) {
+      if (neverSent(err)) throw err;
       if (err instanceof KatavenNetworkError) throw new AmbiguousCreate(err);
       if (err instanceof KatavenResponseError) throw new AmbiguousCreate(err);
       if (err instanceof KatavenApiError && err.status >= 500) throw new AmbiguousCreate(err);
@@ -129,38 +163,60 @@ class OrphanSafeCreate {
     return toCamel<CreatedWidgetKeyRecord>(parsed);
   }
 
-  /** Deletes the keys an ambiguous create attempt may have minted (rule in `createWidgetKey`). */
-  private async sweepOrphans(input: CreateWidgetKeyInput, since: number, before: Set<string>, keep: string | undefined, cause: Error): Promise<void> {
-    const wantAllow = input.domainAllowlist ?? [];
-    const wantAgent = input.agentId ?? null;
-    const name = input.name.trim();
+  /** Is `k` an orphan of one of the ambiguous attempts (the rule in the header)? Returns that attempt. */
+  private attemptOf(k: WidgetKeyRecord, keep: string | undefined): AttemptWindow | undefined {
+    if (k.id === keep || this.before.has(k.id) || k.name !== this.name || k.lastUsedAt !== null) return undefined;
+    if ((k.agentId ?? null) !== (this.input.agentId ?? null) || !sameAllowlist(k.domainAllowlist, this.input.domainAllowlist ?? [])) return undefined;
+    const at = Date.parse(k.createdAt);
+    return this.windows.find((w) => at >= w.from && at <= w.to);
+  }
+
+  /** Deletes the keys the ambiguous attempts may have minted (rule in the header). */
+  private async sweepOrphans(keep: string | undefined, cause: Error): Promise<void> {
     try {
       // Keep asking until the API answers (recovery/decide.ts): giving up here leaves a live key behind.
-      const keys = await untilDecided(() => this.api.listWidgetKeys(), this.api.orphanCheckMs ?? ORPHAN_CHECK_DEADLINE_MS);
-      const orphans = keys.filter(
-        (k) =>
-          k.id !== keep &&
-          !before.has(k.id) &&
-          k.name === name &&
-          (k.agentId ?? null) === wantAgent &&
-          k.lastUsedAt === null &&
-          Date.parse(k.createdAt) >= since - this.api.orphanSkewMs &&
-          sameAllowlist(k.domainAllowlist, wantAllow),
-      );
-      for (const o of orphans) await this.api.deleteWidgetKey(o.id);
+      const keys = await untilDecided(() => this.api.listWidgetKeys(), this.api.orphanCheckMs ?? ORPHAN_CHECK_DEADLINE_MS, `orphan check for widget key "${this.name}"`);
+      for (const k of keys) {
+        const w = this.attemptOf(k, keep);
+        if (!w) continue;
+        await this.api.deleteWidgetKey(k.id);
+        w.settled = true;
+        // The id is now known: a later sweep of this create must not count it again.
+        this.before.add(k.id);
+      }
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
+      const w = this.windows[this.windows.length - 1];
       throw new KatavenError(
         `POST ${API}/widget-keys failed (${cause.message}), and checking whether it minted a key kept failing (${why}). ` +
-          `A widget key named "${name}" created after ${new Date(since).toISOString()} may be live in Kataven with its secret lost`,
+          `A widget key named "${this.name}" created between ${iso(w.from)} and ${iso(w.to)} may be live in Kataven with its secret lost`,
         {
           code: "orphan_check_failed",
           method: "POST",
           path: `${API}/widget-keys`,
-          hint: RECOVERY_HINT,
+          hint: `${RECOVERY_HINT}: ${recoverCommand(this.name, w.from, w.to)}`,
           cause: err,
         },
       );
     }
   }
+
+  /** A timed-out attempt whose key never showed up may still be committed by the server: say so, with the way to find it. */
+  private warnIfUnsettled(): void {
+    const open = this.windows.filter((w) => w.timedOut && !w.settled);
+    if (open.length === 0) return;
+    const from = Math.min(...open.map((w) => w.from));
+    // The server may hold the request for a while yet; the window the command checks reaches past now.
+    const to = Date.now() + LATE_COMMIT_MARGIN_MS;
+    warn(
+      `widget key "${this.name}": ${open.length} create attempt(s) timed out and no key of theirs appeared in the account. ` +
+        `If the API still creates one, it will be live with its secret lost. Check in a few minutes with ` +
+        `${recoverCommand(this.name, from, to)} (it lists only unused, untracked keys of that name created in that window; add --delete to remove them).`,
+    );
+  }
 }
+
+/** How far past the warning a timed-out create may still land, for the window the warning names. */
+const LATE_COMMIT_MARGIN_MS = 10 * 60_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();

@@ -56,6 +56,8 @@ export class Pacer {
   private sent = 0;
   private lastProgress = -Infinity;
   private tail: Promise<void> = Promise.resolve();
+  /** no request goes before this instant (the API said so with a 429's Retry-After) */
+  private pausedUntil = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -69,9 +71,10 @@ export class Pacer {
 
   /**
    * Waits for a slot in every window (in arrival order) and takes it; call the returned function when the
-   * request has finished, whatever its outcome.
+   * request has finished, with `refused` true when the API refused it with a 429: a refused request was
+   * not admitted, so it gives its slot back instead of holding it for a window.
    */
-  async acquire(): Promise<() => void> {
+  async acquire(): Promise<(refused?: boolean) => void> {
     this.queued++;
     const turn = this.tail.then(() => this.waitForSlot());
     this.tail = turn.then(
@@ -81,14 +84,26 @@ export class Pacer {
     const slot = await turn;
     this.queued--;
     this.sent++;
-    return () => {
-      slot.at = Math.max(slot.at, this.now());
+    return (refused = false) => {
+      if (refused) {
+        const i = this.slots.indexOf(slot);
+        if (i >= 0) this.slots.splice(i, 1);
+      } else slot.at = Math.max(slot.at, this.now());
     };
+  }
+
+  /** Holds every request of the account for `ms` (a 429's Retry-After: the API's own word on when to come back). */
+  pauseFor(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
   }
 
   private async waitForSlot(): Promise<Slot> {
     for (;;) {
       const now = this.now();
+      if (now < this.pausedUntil) {
+        await this.sleep(this.pausedUntil - now);
+        continue;
+      }
       this.prune(now);
       const wait = this.waitMs(now);
       if (wait.ms <= 0) {

@@ -14,7 +14,7 @@ import type { Pool } from "undici";
 import type { z } from "zod";
 import { issuePath } from "../contract/wire";
 import type { KatavenConfig } from "./config";
-import { info } from "./log";
+import { info, retrying } from "./log";
 import { DOCUMENTED_PACING, pacerFor } from "./pacing";
 import { hintFor, isNoRoute, KatavenApiError, KatavenNetworkError, KatavenResponseError, noRouteHint, parseErrorBody } from "./errors";
 
@@ -160,6 +160,10 @@ export class Transport {
     return s;
   }
 
+  private pacer() {
+    return pacerFor(this.accountKey, this.cfg.pacing ?? DOCUMENTED_PACING, info);
+  }
+
   /** One attempt on the wire. Throws KatavenNetworkError when no HTTP answer arrived. */
   private async send(method: string, path: string, body: unknown): Promise<RawResponse> {
     const headers: Record<string, string> = {
@@ -174,9 +178,10 @@ export class Transport {
       payload = JSON.stringify(body);
     }
     // A slot in every rate-limit window first (./pacing.ts), then one of the 20 in-flight places.
-    const releasePacing = await pacerFor(this.accountKey, this.cfg.pacing ?? DOCUMENTED_PACING, info).acquire();
+    const releasePacing = await this.pacer().acquire();
     const sem = this.semaphore();
     await sem.acquire();
+    let refused = false;
     try {
       const res = await poolFor(this.origin).request({
         origin: this.origin,
@@ -189,12 +194,13 @@ export class Transport {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       const text = await res.body.text();
+      refused = res.statusCode === 429;
       return { status: res.statusCode, headers: res.headers as RawResponse["headers"], text };
     } catch (err) {
-      throw networkError(method, path, err, this.timeoutMs);
+      throw networkError(method, path, err, this.timeoutMs, this.origin);
     } finally {
       sem.release();
-      releasePacing();
+      releasePacing(refused);
     }
   }
 
@@ -207,6 +213,7 @@ export class Transport {
   async call<S extends z.ZodType>(method: string, path: string, opts: CallOptions<S>): Promise<z.infer<S>> {
     let attempt = 0;
     let rateLimited = 0;
+    const startedAt = Date.now();
     for (;;) {
       attempt++;
       let failure: Error;
@@ -217,7 +224,9 @@ export class Transport {
             rateLimited++;
             attempt--;
             const wait = parseRetryAfter(res.headers["retry-after"], this.retryAfterCapMs) ?? backoffMs(rateLimited, 1_000, this.retryAfterCapMs);
-            await sleep(wait + Math.round(Math.random() * 100));
+            retrying(`${method} ${path}`, attempt + rateLimited, startedAt, `429, rate limited; waiting ${Math.ceil(wait / 1000)} s`);
+            // The whole account waits (the next send's pacing slot): its other requests would be refused too.
+            this.pacer().pauseFor(wait + Math.round(Math.random() * 100));
             continue;
           }
           throw this.apiError(method, path, res, opts, attempt + rateLimited);
@@ -236,6 +245,7 @@ export class Transport {
         failure = err;
       }
       if (opts.idempotent && attempt < this.maxAttempts) {
+        retrying(`${method} ${path}`, attempt + rateLimited, startedAt, failure.message);
         await sleep(backoffMs(attempt, this.backoffBaseMs));
         continue;
       }
@@ -268,19 +278,23 @@ function parseBody<S extends z.ZodType>(text: string, schema: S): { ok: true; da
   return { ok: false, problem: `${issuePath(first.path) || "body"}: ${first.message}` };
 }
 
-function networkError(method: string, path: string, err: unknown, timeoutMs: number): KatavenNetworkError {
+function networkError(method: string, path: string, err: unknown, timeoutMs: number, origin: string): KatavenNetworkError {
   const e = err as { name?: string; code?: string; message?: string };
   let code = e?.code ?? e?.name ?? "network_error";
   let reason: string;
   if (e?.name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || e?.name === "AbortError") {
     code = "timeout";
-    reason = `no answer within ${timeoutMs} ms`;
+    reason = `no answer from ${origin} within ${timeoutMs} ms`;
   } else if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") {
-    reason = "the connection was reset";
+    reason = `the connection to ${origin} was reset`;
   } else if (code === "ECONNREFUSED") {
-    reason = "the connection was refused";
+    reason = `could not connect to ${origin}: the connection was refused (is the API running at that address?)`;
+  } else if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") {
+    reason = `could not resolve the host of ${origin} (DNS lookup failed)`;
+  } else if (code === "UND_ERR_CONNECT_TIMEOUT") {
+    reason = `could not connect to ${origin} within the connect timeout`;
   } else {
-    reason = e?.message ?? String(err);
+    reason = `${origin}: ${e?.message ?? String(err)}`;
   }
   return new KatavenNetworkError({ code, method, path, reason, cause: err });
 }

@@ -188,8 +188,15 @@ kataven_offline_env() {
     *MODULE_TYPELESS_PACKAGE_JSON*) ;;
     *) export NODE_OPTIONS="--disable-warning=MODULE_TYPELESS_PACKAGE_JSON${NODE_OPTIONS:+ $NODE_OPTIONS}" ;;
   esac
-  case "${PULUMI_BACKEND_URL:-}" in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
-  if [ -n "${PULUMI_HOME:-}" ]; then mkdir -p "$PULUMI_HOME"; fi
+  # A stack's secrets are encrypted with a passphrase this README publishes, so the state and PULUMI_HOME are
+  # private to you: directories 0700, files 0600 (what is already there is tightened too).
+  case "${PULUMI_BACKEND_URL:-}" in file://*) _kataven_private_dir "${PULUMI_BACKEND_URL#file://}" ;; esac
+  if [ -n "${PULUMI_HOME:-}" ]; then _kataven_private_dir "$PULUMI_HOME"; fi
+}
+
+# Creates DIR if missing and makes it and everything in it readable by its owner only.
+_kataven_private_dir() {
+  mkdir -p "$1" && chmod 700 "$1" && chmod -R go-rwx "$1" 2>/dev/null || true
 }
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
@@ -211,6 +218,8 @@ else
   kataven_ensure_node
   if [ "$with_pulumi" = 1 ]; then kataven_ensure_pulumi; fi
   kataven_offline_env
+  # What the command writes (state, Pulumi.<stack>.yaml with its encrypted secrets) is private to you.
+  umask 077
   # Entry points that run dist/ build it first (incrementally), so an edited source never runs stale.
   if [ "$build" = 1 ]; then
     [ -d "$KATAVEN_REPO/node_modules" ] || (cd "$KATAVEN_REPO" && npm ci --no-audit --no-fund)

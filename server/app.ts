@@ -145,6 +145,9 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
             faultResponse(`status ${status}`);
             return;
           case "latency":
+            // The request has arrived and is slow to be handled: read its body first, so a client that
+            // gives up meanwhile can't take it back (a late commit, as a slow API makes one).
+            if (c.req.method !== "GET") await c.req.arrayBuffer().catch(() => undefined);
             await sleep(rule.latencyMs ?? 1000);
             break;
           case "drop":

@@ -3,7 +3,7 @@
  * A rule names a canonical route ("POST /api/v1/widget-keys", "PATCH /api/v1/widget-keys/{id}"; aliases
  * and concrete ids are accepted and normalised) and a mode:
  *   status           answer `status` (default 500) without running the handler; 429 also sends Retry-After
- *   latency          wait `latencyMs`, then handle normally
+ *   latency          read the body, wait `latencyMs`, then handle normally (also when the client left)
  *   drop             destroy the socket without answering; nothing is applied
  *   apply-then-fail  run the handler (the write commits), then answer `status` (default 500) instead
  *   apply-then-drop  run the handler (the write commits), then destroy the socket without answering

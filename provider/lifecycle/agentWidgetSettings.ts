@@ -11,7 +11,8 @@
  *   read    GET /api/v1/agents/{agentId}/widget-settings; an agent deleted out of band drops the resource
  *   update  PATCH with what differs; a field removed from the program goes back to its default
  *           (widgetEnabled false, authMode "guest": contract decision 7)
- *   delete  onDelete "reset" (default): PATCH the defaults back; "retain": no call; 404 (agent gone) = done
+ *   delete  onDelete "reset": PATCH the defaults back; "retain": no call; 404 (agent gone) = done. Default:
+ *           "reset", unless create found a policy someone else had set ("retain", see widgetSettings.ts)
  */
 import { randomBytes } from "node:crypto";
 import type { AgentWidgetSettingsRecord, AgentWidgetSettingsRecordPatch } from "../client";
@@ -21,7 +22,7 @@ import type { Preview } from "../../contract/engine";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "../release";
-import { checkOnDelete, ON_DELETE, type OnDelete } from "./widgetSettings";
+import { adoptedValuesWarning, checkOnDelete, effectiveOnDelete, ON_DELETE, onDeleteChanged, type OnDelete } from "./widgetSettings";
 
 type Props = Record<string, unknown>;
 type AuthMode = AgentWidgetSettingsRecord["authMode"];
@@ -36,7 +37,7 @@ export type AgentWidgetSettingsCheckedInputs = {
 };
 
 /** A property bag from the engine (check()'s inputs, or the state's outputs), typed; a value of a type the provider never writes reads as absent. */
-export type AgentWidgetSettingsProps = Omit<AgentWidgetSettingsCheckedInputs, "providerVersion"> & { providerVersion?: string; __provider?: string };
+export type AgentWidgetSettingsProps = Omit<AgentWidgetSettingsCheckedInputs, "providerVersion"> & { adoptedValues?: boolean; providerVersion?: string; __provider?: string };
 
 /** The inputs a program would have to hold to match the server (returned by read so refresh leaves no diff). */
 export type AgentWidgetSettingsInputs = AgentWidgetSettingsRecord & { onDelete: OnDelete; providerVersion?: string };
@@ -52,6 +53,7 @@ export function parseAgentWidgetSettingsProps(p: Props): AgentWidgetSettingsProp
     widgetEnabled: preview(p.widgetEnabled, (v) => (typeof v === "boolean" ? v : undefined)),
     authMode: preview(p.authMode, (v) => AUTH_MODES.find((m) => m === v)),
     onDelete: preview(p.onDelete, (v) => ON_DELETE.find((o) => o === v)),
+    adoptedValues: p.adoptedValues === true ? true : undefined,
     providerVersion: str(p.providerVersion),
     __provider: str(p.__provider),
   } satisfies AgentWidgetSettingsProps);
@@ -59,6 +61,8 @@ export function parseAgentWidgetSettingsProps(p: Props): AgentWidgetSettingsProp
 
 export interface AgentWidgetSettingsOutputs extends AgentWidgetSettingsRecord {
   onDelete: OnDelete;
+  /** create found a policy other than the defaults (someone else may own it), so onDelete defaults to "retain" */
+  adoptedValues?: boolean;
   providerVersion?: string;
 }
 
@@ -127,7 +131,7 @@ export function diffAgentSettings(oldProps: Props, newProps: Props): AgentSettin
   if (olds.agentId !== news.agentId || isUnknown(news.agentId)) replaces.push("agentId");
   if ((olds.widgetEnabled ?? DEFAULTS.widgetEnabled) !== want.widgetEnabled || isUnknown(news.widgetEnabled)) changed.push("widgetEnabled");
   if ((olds.authMode ?? DEFAULTS.authMode) !== want.authMode || isUnknown(news.authMode)) changed.push("authMode");
-  if ((olds.onDelete ?? "reset") !== (news.onDelete ?? "reset")) changed.push("onDelete");
+  if (onDeleteChanged(olds, news)) changed.push("onDelete");
   if (stubChanged(olds, news)) changed.push("__provider");
   const all = [...replaces, ...changed];
   return { changes: all.length > 0, replaces, changed: all };
@@ -146,12 +150,13 @@ function patchFor(current: Pick<AgentWidgetSettingsRecord, "widgetEnabled" | "au
   return patch;
 }
 
-function outputsFrom(s: AgentWidgetSettingsRecord, inputs: AgentWidgetSettingsProps): AgentWidgetSettingsOutputs {
+function outputsFrom(s: AgentWidgetSettingsRecord, inputs: AgentWidgetSettingsProps, adoptedValues: boolean | undefined): AgentWidgetSettingsOutputs {
   return compact({
     agentId: s.agentId,
     widgetEnabled: s.widgetEnabled,
     authMode: s.authMode,
-    onDelete: known(inputs.onDelete) ?? "reset",
+    onDelete: known(effectiveOnDelete(inputs.onDelete, adoptedValues)) ?? "reset",
+    adoptedValues: adoptedValues || undefined,
     providerVersion: inputs.providerVersion,
   } satisfies AgentWidgetSettingsOutputs);
 }
@@ -166,12 +171,15 @@ export async function create(props: Props): Promise<{ id: string; outs: AgentWid
   const c = client();
   const agentId = known(inputs.agentId) ?? "";
   const current = await c.getAgentWidgetSettings(agentId);
+  // A policy a create of this process applied (a replacement is a create, then a delete) is not someone else's.
+  const held = !appliedHere.has(`${c.accountKey}|${agentId}`) && (current.widgetEnabled !== DEFAULTS.widgetEnabled || current.authMode !== DEFAULTS.authMode);
+  if (held) warn(adoptedValuesWarning(`Agent "${agentId}"'s widget settings`, `widgetEnabled=${current.widgetEnabled}, authMode="${current.authMode}"`));
   const patch = patchFor(current, inputs);
   const next = Object.keys(patch).length > 0 ? await c.updateAgentWidgetSettings(agentId, patch) : current;
   // The id names the agent plus a suffix unique to this resource, so a replacement can be told apart.
   const id = `${agentId}~${randomBytes(4).toString("hex")}`;
   appliedHere.set(`${c.accountKey}|${agentId}`, id);
-  return { id, outs: outputsFrom(next, inputs) };
+  return { id, outs: outputsFrom(next, inputs, held) };
 }
 
 /**
@@ -193,7 +201,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
     }
     throw err;
   }
-  const outs = outputsFrom(s, state);
+  const outs = outputsFrom(s, state, state.adoptedValues);
   const inputs = { agentId: s.agentId, widgetEnabled: s.widgetEnabled, authMode: s.authMode, onDelete: outs.onDelete, providerVersion: outs.providerVersion } satisfies AgentWidgetSettingsInputs;
   return { id, props: outs, inputs: compact(inputs) };
 }
@@ -208,13 +216,13 @@ export async function update(_id: string, oldProps: Props, newProps: Props): Pro
     authMode: known(olds.authMode) ?? DEFAULTS.authMode,
   } satisfies AgentWidgetSettingsRecord;
   const patch = patchFor(current, news);
-  if (Object.keys(patch).length === 0) return { outs: outputsFrom(current, news) };
-  return { outs: outputsFrom(await client().updateAgentWidgetSettings(agentId, patch), news) };
+  if (Object.keys(patch).length === 0) return { outs: outputsFrom(current, news, olds.adoptedValues) };
+  return { outs: outputsFrom(await client().updateAgentWidgetSettings(agentId, patch), news, olds.adoptedValues) };
 }
 
 export async function remove(id: string, props: Props): Promise<void> {
   const state = parseAgentWidgetSettingsProps(props);
-  if (state.onDelete === "retain") return;
+  if (effectiveOnDelete(state.onDelete, state.adoptedValues) === "retain") return;
   const agentId = agentIdOf(id, state);
   const newer = appliedHere.get(`${client().accountKey}|${agentId}`);
   if (newer !== undefined && newer !== id) return;

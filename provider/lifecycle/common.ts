@@ -11,8 +11,9 @@ import { type ConfigSource, configProblem, configure, getConfig, requireConfig }
 
 import { UNKNOWN, type Unknown } from "../../contract/engine";
 import { connectionConfig, connectionProblem, withConnections } from "../connection";
+import { exitWhenEngineGone, inDynamicProviderHost } from "../engineWatch";
 import { quietErrors } from "../errorOutput";
-import { KatavenConfigError } from "../errors";
+import { isNoRoute, KatavenApiError, KatavenConfigError, neverSent } from "../errors";
 
 export { UNKNOWN };
 
@@ -31,6 +32,45 @@ export function configFailures(): CheckFailure[] {
   return problem ? [{ property: "", reason: problem }] : [];
 }
 
+/** One probe per account and process: a wrong URL or key stops the preview instead of the update. */
+const probes = new Map<string, Promise<CheckFailure[]>>();
+
+/**
+ * check()'s failures for the account: the configuration's problems, else what one cheap authenticated
+ * GET (the account's widget settings) says about the URL and the key, asked once per account and process.
+ * Only answers that waiting can't fix fail the check (refused connection, unknown host, 401/403, no such
+ * route); a slow or failing API is left to the operation itself.
+ */
+export async function accountFailures(): Promise<CheckFailure[]> {
+  const failures = configFailures();
+  if (failures.length > 0) return failures;
+  let c: KatavenClient;
+  try {
+    c = client();
+  } catch (err) {
+    return [{ property: "", reason: err instanceof Error ? err.message : String(err) }];
+  }
+  let probe = probes.get(c.accountKey);
+  if (!probe) {
+    probe = c.getWidgetSettings().then(
+      () => [],
+      (err: unknown) => (probeRefuses(err) ? [{ property: "", reason: (err as Error).message }] : []),
+    );
+    probes.set(c.accountKey, probe);
+  }
+  return probe;
+}
+
+function probeRefuses(err: unknown): boolean {
+  if (neverSent(err)) return true;
+  return err instanceof KatavenApiError && (err.status === 401 || err.status === 403 || (err.status === 404 && isNoRoute(err.detail)));
+}
+
+/** Forget the probes (tests). */
+export function clearAccountProbes(): void {
+  probes.clear();
+}
+
 export interface LifecycleMethods {
   check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
   diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
@@ -46,9 +86,18 @@ export interface LifecycleMethods {
  */
 export function attachTo(provider: object, config: ConfigSource | undefined, methods: LifecycleMethods): void {
   configure(config);
+  // A provider outliving a killed CLI must not go on creating and deleting keys (../engineWatch.ts).
+  if (inDynamicProviderHost()) exitWhenEngineGone();
   // A resource with a `connection` input talks to that account (see ../connection.ts); a failing call prints
-  // its message once, in words (../errorOutput.ts).
-  Object.assign(provider, quietErrors(withConnections(methods as unknown as Record<string, (...a: any[]) => Promise<any>>)));
+  // its message once, in words (../errorOutput.ts). check() first asks the account once (accountFailures).
+  const probed: LifecycleMethods = {
+    ...methods,
+    async check(olds, news) {
+      const failures = await accountFailures();
+      return failures.length > 0 ? { inputs: news, failures } : methods.check(olds, news);
+    },
+  };
+  Object.assign(provider, quietErrors(withConnections(probed as unknown as Record<string, (...a: any[]) => Promise<any>>)));
 }
 
 /** The shared client for the configuration in effect; throws a clear error when it is incomplete. */

@@ -6,12 +6,12 @@
  * must not change (test/integration/provider/lifecyclePaths.test.ts).
  *
  *   check   no API call: validates name/agentId (wire.ts limits), canonicalises the allowlist (./widgetKeyCheck.ts)
- *   diff    no API call: canonical comparison; `rotation` and `adopt` replace (create-before-delete)
+ *   diff    no API call: canonical comparison; `rotation`, and `adopt` naming another key, replace (create-before-delete)
  *   create  POST /api/v1/widget-keys (orphan-safe, see client.createWidgetKey), then PATCH {disabled:true}
  *           if asked; with `adopt`: GET /api/v1/widget-keys (verify), PATCH what differs
  *   read    GET /api/v1/widget-keys, shared by every key of the account through a short single-flight cache
  *   update  PATCH /api/v1/widget-keys/{id} with only what changed (nothing at all for providerVersion)
- *   delete  DELETE /api/v1/widget-keys/{id}: hard-deletes an unused key, disables a used one; 404 = gone
+ *   delete  DELETE /api/v1/widget-keys/{id}: hard-deletes an unused key, disables a used one (and warns so); 404 = gone
  *
  * Each method parses the engine's property bags once, at its top (./widgetKeyProps.ts); an allowlist is
  * canonical from there on (CanonicalAllowlist), and one from the server is canonicalised once, in fromServer().
@@ -57,10 +57,13 @@ export function diffWidgetKey(oldProps: Props, newProps: Props): WidgetKeyDiff {
   let removed: string[] = [];
 
   if (norm(olds.rotation) !== norm(news.rotation) || isUnknown(news.rotation)) replaces.push("rotation");
+  // Adoption happens once: removing `adopt` (or the `import` option it comes from) afterwards keeps the key,
+  // and naming the key the state already holds is no change. Only another id replaces.
   const oldAdopt = knownAdopt(olds.adopt);
   const newAdoptId = isUnknown(news.adopt) ? news.adopt : news.adopt?.id;
-  if (norm(oldAdopt?.id) !== norm(newAdoptId) || isUnknown(newAdoptId)) replaces.push("adopt");
-  else if (norm(oldAdopt?.publicKey) !== norm(knownAdopt(news.adopt)?.publicKey)) changed.push("adopt");
+  const heldId = olds.keyId ?? oldAdopt?.id;
+  if (isUnknown(newAdoptId) || (newAdoptId !== undefined && norm(newAdoptId) !== norm(heldId))) replaces.push("adopt");
+  else if (newAdoptId !== undefined && norm(oldAdopt?.publicKey) !== norm(knownAdopt(news.adopt)?.publicKey)) changed.push("adopt");
 
   if (norm(olds.name) !== norm(news.name?.trim()) || isUnknown(news.name)) changed.push("name");
   if (norm(olds.agentId) !== norm(news.agentId) || isUnknown(news.agentId)) changed.push("agentId");
@@ -296,8 +299,13 @@ export async function remove(id: string, props: Props): Promise<void> {
     return;
   }
   const c = client();
-  await c.deleteWidgetKey(id);
+  const r = await c.deleteWidgetKey(id);
   invalidateKeyList(c);
+  if (r?.outcome === "disabled") {
+    // Kataven keeps a key that served widget calls: the engine will say "deleted", so say what happened.
+    const label = `${state.name ? `"${state.name}" ` : ""}${id}${state.keyLast8 ? ` (…${state.keyLast8})` : ""}`;
+    warn(`widget key ${label} was used, so Kataven disabled it instead of deleting it: it stays in the account, revoked (widget calls with it get 403), and is no longer in the stack.`);
+  }
 }
 
 export { remove as delete };

@@ -11,7 +11,9 @@
  *   read    GET /api/v1/widget-settings
  *   update  PATCH /api/v1/widget-settings with the fields that differ; a field removed from the program
  *           goes back to its default (null; launcherPosition "br")
- *   delete  onDelete "reset" (default): PATCH every field back to its default; "retain": no call
+ *   delete  onDelete "reset": PATCH every field back to its default; "retain": no call. Default: "reset",
+ *           unless create found values someone else had set (then "retain", with a warning): Kataven marks no
+ *           owner, and another stack or a person may own the account's branding (effectiveOnDelete)
  * Nothing replaces.
  */
 import { randomBytes } from "node:crypto";
@@ -26,7 +28,7 @@ import {
   WIDGET_SETTINGS_DEFAULTS,
 } from "../../contract/wire";
 import type { Preview } from "../../contract/engine";
-import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown } from "./common";
+import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "../release";
 
@@ -63,10 +65,12 @@ type SettingsValues = { [F in SettingsField]?: Preview<WidgetSettingsRecord[F]> 
 export type WidgetSettingsCheckedInputs = SettingsValues & { onDelete?: Preview<OnDelete>; providerVersion?: unknown };
 
 /** A property bag from the engine (check()'s inputs, or the state's outputs), typed; a value of a type the provider never writes reads as absent. */
-export type WidgetSettingsProps = SettingsValues & { onDelete?: Preview<OnDelete>; providerVersion?: string; __provider?: string };
+export type WidgetSettingsProps = SettingsValues & { onDelete?: Preview<OnDelete>; adoptedValues?: boolean; providerVersion?: string; __provider?: string };
 
 export interface WidgetSettingsOutputs extends WidgetSettingsRecord {
   onDelete: OnDelete;
+  /** create found values other than the defaults (someone else may own them), so onDelete defaults to "retain" */
+  adoptedValues?: boolean;
   providerVersion?: string;
 }
 
@@ -85,14 +89,38 @@ export function parseWidgetSettingsProps(p: Props): WidgetSettingsProps {
     launcherLabel: preview(p.launcherLabel, strOrNull),
     privacyNotice: preview(p.privacyNotice, strOrNull),
     onDelete: preview(p.onDelete, (v) => (isOnDelete(v) ? v : undefined)),
+    adoptedValues: p.adoptedValues === true ? true : undefined,
     providerVersion: str(p.providerVersion),
     __provider: str(p.__provider),
   } satisfies WidgetSettingsProps);
 }
 
+/**
+ * The onDelete in effect: the program's; else "retain" for a resource whose create adopted values someone
+ * else had set (it can't tell whose they are, so destroying it must not wipe them), else "reset".
+ * Shared with AgentWidgetSettings.
+ */
+export function effectiveOnDelete(given: Preview<OnDelete> | undefined, adoptedValues: boolean | undefined): Preview<OnDelete> {
+  return given ?? (adoptedValues ? "retain" : "reset");
+}
+
+/** Whether the onDelete in effect changes (state outputs hold the one in effect). */
+export function onDeleteChanged(olds: { onDelete?: Preview<OnDelete>; adoptedValues?: boolean }, news: { onDelete?: Preview<OnDelete> }): boolean {
+  return (olds.onDelete ?? "reset") !== effectiveOnDelete(news.onDelete, olds.adoptedValues);
+}
+
+/** The create-time warning when the account already held values the program did not set. */
+export function adoptedValuesWarning(what: string, held: string): string {
+  return (
+    `${what} already held values other than the defaults (${held}); another stack or a person may own them. ` +
+    `This resource takes them over, and on destroy leaves them as they are (onDelete "retain") unless the program sets onDelete: "reset".`
+  );
+}
+
 /** Validates `onDelete`; shared with AgentWidgetSettings. */
 export function checkOnDelete(v: unknown, failures: CheckFailure[]): Preview<OnDelete> | undefined {
-  if (v === undefined || v === null) return "reset";
+  // Absent stays absent: the default depends on what create finds (effectiveOnDelete).
+  if (v === undefined || v === null) return undefined;
   if (isUnknown(v) || isOnDelete(v)) return v;
   failures.push({ property: "onDelete", reason: `must be one of ${ON_DELETE.join(", ")} (default reset)` });
   return undefined;
@@ -149,7 +177,7 @@ export function changedFields(oldProps: Props, newProps: Props): string[] {
   const olds = parseWidgetSettingsProps(oldProps);
   const news = parseWidgetSettingsProps(newProps);
   const out: string[] = FIELDS.filter((f) => !same(f, olds[f] ?? SETTINGS_FIELDS[f].def, desired(news, f)));
-  if ((olds.onDelete ?? "reset") !== (news.onDelete ?? "reset")) out.push("onDelete");
+  if (onDeleteChanged(olds, news)) out.push("onDelete");
   if (stubChanged(olds, news)) out.push("__provider");
   return out;
 }
@@ -174,20 +202,29 @@ function patchFor(current: WidgetSettingsRecord, news: SettingsValues): WidgetSe
   return patch;
 }
 
-function outputsFrom(s: WidgetSettingsRecord, inputs: WidgetSettingsProps): WidgetSettingsOutputs {
+function outputsFrom(s: WidgetSettingsRecord, inputs: WidgetSettingsProps, adoptedValues: boolean | undefined): WidgetSettingsOutputs {
   return compact({
     ...s,
-    onDelete: known(inputs.onDelete) ?? "reset",
+    onDelete: known(effectiveOnDelete(inputs.onDelete, adoptedValues)) ?? "reset",
+    adoptedValues: adoptedValues || undefined,
     providerVersion: inputs.providerVersion,
   } satisfies WidgetSettingsOutputs);
+}
+
+/** The fields of `s` that hold something other than their default, as `field=value` for a message. */
+function nonDefaults(s: WidgetSettingsRecord): string[] {
+  return FIELDS.filter((f) => !same(f, s[f], SETTINGS_FIELDS[f].def)).map((f) => `${f}=${JSON.stringify(s[f])}`);
 }
 
 async function apply(inputs: WidgetSettingsProps): Promise<WidgetSettingsOutputs> {
   const c = client();
   const current = await c.getWidgetSettings();
+  // Values a create of this process applied (a rename is a create, then a delete) are not someone else's.
+  const held = appliedHere.has(c.accountKey) ? [] : nonDefaults(current);
+  if (held.length > 0) warn(adoptedValuesWarning("The account's widget settings", held.join(", ")));
   const patch = patchFor(current, inputs);
   const next = Object.keys(patch).length > 0 ? await c.updateWidgetSettings(patch) : current;
-  return outputsFrom(next, inputs);
+  return outputsFrom(next, inputs, held.length > 0);
 }
 
 /**
@@ -210,7 +247,7 @@ export type WidgetSettingsInputs = WidgetSettingsRecord & { onDelete: OnDelete; 
 export async function read(id: string, props: Props): Promise<{ id: string; props: WidgetSettingsOutputs; inputs: WidgetSettingsInputs }> {
   const state = parseWidgetSettingsProps(props);
   const s = await client().getWidgetSettings();
-  const outs = outputsFrom(s, state);
+  const outs = outputsFrom(s, state, state.adoptedValues);
   const inputs = { onDelete: outs.onDelete, providerVersion: outs.providerVersion, ...s } satisfies WidgetSettingsInputs;
   return { id, props: outs, inputs: compact(inputs) };
 }
@@ -227,12 +264,13 @@ export async function update(_id: string, oldProps: Props, newProps: Props): Pro
     privacyNotice: known(olds.privacyNotice) ?? null,
   } satisfies WidgetSettingsRecord;
   const patch = patchFor(current, news);
-  if (Object.keys(patch).length === 0) return { outs: outputsFrom(current, news) };
-  return { outs: outputsFrom(await client().updateWidgetSettings(patch), news) };
+  if (Object.keys(patch).length === 0) return { outs: outputsFrom(current, news, olds.adoptedValues) };
+  return { outs: outputsFrom(await client().updateWidgetSettings(patch), news, olds.adoptedValues) };
 }
 
 export async function remove(id: string, props: Props): Promise<void> {
-  if (parseWidgetSettingsProps(props).onDelete === "retain") return;
+  const state = parseWidgetSettingsProps(props);
+  if (effectiveOnDelete(state.onDelete, state.adoptedValues) === "retain") return;
   const newer = appliedHere.get(client().accountKey);
   if (newer !== undefined && newer !== id) return;
   const reset: WidgetSettingsRecordPatch = {};

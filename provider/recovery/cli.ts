@@ -1,53 +1,78 @@
 /**
  * `kataven-recover` (also `npm run recover` in this repository): after an interrupted `pulumi up`, list the
- * account's widget keys that no resource of the stack tracks, and delete the never-used ones when asked.
+ * account's widget keys that no resource of the stack tracks, and remove the ones provably the stack's.
  *
- *   kataven-recover [--stack <name>]… [--cwd <program dir>] [--delete] [--disable-used] [--any-name]
+ *   kataven-recover [--stack <name>]… [--cwd <dir>] [--name <n> --created-after <t> --created-before <t>]
+ *                   [--key <id>]… [--delete] [--disable-used]
  *
- * It reads each stack's state with `pulumi stack export` and its provider settings with `pulumi config`
- * (plain CLI, run in the program directory), with the provider's environment fallbacks (KATAVEN_API_URL,
- * KATAVEN_API_KEY, KATAVEN_ACCOUNT_ID). It never prints a secret: the key list holds none, and the API key
- * only goes into the Authorization header. Rules: provider/recovery/orphans.ts.
+ * It reads each stack's state with `pulumi stack export`, its completed updates with `pulumi stack history`
+ * and its provider settings with `pulumi config` (plain CLI, run in the program directory), with the
+ * provider's environment fallbacks (KATAVEN_API_URL, KATAVEN_API_KEY, KATAVEN_ACCOUNT_ID). It never prints
+ * a secret: the key list holds none, and the API key only goes into the Authorization header. Which keys
+ * are the stack's: ./orphans.ts.
  */
 import { spawnSync } from "node:child_process";
 import { clientFor } from "../client";
 import { configProblem, resolveConfig, type ConfigSource } from "../config";
 import { redact } from "../errors";
-import { type StackExport, trackingOf, untrackedKeys } from "./orphans";
+import { type Evidence, type HistoryEntry, interruptedRunEvidence, type StackExport, trackingOf, untrackedKeys, type WindowProblem } from "./orphans";
 
-export const RECOVER_COMMAND = "npx kataven-recover";
+/** Clock skew tolerated between this machine and the API. */
+const SKEW_MS = 5_000;
 
 interface Options {
   stacks: string[];
   cwd: string;
   delete: boolean;
   disableUsed: boolean;
-  anyName: boolean;
+  keys: string[];
+  name?: string;
+  after?: number;
+  before?: number;
 }
 
-const USAGE = `usage: kataven-recover [--stack <name>]… [--cwd <program dir>] [--delete] [--disable-used] [--any-name]
-  Lists the Kataven widget keys of the stack's account that no resource of the stack tracks (left by an
-  interrupted "pulumi up"), with when they were created and last used.
-  --delete        delete the untracked keys that were never used and carry a name the stack declares
-  --disable-used  disable (revoke) the untracked keys of the stack that were used; they can't be deleted
-  --any-name      also act on untracked keys whose name the stack does not declare (they may be another stack's)
-  --stack         the stack (default: the selected one); repeat it for stacks that share the account
-  --cwd           the Pulumi program directory (default: the current directory)`;
+const USAGE = `usage: kataven-recover [--stack <name>]… [--cwd <program dir>] [--delete] [--disable-used]
+                       [--name <key name> --created-after <ISO time> --created-before <ISO time>] [--key <id>]…
+  Lists the Kataven widget keys of the stack's account that no resource of the stack tracks, with when they
+  were created and last used, and which of them are provably the stack's: created by the run the stack's
+  state shows was interrupted (a pending create of that name, inside that run's time window), inside the
+  window given with --name/--created-after/--created-before (a create's warning prints it), or named with
+  --key. Other keys (another stack's, a person's) are only listed.
+  --delete          delete the stack's untracked keys that were never used
+  --disable-used    disable (revoke) the stack's untracked keys that were used; they can't be deleted
+  --key <id>        treat this untracked key as the stack's (repeatable): you checked it is
+  --stack           the stack (default: the selected one); repeat it for stacks that share the account
+  --cwd             the Pulumi program directory (default: the current directory)`;
+
+function parseTime(flag: string, v: string | undefined): number | string {
+  const t = Date.parse(v ?? "");
+  return Number.isNaN(t) ? `${flag} needs an ISO 8601 time such as 2026-12-06T10:00:00Z, got ${JSON.stringify(v ?? "")}` : t;
+}
 
 function parseArgs(argv: string[]): Options | string {
-  const o: Options = { stacks: [], cwd: process.cwd(), delete: false, disableUsed: false, anyName: false };
+  const o: Options = { stacks: [], cwd: process.cwd(), delete: false, disableUsed: false, keys: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--stack" || a === "-s") o.stacks.push(argv[++i] ?? "");
-    else if (a.startsWith("--stack=")) o.stacks.push(a.slice("--stack=".length));
-    else if (a === "--cwd" || a === "-C") o.cwd = argv[++i] ?? "";
-    else if (a === "--delete") o.delete = true;
-    else if (a === "--disable-used") o.disableUsed = true;
-    else if (a === "--any-name") o.anyName = true;
-    else if (a === "--help" || a === "-h") return USAGE;
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i] ?? "";
+    if (flag === "--stack" || flag === "-s") o.stacks.push(value());
+    else if (flag === "--cwd" || flag === "-C") o.cwd = value();
+    else if (flag === "--delete") o.delete = true;
+    else if (flag === "--disable-used") o.disableUsed = true;
+    else if (flag === "--key") o.keys.push(value());
+    else if (flag === "--name") o.name = value().trim();
+    else if (flag === "--created-after" || flag === "--created-before") {
+      const t = parseTime(flag, value());
+      if (typeof t === "string") return `${t}\n${USAGE}`;
+      if (flag === "--created-after") o.after = t;
+      else o.before = t;
+    } else if (flag === "--any-name") return `--any-name is gone: a name does not make a key the stack's. Check the keys listed without it, then name them with --key <id>\n${USAGE}`;
+    else if (flag === "--help" || flag === "-h") return USAGE;
     else return `unknown argument "${a}"\n${USAGE}`;
   }
-  if (o.stacks.some((s) => s === "") || o.cwd === "") return `--stack and --cwd need a value\n${USAGE}`;
+  if (o.stacks.some((s) => s === "") || o.cwd === "" || o.keys.some((k) => k === "")) return `--stack, --cwd and --key need a value\n${USAGE}`;
+  const windowFlags = [o.name, o.after, o.before].filter((v) => v !== undefined).length;
+  if (windowFlags !== 0 && (windowFlags !== 3 || o.name === "")) return `--name, --created-after and --created-before go together (a create's warning prints all three)\n${USAGE}`;
   return o;
 }
 
@@ -66,6 +91,12 @@ function stackConfig(stack: string, cwd: string): ConfigSource {
 
 const when = (t: string | null) => (t === null ? "never" : t.replace(/\.\d+Z$/, "Z"));
 
+const WINDOW_PROBLEMS: Record<WindowProblem, string | undefined> = {
+  "no-pending-creates": undefined,
+  "no-start": "the state holds pending creates, but when their run started can't be told",
+  "completed-since": "the state holds pending creates, but an update completed after the run that left them, so that run's window is unknown",
+};
+
 export async function main(argv = process.argv.slice(2), out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
   const parsed = parseArgs(argv);
   if (typeof parsed === "string") {
@@ -75,48 +106,80 @@ export async function main(argv = process.argv.slice(2), out: (line: string) => 
   const o = parsed;
   if (o.stacks.length === 0) o.stacks.push(pulumi(["stack", "--show-name"], o.cwd).trim());
 
-  const exports = o.stacks.map((s) => JSON.parse(pulumi(["stack", "export", "--stack", s], o.cwd)) as StackExport);
-  const tracking = trackingOf(exports);
   const cfg = resolveConfig(stackConfig(o.stacks[0], o.cwd));
   const problem = configProblem(cfg);
   if (problem) throw new Error(problem);
+  const slackMs = (cfg.timeoutMs ?? 15_000) + SKEW_MS;
+
+  const exports: StackExport[] = [];
+  const evidence: Evidence[] = [];
+  const notes: string[] = [];
+  for (const stack of o.stacks) {
+    const exp = JSON.parse(pulumi(["stack", "export", "--stack", stack], o.cwd)) as StackExport;
+    const history = JSON.parse(pulumi(["stack", "history", "--stack", stack, "--json"], o.cwd) || "[]") as HistoryEntry[];
+    exports.push(exp);
+    const run = interruptedRunEvidence(exp, history, slackMs, SKEW_MS);
+    evidence.push(...run.evidence);
+    const why = run.problem && WINDOW_PROBLEMS[run.problem];
+    if (why) notes.push(`stack "${stack}": ${why}; nothing is acted on without --key.`);
+  }
+  if (o.name !== undefined) evidence.push({ name: o.name, from: o.after! - SKEW_MS, to: o.before! + SKEW_MS, source: "the window given" });
+  const tracking = trackingOf(exports);
+
   const c = clientFor(cfg as typeof cfg & { apiKey: string });
   const keys = await c.listWidgetKeys();
-  const untracked = untrackedKeys(keys, tracking);
+  const named = new Set(o.keys);
+  for (const id of o.keys) {
+    if (tracking.ids.has(id)) out(`--key ${id}: a resource of the stack tracks it; it is left alone.`);
+    else if (!keys.some((k) => k.id === id)) out(`--key ${id}: no widget key of the account has this id.`);
+  }
+  const untracked = untrackedKeys(keys, tracking, evidence, named);
 
   const stacks = o.stacks.map((s) => `"${s}"`).join(", ");
   out(`stack ${stacks}: ${tracking.ids.size} widget key(s) tracked${tracking.pending ? `, ${tracking.pending} pending operation(s) left by an interrupted run` : ""}; the account (${cfg.apiUrl}) has ${keys.length}.`);
+  for (const n of notes) out(n);
   if (untracked.length === 0) {
     out("No untracked widget keys: nothing to recover.");
     return 0;
   }
-  out(`${untracked.length} widget key(s) that no resource of the stack tracks (their secrets are lost; they can only be removed):`);
+  const ours = untracked.filter((k) => k.action !== "list-only");
+  out(`${untracked.length} widget key(s) that no resource of the stack tracks; ${ours.length} of them provably the stack's:`);
   for (const k of untracked) {
     const status = k.disabledAt !== null ? `disabled ${when(k.disabledAt)}` : "live";
-    const note = k.action === "delete" ? "never used: --delete removes it" : k.action === "used" ? "USED: can't be deleted; --disable-used revokes it" : "name not declared by the stack: listed only (--any-name to act on it)";
+    const why = k.named ? "named with --key" : k.evidence ? `created inside ${k.evidence.source}` : "";
+    const note =
+      k.action === "delete"
+        ? `never used, ${why}: --delete removes it`
+        : k.action === "used"
+          ? `USED (someone holds its secret), ${why}: can't be deleted; --disable-used revokes it`
+          : `no evidence it is the stack's (another stack's or a person's?): listed only; --key ${k.id} if you checked it is`;
     out(`  ${JSON.stringify(k.name)}  id ${k.id} (…${k.keyLast8})  created ${when(k.createdAt)}  last used ${when(k.lastUsedAt)}  ${status}  [${note}]`);
   }
 
   let deleted = 0;
+  let disabledInstead = 0;
   let disabled = 0;
-  const acts = untracked.filter((k) => k.action !== "not-ours" || o.anyName);
   if (o.delete) {
-    for (const k of acts.filter((k) => k.lastUsedAt === null)) {
+    for (const k of ours.filter((k) => k.lastUsedAt === null)) {
       const r = await c.deleteWidgetKey(k.id);
-      if (r?.outcome === "disabled") out(`  ${k.id}: was used in the meantime, so the API disabled it instead of deleting it`);
-      else deleted++;
+      if (r?.outcome === "disabled") {
+        disabledInstead++;
+        out(`  ${k.id}: was used in the meantime, so the API disabled it instead of deleting it`);
+      } else deleted++;
     }
   }
   if (o.disableUsed) {
-    for (const k of acts.filter((k) => k.lastUsedAt !== null && k.disabledAt === null)) {
+    for (const k of ours.filter((k) => k.lastUsedAt !== null && k.disabledAt === null)) {
       await c.updateWidgetKey(k.id, { disabled: true });
       disabled++;
     }
   }
-  const used = acts.filter((k) => k.lastUsedAt !== null && k.disabledAt === null).length;
-  if (o.delete || o.disableUsed) out(`Deleted ${deleted}, disabled ${disabled} widget key(s).`);
-  else out(`Run again with --delete to delete the never-used ones${used ? ` (and --disable-used to revoke the ${used} used one(s))` : ""}.`);
-  if (!o.delete && used > 0 && !o.disableUsed) out(`${used} untracked key(s) were used: someone holds their secret. Check before revoking them with --disable-used.`);
+  const used = ours.filter((k) => k.lastUsedAt !== null && k.disabledAt === null).length;
+  if (o.delete || o.disableUsed) out(`Deleted ${deleted}, disabled ${disabled + disabledInstead} widget key(s).`);
+  else if (ours.length > 0) out(`Run again with --delete to delete the never-used ones${used ? ` (and --disable-used to revoke the ${used} used one(s))` : ""}.`);
+  if (!o.disableUsed && used > 0) out(`${used} of the stack's untracked key(s) were used: someone holds their secret. Check before revoking them with --disable-used.`);
+  const listOnly = untracked.length - ours.length;
+  if (listOnly > 0) out(`${listOnly} key(s) listed only: nothing shows they are the stack's. Pass every stack that shares the account with --stack, or name a key you checked with --key <id>.`);
   return 0;
 }
 

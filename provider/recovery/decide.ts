@@ -5,14 +5,23 @@
  * answers or the deadline passes, and then the error names the key and the recovery command.
  */
 import { KatavenApiError } from "../errors";
+import { retrying } from "../log";
 import { sleep } from "../transport";
 
 /** Default time to keep trying to list the keys after an ambiguous create (ms). */
 export const ORPHAN_CHECK_DEADLINE_MS = 300_000;
 
-/** The command that finds and removes keys an interrupted or undecided create left behind. */
+/** The recovery command as a user runs it in the program directory (never fetched from the registry). */
+export const RECOVER_COMMAND = "npx --no-install kataven-recover";
+
+/** What to do after a create that may have left a key behind. */
 export const RECOVERY_HINT =
-  'run "pulumi up" again, then "npx kataven-recover --delete" in the program directory: it lists the widget keys no resource of the stack tracks and deletes the never-used ones (README, "Recovering from an interrupted run")';
+  'the README\'s "Recovering from an interrupted run" says how to find and remove such a key; for this one run';
+
+/** The recovery command that lists (and with --delete removes) the unused, untracked keys of `name` created in [from, to]. */
+export function recoverCommand(name: string, from: number, to: number): string {
+  return `${RECOVER_COMMAND} --name ${JSON.stringify(name)} --created-after ${new Date(from).toISOString()} --created-before ${new Date(to).toISOString()}`;
+}
 
 /** Errors that waiting cannot fix (bad credentials, a request the API refuses). */
 function permanent(err: unknown): boolean {
@@ -21,9 +30,10 @@ function permanent(err: unknown): boolean {
 
 /**
  * Runs `fn` until it succeeds, a permanent error occurs, or `deadlineMs` has passed since the start, waiting
- * with capped exponential backoff in between. Throws the last error.
+ * with capped exponential backoff in between; a wait of more than a few seconds is reported in the engine
+ * log as `what`. Throws the last error.
  */
-export async function untilDecided<T>(fn: () => Promise<T>, deadlineMs: number, baseMs = 500, capMs = 10_000): Promise<T> {
+export async function untilDecided<T>(fn: () => Promise<T>, deadlineMs: number, what = "request", baseMs = 500, capMs = 10_000): Promise<T> {
   const start = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -31,6 +41,7 @@ export async function untilDecided<T>(fn: () => Promise<T>, deadlineMs: number, 
     } catch (err) {
       const wait = Math.min(capMs, baseMs * 2 ** (attempt - 1));
       if (permanent(err) || Date.now() - start + wait > deadlineMs) throw err;
+      retrying(what, attempt, start, err instanceof Error ? err.message : String(err));
       await sleep(wait);
     }
   }

@@ -22,7 +22,11 @@ export interface AgentWidgetSettingsArgs {
   widgetEnabled?: pulumi.Input<boolean>;
   /** Who may start them: `guest` (default), `user` (via your backend's user token) or `both`. */
   authMode?: pulumi.Input<"guest" | "user" | "both">;
-  /** What destroy does: `reset` (default) restores `{widgetEnabled: false, authMode: "guest"}`; `retain` leaves it. */
+  /**
+   * What destroy does: `reset` restores `{widgetEnabled: false, authMode: "guest"}`; `retain` leaves it.
+   * Default: `reset`, unless the agent already had another policy when this resource was created (another
+   * stack or a person may own it; create warns): then `retain`.
+   */
   onDelete?: pulumi.Input<"reset" | "retain">;
   /**
    * The Kataven account to manage this in (a KatavenConnection); default: stack config `kataven:*`. Stored

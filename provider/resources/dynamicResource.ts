@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KATAVEN_TYPE_PREFIX } from "../../contract/engine";
+import { scrubDebugLog } from "../sdkPrivate";
+
+// The SDK's debug log would carry every WidgetKey's secret key in plaintext (../sdkPrivate.ts).
+scrubDebugLog();
 
 /**
  * The base of this package's resources: a dynamic resource (`pulumi-nodejs:dynamic/kataven:<Type>`, run by

@@ -11,6 +11,7 @@
  * 1 by itself (the program then lists the account's keys at preview and up, with the stack's kataven:
  * config, like the lookups).
  */
+import { rpcKeepAlive } from "../sdkPrivate";
 import * as pulumi from "@pulumi/pulumi";
 import { getWidgetKeys } from "../lookups";
 import { type GenerationPlan, generationKeyName, planGenerations, validateGenerations } from "../rotation";
@@ -93,8 +94,7 @@ export class RotatingWidgetKey extends pulumi.ComponentResource {
       children = Promise.resolve(build(planGenerations({ resource: name, name: displayName, generations: labels }, [], Date.now())));
     } else {
       // Children are registered after the lookup answers; keep the program alive until they are.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const done: () => void = require("@pulumi/pulumi/runtime/settings").rpcKeepAlive();
+      const done = rpcKeepAlive();
       children = getWidgetKeys({ includeDisabled: true, connection: args.connection })
         .then((keys) => {
           const plan = planGenerations({ resource: name, name: displayName, generations: labels, maxAgeDays: args.maxAgeDays }, keys, Date.now());

@@ -5,7 +5,7 @@
  * Endpoints (see provider/lifecycle/widgetKey.ts): create POST /api/v1/widget-keys; read GET
  * /api/v1/widget-keys (one list serves every key of a refresh); update PATCH /api/v1/widget-keys/{id};
  * delete DELETE /api/v1/widget-keys/{id} (hard-deletes an unused key, disables a used one).
- * Replacing fields: `rotation` and `adopt` only (create-before-delete). Everything else updates in place,
+ * Replacing fields: `rotation`, and `adopt` naming another key (create-before-delete). Everything else updates in place,
  * so an allowlist or name edit never mints a new secret. Resource options: `protect`, `retainOnDelete`,
  * `ignoreChanges` and `aliases` hold; `replaceOnChanges` and `customTimeouts` don't reach a dynamic provider
  * (README, "Resource options").
@@ -50,8 +50,10 @@ export interface WidgetKeyArgs {
    * Take over an existing key instead of minting one. The id is verified against the account's key list.
    * Its secret was shown once to whoever created it and cannot be recovered: `secretAvailable` is `false`
    * and `secretKey` is absent. Give `publicKey` (checked against the key's last 8 characters) to have it
-   * as an output. Changing `adopt.id`, or adding/removing `adopt`, replaces the resource. The `import: "<id>"`
-   * resource option is turned into `adopt: {id}` (the engine can't import a dynamic resource).
+   * as an output. Adoption happens once: removing `adopt` (or `import`) after the first `up` keeps the key, and
+   * naming the key the resource already holds changes nothing; only pointing `adopt.id` at another key replaces
+   * the resource. The `import: "<id>"` resource option is turned into `adopt: {id}` (the engine can't import a
+   * dynamic resource).
    */
   adopt?: pulumi.Input<{ id: pulumi.Input<string>; publicKey?: pulumi.Input<string> }>;
   /**

@@ -27,7 +27,11 @@ export interface WidgetSettingsArgs {
   launcherLabel?: pulumi.Input<string>;
   /** Privacy notice shown before a session, at most 500 characters. Default: none. */
   privacyNotice?: pulumi.Input<string>;
-  /** What destroy does: `reset` (default) puts every field back to its default; `retain` leaves them. */
+  /**
+   * What destroy does: `reset` puts every field back to its default; `retain` leaves them. Default: `reset`,
+   * unless the account already held values other than the defaults when this resource was created (another
+   * stack or a person may own them; create warns): then `retain`.
+   */
   onDelete?: pulumi.Input<"reset" | "retain">;
   /**
    * The Kataven account to manage this in (a KatavenConnection); default: stack config `kataven:*`. Stored

@@ -21,8 +21,9 @@ export interface OfflineSettings {
 export function offlineEnv(settings: OfflineSettings, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   let url = settings.backend;
   if (!/^[a-z0-9]+:\/\//.test(url)) url = `file://${path.resolve(url)}`;
-  if (url.startsWith("file://")) fs.mkdirSync(url.slice("file://".length), { recursive: true });
-  if (settings.home) fs.mkdirSync(settings.home, { recursive: true });
+  // The state's secrets are only as private as its files: directories 0700 (as scripts/toolchain.sh makes them).
+  if (url.startsWith("file://")) privateDir(url.slice("file://".length));
+  if (settings.home) privateDir(settings.home);
   return {
     ...base,
     PULUMI_BACKEND_URL: url,
@@ -31,6 +32,11 @@ export function offlineEnv(settings: OfflineSettings, base: NodeJS.ProcessEnv = 
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   };
+}
+
+function privateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
 }
 
 /** Runs `pulumi <args>` (the binary on PATH) to completion. */

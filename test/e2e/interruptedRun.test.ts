@@ -1,10 +1,12 @@
 /**
  * An `up` of 20 keys killed with SIGKILL in the middle (the whole CLI process group, as `kill -9` of a CI
  * job does), then the README's steps ("Recovering from an interrupted run") through plain `pulumi` and the
- * package's `kataven-recover`: the run ends with 0 orphan keys on the server (its key list equals the
- * state's) and 20 keys whose secrets work.
+ * package's `kataven-recover`: the provider process stops with its engine (it would otherwise go on retrying
+ * into the API outage that follows), and the run ends with 0 orphan keys on the server, 20 keys whose
+ * secrets work, and every key of another stack that declares the same 20 names untouched.
  */
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { request } from "undici";
 import { startServer } from "../support/server";
@@ -22,6 +24,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("an interrupted up of 20 keys, recovered with the README's steps", () => {
   let server: Server;
   let s: PulumiSession;
+  let other: PulumiSession;
+  let otherKeys: string[] = [];
   const listKeys = () => managementApi(server).listKeys();
   const stateKeyIds = () => s.resources().filter((r) => r.type === WIDGET_KEY).map((r) => r.id!).sort();
   /** `npx kataven-recover …` as the README writes it, run in the program directory. */
@@ -35,6 +39,13 @@ describe("an interrupted up of 20 keys, recovered with the README's steps", () =
   beforeAll(async () => {
     console.log(`e2e engine: pulumi ${await cliVersion()}`);
     server = await startServer({ bcryptCost: 4, faults: true });
+    // Another stack of the same program on the same account: the same 20 key names, all of them live.
+    other = await newSession(PROGRAM);
+    await other.useServer(server);
+    await other.config("bench:count", "20");
+    await other.run(["up", "--yes", "--non-interactive"]);
+    otherKeys = (await listKeys()).map((k) => k.id).sort();
+    expect(otherKeys).toHaveLength(20);
     s = await newSession(PROGRAM);
     await s.useServer(server);
     await s.config("bench:count", "20");
@@ -43,8 +54,26 @@ describe("an interrupted up of 20 keys, recovered with the README's steps", () =
     await server?.clearFaults().catch(() => undefined);
     await s?.run(["destroy", "--yes", "--non-interactive"], { allowFailure: true });
     s?.dispose();
+    await other?.run(["destroy", "--yes", "--non-interactive"], { allowFailure: true });
+    other?.dispose();
     await server?.close();
   });
+
+  /** Processes of this session's plugins (PULUMI_HOME marks them) that run `cmd` (Linux /proc). */
+  const pluginProcesses = (cmd: RegExp): number[] =>
+    fs
+      .readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .filter((pid) => {
+        try {
+          const env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+          return env.includes(`PULUMI_HOME=${s.env.PULUMI_HOME}`) && cmd.test(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  const DYNAMIC_PROVIDER = /cmd\/dynamic-provider/;
 
   it("kill -9 mid-up leaves live keys the state does not hold", async () => {
     // Each create takes 1.5 s on the server, so the kill lands while creates are in flight; the server
@@ -53,16 +82,28 @@ describe("an interrupted up of 20 keys, recovered with the README's steps", () =
     const child = spawn("pulumi", ["up", "--yes", "--non-interactive"], { cwd: PROGRAM, env: s.env, detached: true, stdio: "ignore" });
     const exited = new Promise((r) => child.on("exit", r));
     const t0 = Date.now();
-    while ((await server.requestCount("POST /api/v1/widget-keys")) < 8) {
+    const baseline = await server.requestCount("POST /api/v1/widget-keys");
+    while ((await server.requestCount("POST /api/v1/widget-keys")) < baseline + 8) {
       if (Date.now() - t0 > 120_000) throw new Error("the up never reached 8 creates");
       await sleep(50);
     }
     await sleep(500);
+    // the positive control for the process check below: the provider runs while the CLI does
+    expect(pluginProcesses(DYNAMIC_PROVIDER).length).toBeGreaterThan(0);
     process.kill(-child.pid!, "SIGKILL");
     await exited;
+    // An API outage right after the kill: a provider that outlived its engine would keep retrying into it.
+    await server.setFaults([
+      { route: "POST /api/v1/widget-keys", mode: "status", status: 503, times: -1 },
+      { route: "GET /api/v1/widget-keys", mode: "status", status: 503, times: -1 },
+    ]);
+    const killedAt = Date.now();
+    while (pluginProcesses(DYNAMIC_PROVIDER).length > 0 && Date.now() - killedAt < 10_000) await sleep(100);
+    expect(pluginProcesses(DYNAMIC_PROVIDER)).toEqual([]);
+    console.log(`the provider process exited ${Date.now() - killedAt} ms after its engine was killed`);
     await sleep(2_000); // the creates already on the server land
     await server.clearFaults();
-    const onServer = (await listKeys()).map((k) => k.id);
+    const onServer = (await listKeys()).map((k) => k.id).filter((id) => !otherKeys.includes(id));
     const inState = stateKeyIds();
     expect(onServer.length).toBeLessThan(20);
     // the positive control for the rest: there are orphans to find
@@ -71,7 +112,7 @@ describe("an interrupted up of 20 keys, recovered with the README's steps", () =
   });
 
   it("follows the README: cancel, kataven-recover (list, --delete), refresh --clear-pending-creates, up", async () => {
-    const orphans = (await listKeys()).filter((k) => !stateKeyIds().includes(k.id));
+    const orphans = (await listKeys()).filter((k) => !stateKeyIds().includes(k.id) && !otherKeys.includes(k.id));
     expect(orphans.length).toBeGreaterThan(0);
 
     // 1. the killed CLI left its lock behind
@@ -85,24 +126,29 @@ describe("an interrupted up of 20 keys, recovered with the README's steps", () =
     for (const o of orphans) expect(listed).toContain(`"${o.name}"  id ${o.id}`);
     expect(listed).toMatch(new RegExp(`${orphans.length} widget key\\(s\\) that no resource of the stack tracks`));
     expect(listed).toMatch(/last used never/);
-    expect((await listKeys()).length).toBe(stateKeyIds().length + orphans.length); // listing changes nothing
+    expect((await listKeys()).length).toBe(stateKeyIds().length + orphans.length + otherKeys.length); // listing changes nothing
 
-    // 3. delete the never-used ones
+    expect(listed).toMatch(new RegExp(`${orphans.length} of them provably the stack's`));
+
+    // 3. delete the never-used ones: exactly the orphans, nothing of the other stack sharing their names
     const deleted = await recover("--delete");
     expect(deleted).toContain(`Deleted ${orphans.length}, disabled 0`);
-    expect((await listKeys()).map((k) => k.id).sort()).toEqual(stateKeyIds());
+    expect((await listKeys()).map((k) => k.id).sort()).toEqual([...stateKeyIds(), ...otherKeys].sort());
 
     // 4. clear the pending creates the killed run left in the state, 5. up again
     await s.run(["refresh", "--clear-pending-creates", "--yes", "--non-interactive"]);
     const up = await s.run(["up", "--yes", "--non-interactive"]);
     expect(up.stdout).toMatch(/created/);
-    expect(await recover()).toContain("No untracked widget keys");
+    const after = await recover();
+    expect(after).toContain("0 of them provably the stack's");
+    for (const id of otherKeys) expect(after).toContain(`id ${id}`);
   });
 
-  it("ends with 0 orphans and 20 keys whose secrets work", async () => {
+  it("ends with 0 orphans and 20 keys whose secrets work; nothing deletes them afterwards", async () => {
     const ids = stateKeyIds();
     expect(ids).toHaveLength(20);
-    expect((await listKeys()).map((k) => k.id).sort()).toEqual(ids);
+    await sleep(5_000); // what a provider left running by the killed CLI would do now
+    expect((await listKeys()).map((k) => k.id).sort()).toEqual([...ids, ...otherKeys].sort());
     const secrets = s.resources().filter((r) => r.type === WIDGET_KEY).map((r) => r.outputs?.secretKey);
     // secretKey is a secret output: the state holds it encrypted; read it through the CLI
     const exported = JSON.parse((await s.run(["stack", "export", "--show-secrets"])).stdout);

@@ -56,6 +56,20 @@ describe("Pacer", () => {
     expect(time.t.now).toBe(70_001);
   });
 
+  it("a request the API refused (429) frees its slot, and the account waits for Retry-After instead", async () => {
+    const time = fakeTime();
+    const pacer = new Pacer({ perMinute: 1, perHour: 0, perDay: 0 }, time);
+    const refused = await pacer.acquire();
+    time.t.now = 1_000;
+    refused(true);
+    pacer.pauseFor(2_000);
+    await pacer.acquire();
+    expect(time.t.now).toBe(3_000); // Retry-After, not the minute a held slot would have cost
+    const admitted = await pacer.acquire().catch(() => undefined);
+    expect(admitted).toBeDefined();
+    expect(time.t.now).toBe(63_001); // the admitted request's slot still counts
+  });
+
   it("does not wait at all when every window is off (0)", async () => {
     const time = fakeTime();
     const pacer = new Pacer({ perMinute: 0, perHour: 0, perDay: 0 }, time);

@@ -159,10 +159,11 @@ describe("WidgetKey diff", () => {
     expect(key.diffWidgetKey({ ...baseKeyOuts, rotation: "2025-01" }, news({ rotation: "2025-02" })).replaces).toEqual(["rotation"]);
   });
 
-  it("adding, changing or removing adopt.id replaces; adopt.publicKey alone updates", () => {
+  it("adopt naming another key replaces; removing adopt after adopting, or naming the held key, is no change", () => {
     expect(key.diffWidgetKey(baseKeyOuts, news({ adopt: { id: "k9" } })).replaces).toEqual(["adopt"]);
+    expect(key.diffWidgetKey(baseKeyOuts, news({ adopt: { id: baseKeyOuts.keyId } })).changes).toBe(false);
     const adopted = { ...baseKeyOuts, adopt: { id: "k1" }, secretKey: undefined, secretAvailable: false };
-    expect(key.diffWidgetKey(adopted, news()).replaces).toEqual(["adopt"]);
+    expect(key.diffWidgetKey(adopted, news()).changes).toBe(false);
     expect(key.diffWidgetKey(adopted, news({ adopt: { id: "k2" } })).replaces).toEqual(["adopt"]);
     expect(key.diffWidgetKey(adopted, news({ adopt: { id: "k1" } })).changes).toBe(false);
     const d = key.diffWidgetKey(adopted, news({ adopt: { id: "k1", publicKey: "pk_live_acme_x12345678" } }));
@@ -197,7 +198,20 @@ describe("WidgetSettings check and diff", () => {
     expect(r.failures).toEqual([{ property, reason: expect.stringMatching(reason) }]);
   });
 
-  it("valid input: colours lower-cased, onDelete defaults to reset, every field it will write shown (defaults for the rest)", async () => {
+  it("onDelete left out defaults to reset, or to retain for a resource that adopted someone else's values", () => {
+    expect(settings.effectiveOnDelete(undefined, undefined)).toBe("reset");
+    expect(settings.effectiveOnDelete(undefined, true)).toBe("retain");
+    expect(settings.effectiveOnDelete("reset", true)).toBe("reset");
+    const adopted = { ...stored, onDelete: "retain", adoptedValues: true };
+    expect(settings.changedFields(adopted, { ...adopted, onDelete: undefined, adoptedValues: undefined })).toEqual([]);
+    expect(settings.changedFields(adopted, { ...adopted, onDelete: "reset", adoptedValues: undefined })).toEqual(["onDelete"]);
+    expect(settings.changedFields(stored, { ...stored, onDelete: undefined })).toEqual([]);
+    const policy = { agentId: "a", widgetEnabled: true, authMode: "both", onDelete: "retain", adoptedValues: true };
+    expect(agent.diffAgentSettings(policy, { agentId: "a", widgetEnabled: true, authMode: "both" }).changes).toBe(false);
+    expect(agent.diffAgentSettings(policy, { agentId: "a", widgetEnabled: true, authMode: "both", onDelete: "reset" }).changed).toEqual(["onDelete"]);
+  });
+
+  it("valid input: colours lower-cased, onDelete left to its default, every field it will write shown (defaults for the rest)", async () => {
     const r = await settings.check({}, { primaryColor: "#2563EB", launcherPosition: "tl", logoUrl: "https://acme.com/logo.svg" });
     expect(r.failures).toEqual([]);
     expect(r.inputs).toEqual({
@@ -207,7 +221,6 @@ describe("WidgetSettings check and diff", () => {
       launcherPosition: "tl",
       launcherLabel: null,
       privacyNotice: null,
-      onDelete: "reset",
     });
     expect((await settings.check({}, {})).inputs).toMatchObject({ launcherPosition: "br", primaryColor: null });
   });

@@ -32,15 +32,28 @@ async function checked<T extends { check(o: Props, n: Props): Promise<{ inputs: 
 }
 
 describe("WidgetSettings", () => {
-  it("create adopts the stored settings and PATCHes only what differs", async () => {
+  it("create adopts the stored settings and PATCHes only what differs; values someone else set are warned about and kept on delete", async () => {
     await api(acct, "PATCH", "/api/v1/widget-settings", { launcher_label: "Hi", accent_color: "#111111" });
     await srv.resetStats();
     const inputs = await checked(settings, { primaryColor: "#2563EB", launcherLabel: "Hi", accentColor: "#111111" });
-    const r = await settings.create(inputs);
+    const printed = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    let r: Awaited<ReturnType<typeof settings.create>>;
+    let lines: string[];
+    try {
+      r = await settings.create(inputs);
+    } finally {
+      lines = printed.mock.calls.map((c) => String(c[0]));
+      printed.mockRestore();
+    }
+    expect(lines).toEqual([
+      expect.stringMatching(/already held values other than the defaults \(accentColor="#111111", launcherLabel="Hi"\); another stack or a person may own them.*onDelete "retain"/),
+    ]);
     expect(r.id).toMatch(/^widget-settings-[0-9a-f]{8}$/);
-    expect(r.outs).toEqual({ primaryColor: "#2563eb", accentColor: "#111111", logoUrl: null, launcherPosition: "br", launcherLabel: "Hi", privacyNotice: null, onDelete: "reset", providerVersion: PV });
+    expect(r.outs).toEqual({ primaryColor: "#2563eb", accentColor: "#111111", logoUrl: null, launcherPosition: "br", launcherLabel: "Hi", privacyNotice: null, onDelete: "retain", adoptedValues: true, providerVersion: PV });
     const stats = await srv.stats();
     expect(Object.keys(stats.routes)).toEqual(["GET /api/v1/widget-settings", "PATCH /api/v1/widget-settings"]);
+    await settings.delete(r.id, r.outs as unknown as Props);
+    expect((await api(acct, "GET", "/api/v1/widget-settings")).body).toMatchObject({ primary_color: "#2563eb", launcher_label: "Hi" });
   });
 
   it("create of what is already stored makes a single GET", async () => {
@@ -76,6 +89,7 @@ describe("WidgetSettings", () => {
     const a = await settings.create(await checked(settings, { primaryColor: "#abc", onDelete: "retain" }));
     await settings.delete(a.id, a.outs as unknown as Props);
     expect((await api(acct, "GET", "/api/v1/widget-settings")).body).toMatchObject({ primary_color: "#abc" });
+    await api(acct, "PATCH", "/api/v1/widget-settings", { primary_color: null });
     const b = await settings.create(await checked(settings, { primaryColor: "#abc" }));
     await settings.delete(b.id, b.outs as unknown as Props);
     expect((await api(acct, "GET", "/api/v1/widget-settings")).body).toEqual(DEFAULTS);

@@ -1,6 +1,6 @@
 // A WidgetKey whose resource options are switched on and off from stack config, so the e2e test can check
 // each one through plain `pulumi`: protect, retainOnDelete, ignoreChanges, replaceOnChanges, aliases and
-// customTimeouts.
+// customTimeouts, and import.
 import * as pulumi from "@pulumi/pulumi";
 import { WidgetKey } from "pulumi-kataven-widget";
 
@@ -25,6 +25,7 @@ const key = new WidgetKey(
     replaceOnChanges: cfg.getBoolean("replaceOnName") ? ["name"] : [],
     aliases: aliasOf ? [{ name: aliasOf }] : [],
     customTimeouts: createTimeout ? { create: createTimeout, update: createTimeout, delete: createTimeout } : undefined,
+    import: cfg.get("importId"),
   },
 );
 
