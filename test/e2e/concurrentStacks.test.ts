@@ -16,7 +16,7 @@ describe("three stacks deploying to one account at once", () => {
     const limits = { perMinute: 30, perHour: 1000, perDay: 10_000 };
     const r = await concurrentStacks({ stacks: 3, keys: 15, limits, log: (l) => console.log(l) });
     console.log(
-      `3 stacks × 15 keys at ${limits.perMinute}/min: ${r.seconds.toFixed(1)} s, ${r.requests} requests (N ÷ rate ${r.byRate.toFixed(1)} s), ` +
+      `3 stacks × 15 keys at ${limits.perMinute}/min: ${r.seconds.toFixed(1)} s, ${r.requests - r.refused} requests admitted (N ÷ rate ${r.byRate.toFixed(1)} s), ` +
         `${r.refused} answered 429; per stack ${r.stacks.map((s) => `${s.seconds.toFixed(1)} s`).join(", ")}`,
     );
     for (const s of r.stacks) {
@@ -29,7 +29,7 @@ describe("three stacks deploying to one account at once", () => {
     expect(r.duplicates).toBe(0);
     expect(r.missing).toBe(0);
     // The three providers together ask for more than the account allows in the first minute.
-    expect(r.requests).toBeGreaterThan(limits.perMinute);
+    expect(r.requests - r.refused).toBeGreaterThan(limits.perMinute);
     expectNoSecretKeys(r.outputs.join("\n"));
   });
 });
