@@ -2,7 +2,8 @@
  * examples/gitops: the workflow and jobs.sh can't drift apart. Every `run:` step of the workflow that does
  * more than install or fail is `examples/gitops/jobs.sh <job> "$STACK" …`, each job of jobs.sh is called
  * by the workflow job it belongs to, and no step calls `pulumi` or the report itself. (The e2e,
- * test/e2e/teamBackends.test.ts, runs those steps as written.) Also: the example's project name is its own.
+ * test/e2e/teamBackends.test.ts, runs those steps as written.) Also: every program's project name is its own
+ * (a backend keeps stacks per project, so two programs with one name share their stacks).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -54,11 +55,12 @@ describe("examples/gitops workflow and jobs.sh", () => {
 
   it("every program has a project name of its own", () => {
     const root = path.join(__dirname, "../..");
-    const dirs = [root, ...fs.readdirSync(path.join(root, "examples")).map((d) => path.join(root, "examples", d))];
+    const under = (dir: string) => fs.readdirSync(path.join(root, dir)).map((d) => path.join(root, dir, d));
+    const dirs = [root, ...under("examples"), ...under("bench/programs"), ...under("test/e2e/programs")];
     const names = dirs
       .filter((d) => fs.existsSync(path.join(d, "Pulumi.yaml")))
       .map((d) => fs.readFileSync(path.join(d, "Pulumi.yaml"), "utf8").match(/^name:\s*(\S+)/m)![1]);
-    expect(names.length).toBeGreaterThan(5);
+    expect(names.length).toBeGreaterThan(10);
     expect(new Set(names).size).toBe(names.length);
   });
 });
