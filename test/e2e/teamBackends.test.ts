@@ -6,7 +6,7 @@
  *   - the GitOps example's jobs, run from its workflow file's own `run:` steps (test/e2e/support/workflow.ts):
  *     the PR job (allowlist report, policy pack), the merge job (`pulumi up`), and the drift job, which must
  *     fail naming the key and field after an out-of-band allowlist edit and after a revocation;
- *   - `kataven-recover` finds and deletes a key the stack doesn't track;
+ *   - `kataven-recover` lists a key the stack doesn't track, and deletes it once named (`--key`);
  *   - a second merge job while one is running fails fast on the backend's lock, and afterwards state and
  *     Kataven agree (no orphan, no duplicate, the drift job passes).
  * The Kataven credentials reach the jobs as CI passes them (KATAVEN_API_URL/KATAVEN_API_KEY in the
@@ -191,7 +191,7 @@ for (const [label, start, missing] of BACKENDS) {
         expect((await job("drift")).ok).toBe(true);
       }, 5 * 60_000);
 
-      it("kataven-recover lists and deletes a key the stack doesn't track", async () => {
+      it("kataven-recover lists a key the stack doesn't track, and deletes it once named with --key", async () => {
         const created = await managementApi(server).call("POST", "/widget-keys", { name: "partner-embed", domain_allowlist: ["https://partners.acme.example"] });
         expect(created.status).toBe(201);
         const orphan: string = created.json.id;
@@ -202,7 +202,11 @@ for (const [label, start, missing] of BACKENDS) {
         };
         const listed = await recover();
         expect(listed.output).toContain(orphan);
-        const deleted = await recover("--delete");
+        // Its name alone doesn't make it the stack's (no interrupted run left a pending create for it) ...
+        expect((await recover("--delete")).code).toBe(0);
+        expect((await managementApi(server).listKeys()).map((k) => k.id)).toContain(orphan);
+        // ... naming its id does.
+        const deleted = await recover("--delete", "--key", orphan);
         expect(deleted.code).toBe(0);
         expect((await managementApi(server).listKeys()).map((k) => k.id)).not.toContain(orphan);
         expect((await recover()).output).toMatch(/No untracked widget keys/);
