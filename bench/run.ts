@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: WidgetKeys against the local server through plain `pulumi` and its Node.js language host,
- * beside two baselines: the same number of no-op dynamic resources with a WidgetKey's shape (the engine
+ * `npm run bench`: WidgetKeys against the local server through plain `pulumi` and its Node.js language host
+ * (the dynamic provider), the same keys in Pulumi YAML through the native plugin (bin/pulumi-resource-kataven;
+ * columns "native"), and two baselines: the same number of no-op dynamic resources with a WidgetKey's shape (the engine
  * floor, bench/programs/noop) and the same HTTP requests sent straight to the server with no Pulumi (the
  * raw API, bench/rawApi.ts). For each N and
  * operation it prints seconds, the provider's own overhead (WidgetKey − floor − raw, and as a share of
@@ -15,6 +16,7 @@
  * state per key. The server runs in its own process with rate limits off and, unless told otherwise, the
  * default bcrypt cost (10): its hashing of each new secret is in both the raw and the WidgetKey `up`.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { type BenchServer, startBenchServer } from "./benchServer";
 import { sampleProviderRss } from "./providerRss";
@@ -23,6 +25,7 @@ import { setPacing, timed } from "./session";
 import { stateBytesPerKey } from "./stateSize";
 import { printTable } from "./table";
 import { newSession, REPO } from "../test/e2e/support/pulumi";
+import { nativeProgram } from "./nativeProgram";
 
 const OPS = ["up", "preview (no change)", "refresh", "destroy"] as const;
 type Op = (typeof OPS)[number];
@@ -40,6 +43,8 @@ interface Row {
   keySeconds: number;
   rawSeconds: number;
   requests: number;
+  nativeSeconds: number;
+  nativeRequests: number;
   /** peak resident memory of the WidgetKey run's dynamic provider process, MiB */
   providerPeakMiB: number;
   stateBytesPerKey?: number;
@@ -50,13 +55,17 @@ interface Row {
 async function measure(n: number, server: BenchServer): Promise<Row[]> {
   const floor = await newSession(path.join(REPO, "bench/programs/noop"));
   const keys = await newSession(path.join(REPO, "bench/programs/widget-keys"));
+  const nativeDir = nativeProgram(n);
+  const native = await newSession(nativeDir);
   const raw = new RawApi(server.url, server.apiKey);
   try {
     await floor.config("bench:count", String(n));
     await keys.config("bench:count", String(n));
     await keys.useServer(server);
+    await native.useServer(server);
     // The server runs with no rate limits here, so the provider's pacing is off too (bench:scale measures it).
     await setPacing(keys, { perMinute: 0, perHour: 0, perDay: 0 });
+    await setPacing(native, { perMinute: 0, perHour: 0, perDay: 0 });
     const rows: Row[] = [];
     for (const op of OPS) {
       const { seconds: floorSeconds } = await timed(floor, ARGS[op]);
@@ -66,7 +75,10 @@ async function measure(n: number, server: BenchServer): Promise<Row[]> {
       const { seconds: keySeconds } = await timed(keys, ARGS[op]);
       const providerPeakMiB = rss.stop();
       const requests = (await server.requests()) - before;
-      const row: Row = { n, op, floorSeconds, keySeconds, rawSeconds, requests, providerPeakMiB };
+      const nativeBefore = await server.requests();
+      const { seconds: nativeSeconds } = await timed(native, ARGS[op]);
+      const nativeRequests = (await server.requests()) - nativeBefore;
+      const row: Row = { n, op, floorSeconds, keySeconds, rawSeconds, requests, nativeSeconds, nativeRequests, providerPeakMiB };
       if (op === "up") {
         row.stateBytesPerKey = stateBytesPerKey(keys, n).file;
         row.floorStateBytesPerResource = stateBytesPerKey(floor, n).file;
@@ -78,11 +90,13 @@ async function measure(n: number, server: BenchServer): Promise<Row[]> {
     await raw.close();
     floor.dispose();
     keys.dispose();
+    native.dispose();
+    fs.rmSync(nativeDir, { recursive: true, force: true });
   }
 }
 
 function printRows(rows: Row[]) {
-  const header = ["N", "operation", "floor s", "raw API s", "WidgetKey s", "overhead s (%)", "API requests", "state B/key (floor)", "provider peak MiB"];
+  const header = ["N", "operation", "floor s", "raw API s", "WidgetKey s", "overhead s (%)", "API requests", "native s", "native requests", "state B/key (floor)", "provider peak MiB"];
   const lines = rows.map((r) => {
     // The provider's own cost: what is left of the WidgetKey time after the engine floor and the raw API.
     const overhead = r.keySeconds - r.floorSeconds - r.rawSeconds;
@@ -94,6 +108,8 @@ function printRows(rows: Row[]) {
       r.keySeconds.toFixed(2),
       `${overhead.toFixed(2)} (${((overhead / (r.floorSeconds + r.rawSeconds)) * 100).toFixed(0)}%)`,
       String(r.requests),
+      r.nativeSeconds.toFixed(2),
+      String(r.nativeRequests),
       r.stateBytesPerKey === undefined ? "" : `${r.stateBytesPerKey} (${r.floorStateBytesPerResource})`,
       r.providerPeakMiB ? r.providerPeakMiB.toFixed(1) : "",
     ];

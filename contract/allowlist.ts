@@ -14,12 +14,16 @@
  * Loopback hosts are localhost, *.localhost, 127.0.0.0/8 and [::1]; only they may use http.
  * Entries and request origins are refused, never rewritten, when they hold control characters or "%"
  * escapes (the URL parser would silently drop a "\n" and join the labels around it), and host names are
- * checked as DNS names: labels of 1–63 letters, digits or inner hyphens, at most 253 characters in all.
+ * checked as DNS names: labels of 1–63 letters, digits or inner hyphens, at most 253 characters in all
+ * (hostNames.ts). A wildcard must not cover a public suffix (publicSuffix.ts). The request's origin is
+ * read from its headers in requestOrigin.ts.
  */
 import { domainToASCII } from "node:url";
-import { getPublicSuffix } from "tldts";
+import { DEFAULT_PORT, dnsNameProblem, isIpLiteral, isLoopbackHost, MAX_ENTRY_LENGTH, MAX_HOST_LENGTH, unsafeCharacters, type Scheme } from "./hostNames";
+import { wildcardSuffixProblem } from "./publicSuffix";
 
-type Scheme = "http" | "https";
+export { dnsNameProblem, isLoopbackHost, MAX_ENTRY_LENGTH, MAX_HOST_LENGTH, MAX_LABEL_LENGTH } from "./hostNames";
+export { readRequestOrigin, requestOrigin, type RequestOriginResult } from "./requestOrigin";
 
 interface Entry {
   schemes: Scheme[];
@@ -38,55 +42,6 @@ export interface AllowlistFailure {
   index: number;
   entry: string;
   reason: string;
-}
-
-const DEFAULT_PORT: Record<Scheme, number> = { http: 80, https: 443 };
-
-/** Longest entry accepted: a 253-character host plus scheme, "*." and port fit well inside it. */
-export const MAX_ENTRY_LENGTH = 300;
-export const MAX_HOST_LENGTH = 253;
-export const MAX_LABEL_LENGTH = 63;
-
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
-
-function describeChar(ch: string): string {
-  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-}
-
-/** Characters no origin can hold and that URL parsing would drop or decode instead of refusing. */
-function unsafeCharacters(raw: string): string | null {
-  const control = CONTROL_RE.exec(raw);
-  if (control) return `contains the control character ${describeChar(control[0])}; write the origin on its own, such as "https://acme.com"`;
-  if (raw.includes("%")) return "contains a \"%\" escape; write the host name itself, such as \"https://acme.com\" (non-ASCII names may be written as they are)";
-  return null;
-}
-
-/**
- * Why an ASCII host name is not a DNS name, or null: at most 253 characters, labels of 1–63 letters,
- * digits and hyphens, no label starting or ending with a hyphen.
- */
-export function dnsNameProblem(host: string): string | null {
-  if (host.length > MAX_HOST_LENGTH) return `is ${host.length} characters long; a host name has at most ${MAX_HOST_LENGTH}`;
-  for (const label of host.split(".")) {
-    if (label === "") return "has an empty label (two dots in a row, or a leading dot)";
-    if (label.length > MAX_LABEL_LENGTH) return `has a label of ${label.length} characters; each dot-separated label has at most ${MAX_LABEL_LENGTH}`;
-    if (!/^[a-z0-9-]+$/.test(label)) return `has the label "${label}" with characters other than letters, digits and "-"`;
-    if (label.startsWith("-") || label.endsWith("-")) return `has the label "${label}", which starts or ends with a hyphen`;
-  }
-  return null;
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return (
-    host === "localhost" ||
-    host.endsWith(".localhost") ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
-    host === "[::1]"
-  );
-}
-
-function isIpLiteral(host: string): boolean {
-  return host.startsWith("[") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Parses one entry; the reason says what is wrong and what to write instead. */
@@ -166,9 +121,8 @@ function parse(raw: string): Entry | string {
 
   if (wildcard) {
     if (isIpLiteral(host)) return "puts a wildcard in front of an IP address; list the address itself";
-    if (host !== "localhost" && getPublicSuffix(host, { allowPrivateDomains: true }) === host) {
-      return `would allow every site under the public suffix ".${host}"; use a domain you own, such as "*.acme.${host}"`;
-    }
+    const shared = wildcardSuffixProblem(host);
+    if (shared) return shared;
   }
 
   const loopback = isLoopbackHost(host);
@@ -270,39 +224,6 @@ export function isBroadEntry(canonicalEntry: string): boolean {
   return canonicalEntry.includes("*");
 }
 
-export type RequestOriginResult = { origin: string; problem?: undefined } | { origin: null; problem: string };
-
-/** `scheme://host[:port]` of one header value, normalised, or why it is not a usable http(s) origin. */
-function parseOriginValue(value: string, header: "Origin" | "Referer"): RequestOriginResult {
-  if (value === "null") return { origin: null, problem: `the ${header} header is "null" (a sandboxed frame or a file:// page); embed the widget in an https page` };
-  // Node joins repeated headers with ", "; an origin never holds a comma or a space.
-  if (header === "Origin" && /[,\s]/.test(value.trim())) return { origin: null, problem: "the request has more than one Origin header or value; send exactly one" };
-  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([/?#].*)?$/is.exec(value.trim());
-  if (!m) return { origin: null, problem: `the ${header} header is not an origin such as https://acme.com` };
-  const scheme = m[1].toLowerCase();
-  if (scheme !== "http" && scheme !== "https") {
-    return { origin: null, problem: `the ${header} header has the scheme "${scheme.slice(0, 40)}"; only http(s) pages can embed the widget` };
-  }
-  if (header === "Origin" && m[3] !== undefined) return { origin: null, problem: "the Origin header has a path; an Origin is scheme://host[:port]" };
-  const authority = m[2];
-  const unsafe = unsafeCharacters(authority);
-  if (unsafe) return { origin: null, problem: `the ${header} header ${unsafe.replace(/; write.*$/, "")}` };
-  if (header === "Origin" && authority.includes("@")) return { origin: null, problem: "the Origin header has user information; an Origin is scheme://host[:port]" };
-  let u: URL;
-  try {
-    u = new URL(`${scheme}://${authority}`);
-  } catch {
-    return { origin: null, problem: `the ${header} header is not an origin such as https://acme.com` };
-  }
-  let host = u.hostname;
-  if (host.endsWith(".")) host = host.slice(0, -1);
-  if (!isIpLiteral(host)) {
-    const dns = dnsNameProblem(host);
-    if (dns) return { origin: null, problem: `the ${header} header's host ${dns}` };
-  }
-  return { origin: u.origin };
-}
-
 /** The host of a canonical entry (`https://a.com:8443` → `a.com`, `*.localhost` → `localhost`, `[::1]:3000` → `[::1]`). */
 export function entryHost(canonicalEntry: string): string {
   let rest = canonicalEntry.replace(/^[a-z]+:\/\//, "");
@@ -315,23 +236,6 @@ export function entryHost(canonicalEntry: string): string {
 /** Does a canonical entry allow localhost or a loopback address? */
 export function isLoopbackEntry(canonicalEntry: string): boolean {
   return isLoopbackHost(entryHost(canonicalEntry));
-}
-
-/**
- * The request's origin, normalised to `scheme://host[:port]` (lower case, default port dropped), from the
- * Origin header, or else, only when there is no Origin header at all, the Referer cut down to its origin.
- * An Origin that is present but unusable ("null", garbage, file:// or extension schemes, repeated) is a
- * refusal, never a reason to trust the Referer instead.
- */
-export function readRequestOrigin(headers: { origin?: string | null; referer?: string | null }): RequestOriginResult {
-  if (headers.origin !== undefined && headers.origin !== null) return parseOriginValue(headers.origin, "Origin");
-  if (headers.referer !== undefined && headers.referer !== null) return parseOriginValue(headers.referer, "Referer");
-  return { origin: null, problem: "the request has no Origin or Referer header" };
-}
-
-/** readRequestOrigin() without the reason: the origin, or null when the request has no usable one. */
-export function requestOrigin(headers: { origin?: string | null; referer?: string | null }): string | null {
-  return readRequestOrigin(headers).origin;
 }
 
 /**

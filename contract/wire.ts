@@ -25,18 +25,26 @@ export const LIMITS = {
 
 const atMost = (n: number) => ({ error: `must be at most ${n} characters` });
 
+const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * A JSON string may hold an unpaired surrogate ("\ud800"), which is no character at all: SQLite would
+ * store it as U+FFFD. Text fields refuse it, naming the field.
+ */
+const text = () =>
+  z.string({ error: "must be a string" }).refine((v) => !LONE_SURROGATE_RE.test(v), {
+    error: "holds an unpaired surrogate (a lone \\uD800–\\uDFFF escape), which is not text; send valid Unicode",
+  });
+
 export const LAUNCHER_POSITIONS = ["bl", "br", "tl", "tr"] as const;
 export const AUTH_MODES = ["guest", "user", "both"] as const;
 
 const COLOR_RE = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 
-const keyName = z
-  .string({ error: "must be a string" })
+const keyName = text()
   .trim()
   .min(1, { error: "must not be empty" })
   .max(LIMITS.keyNameMax, { error: `must be at most ${LIMITS.keyNameMax} characters` });
-const agentId = z
-  .string({ error: "must be a string" })
+const agentId = text()
   .min(1, { error: "must not be empty" })
   .max(LIMITS.idMax, { error: `must be at most ${LIMITS.idMax} characters` });
 const allowlist = z
@@ -59,11 +67,9 @@ export const httpsUrl = z.string({ error: "must be a string" }).max(LIMITS.logoU
   { error: "must be an absolute https:// URL such as https://acme.com/logo.svg" },
 );
 export const launcherPosition = z.enum(LAUNCHER_POSITIONS, { error: `must be one of ${LAUNCHER_POSITIONS.join(", ")}` });
-export const launcherLabel = z
-  .string({ error: "must be a string" })
+export const launcherLabel = text()
   .max(LIMITS.launcherLabelMax, { error: `must be at most ${LIMITS.launcherLabelMax} characters` });
-export const privacyNotice = z
-  .string({ error: "must be a string" })
+export const privacyNotice = text()
   .max(LIMITS.privacyNoticeMax, { error: `must be at most ${LIMITS.privacyNoticeMax} characters` });
 export const authMode = z.enum(AUTH_MODES, { error: `must be one of ${AUTH_MODES.join(", ")}` });
 
@@ -179,11 +185,10 @@ const token = z
 
 export const GuestAuthRequest = z.object({ client_key: clientKey, agent_id: agentId.optional() });
 export const UserTokenRequest = z.object({
-  external_user_id: z
-    .string({ error: "must be a string" })
+  external_user_id: text()
     .min(1, { error: "must not be empty" })
     .max(LIMITS.idMax, atMost(LIMITS.idMax)),
-  display_name: z.string({ error: "must be a string" }).max(LIMITS.displayNameMax, atMost(LIMITS.displayNameMax)).optional(),
+  display_name: text().max(LIMITS.displayNameMax, atMost(LIMITS.displayNameMax)).optional(),
   email: z
     .string({ error: "must be a string" })
     .max(LIMITS.emailMax, atMost(LIMITS.emailMax))

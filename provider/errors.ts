@@ -5,9 +5,48 @@
  * transport errors pass through `redact()` first.
  */
 
-/** Replaces anything that looks like key material or a bearer token with a placeholder. */
+const SECRET_PREFIX = "sk_live_";
+
+/**
+ * "sk_live_" as base64 (or base64url) at each of the three byte alignments it can have inside an encoded
+ * string: only the characters that its own bytes decide, so the bytes around it do not matter.
+ */
+const BASE64_MARKERS = [0, 1, 2].map((pad) => {
+  const enc = Buffer.from(`${"\0".repeat(pad)}${SECRET_PREFIX}`).toString("base64");
+  const fixed = enc.slice(Math.ceil((8 * pad) / 6), Math.floor((8 * (pad + SECRET_PREFIX.length)) / 6));
+  return new RegExp(fixed.replace(/\+/g, "[+-]").replace(/\//g, "[/_]"));
+});
+
+/** %XX, \uXXXX and \xXX escapes decoded, three rounds deep (a value escaped twice still shows). */
+function unescapeAll(token: string): string {
+  let t = token;
+  for (let i = 0; i < 3; i++) {
+    const next = t
+      .replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/\\u([0-9A-Fa-f]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/\\x([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    if (next === t) break;
+    t = next;
+  }
+  return t;
+}
+
+/** A whitespace-separated token that holds a secret key in an encoded form. */
+function encodedSecret(token: string): boolean {
+  if (/[%\\]/.test(token) && unescapeAll(token).toLowerCase().includes(SECRET_PREFIX)) return true;
+  return token.length >= 10 && BASE64_MARKERS.some((re) => re.test(token));
+}
+
+/**
+ * Replaces anything that looks like key material or a bearer token with a placeholder: secret keys as
+ * they are, percent- or backslash-escaped (`sk%5Flive%5F…`) or base64-encoded, bearer and basic
+ * credentials, and JWTs.
+ */
 export function redact(text: string): string {
   return text
+    .split(/(\s+)/)
+    .map((token) => (encodedSecret(token) ? "[redacted]" : token))
+    .join("")
     .replace(/\bsk_live_[A-Za-z0-9_-]+/g, "sk_live_…[redacted]")
     .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]")
     .replace(/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[redacted-jwt]");

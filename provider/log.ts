@@ -6,7 +6,15 @@ import { hasEngine } from "./sdkPrivate";
 
 type Level = "info" | "warn";
 
+let sink: ((level: Level, message: string) => void) | undefined;
+
+/** Sends messages somewhere else (the native provider plugin: its engine's Log call). */
+export function setLogSink(fn: (level: Level, message: string) => void): void {
+  sink = fn;
+}
+
 function engineLog(level: Level, message: string): void {
+  if (sink) return sink(level, message);
   if (hasEngine()) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");

@@ -13,6 +13,7 @@ import { configProblem, type ConfigSource, resolveConfig } from "./config";
 import { KatavenConfigError } from "./errors";
 import type { WidgetSettingsRecord } from "./records";
 import { type KatavenConnection, programConfigOf } from "./connection";
+import { widgetKeyInfos } from "./keyInfo";
 
 /** A widget key as the management API lists it. Never holds a secret. */
 export interface WidgetKeyInfo {
@@ -75,22 +76,7 @@ async function lookupClient(connection?: KatavenConnection): Promise<KatavenClie
 
 /** The account's widget keys (GET /api/v1/widget-keys), filtered; enabled ones only unless `includeDisabled`. */
 export async function getWidgetKeys(args: GetWidgetKeysArgs = {}): Promise<WidgetKeyInfo[]> {
-  const keys = await (await lookupClient(args.connection)).listWidgetKeys();
-  return keys
-    .filter((k) => args.name === undefined || k.name === args.name)
-    .filter((k) => args.agentId === undefined || k.agentId === args.agentId)
-    .filter((k) => args.includeDisabled === true || k.disabledAt === null)
-    .map((k) => ({
-      id: k.id,
-      name: k.name,
-      keyLast8: k.keyLast8,
-      domainAllowlist: [...k.domainAllowlist],
-      agentId: k.agentId,
-      disabled: k.disabledAt !== null,
-      disabledAt: k.disabledAt,
-      lastUsedAt: k.lastUsedAt,
-      createdAt: k.createdAt,
-    }));
+  return widgetKeyInfos(await lookupClient(args.connection), args);
 }
 
 /** One widget key by id, disabled or not. Fails, naming the id, when the account has no such key. */

@@ -16,7 +16,8 @@ import { issuePath } from "../contract/wire";
 import type { KatavenConfig } from "./config";
 import { info, retrying } from "./log";
 import { DOCUMENTED_PACING, pacerFor } from "./pacing";
-import { hintFor, isNoRoute, KatavenApiError, KatavenNetworkError, KatavenResponseError, noRouteHint, parseErrorBody } from "./errors";
+import { requestTimeout } from "./deadline";
+import { hintFor, isNoRoute, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError, noRouteHint, parseErrorBody } from "./errors";
 
 // ---- Retry-After and backoff ---------------------------------------------------------------------------
 
@@ -181,23 +182,27 @@ export class Transport {
     const releasePacing = await this.pacer().acquire();
     const sem = this.semaphore();
     await sem.acquire();
+    let timeoutMs = this.timeoutMs;
     let refused = false;
     try {
+      // Shortened by the operation's deadline, if any (./deadline.ts: a native resource's customTimeouts).
+      timeoutMs = requestTimeout(method, path, this.timeoutMs);
       const res = await poolFor(this.origin).request({
         origin: this.origin,
         path: `${this.basePath}${path}`,
         method: method as "GET",
         headers,
         body: payload,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await res.body.text();
       refused = res.statusCode === 429;
       return { status: res.statusCode, headers: res.headers as RawResponse["headers"], text };
     } catch (err) {
-      throw networkError(method, path, err, this.timeoutMs, this.origin);
+      if (err instanceof KatavenError) throw err;
+      throw networkError(method, path, err, timeoutMs, this.origin);
     } finally {
       sem.release();
       releasePacing(refused);

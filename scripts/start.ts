@@ -8,59 +8,18 @@
  *   4. print a summary: keys, canonical allowlists, embed snippet, how to read the secret
  *   5. guest auth from an allowed origin (succeeds) and from a foreign one (refused)
  *   6. stop the server
- * Running it again finds nothing to change. The API key travels in this process's environment only.
- * The demo stack lives in the project's own file backend (.pulumi-state/) whatever backend you use
- * otherwise, with the local-only passphrase its committed config was made with. KATAVEN_LOCAL_DATA (server
- * data directory), KATAVEN_DEMO_BACKEND (backend URL) and KATAVEN_DEMO_STACK (stack name) override them.
+ * Running it again finds nothing to change. `npm start -- --destroy` is the teardown: `pulumi destroy` of
+ * the demo stack against the same server (the keys are deleted, or disabled once used; the branding and
+ * the agent policies go back to their defaults). Where the demo's data and state live: scripts/lib/demo.ts.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { request } from "undici";
-import { parseProgramConfig } from "../program/config";
-import { bootstrapAccount, serveLocal, type ServerChild } from "./lib/localServer";
-import { offlineEnv, pulumiFailure, runPulumi } from "./lib/pulumiCli";
-import { REPO_ROOT as REPO } from "./lib/repo";
+import { DEMO_DATA, DEMO_STACK as STACK, demoPulumi as pulumi, demoStackExists, shown, startDemoServer } from "./lib/demo";
 
-const DATA = process.env.KATAVEN_LOCAL_DATA ?? path.join(REPO, ".kataven-local/data");
-const STACK = process.env.KATAVEN_DEMO_STACK ?? "dev";
-const ACCOUNT = "demo";
-// Pulumi.dev.yaml's encryptionsalt was made with the local-only passphrase.
-const DEMO_ENV = offlineEnv({
-  backend: process.env.KATAVEN_DEMO_BACKEND ?? path.join(REPO, ".pulumi-state"),
-  passphrase: "local-only-passphrase",
-});
-
-const step = (n: number, text: string) => console.log(`\n==> [${n}/6] ${text}`);
-
-/** `pulumi <args>` on the root program; `show` streams its output to the terminal as it comes. */
-async function pulumi(args: string[], opts: { env?: NodeJS.ProcessEnv; show?: boolean } = {}): Promise<string> {
-  const r = await runPulumi(args, { cwd: REPO, env: { ...DEMO_ENV, ...opts.env }, echo: opts.show });
-  if (r.code !== 0) throw opts.show ? new Error(`pulumi ${args[0]} exited with ${r.code} (its output is above)`) : pulumiFailure(args, r);
-  return r.stdout;
-}
-
-/** Starts `kataven-local serve`; its request log goes to a file, so the demo's output stays readable. */
-async function startServer(): Promise<ServerChild> {
-  const log = fs.createWriteStream(path.join(DATA, "..", "server.log"), { flags: "a" });
-  return serveLocal({ dataDir: DATA, log });
-}
+const step = (n: number, total: number, text: string) => console.log(`\n==> [${n}/${total}] ${text}`);
 
 /** Selects (creating when missing) the demo stack. */
 async function ensureStack(): Promise<void> {
-  const stacks = JSON.parse(await pulumi(["stack", "ls", "--json"])) as Array<{ name: string }>;
-  if (!stacks.some((s) => s.name === STACK)) await pulumi(["stack", "init", STACK, "--non-interactive"], { show: true });
-}
-
-/**
- * The agent ids the stack config mentions (policies and key pins), so bootstrap can create them on the
- * local server. Read through the CLI and parsed by the root program's own config schema.
- */
-async function agentsOfStack(): Promise<string[]> {
-  const raw = JSON.parse(await pulumi(["config", "--json", "--stack", STACK])) as Record<string, { value?: string; objectValue?: unknown }>;
-  const get = (k: string) => raw[`kataven-widget:${k}`]?.objectValue;
-  const cfg = parseProgramConfig({ keys: get("keys"), branding: get("branding"), agents: get("agents") });
-  const pinned = Object.values(cfg.keys).flatMap((k) => (k.agent ? [k.agent] : []));
-  return [...new Set([...Object.keys(cfg.agents), ...pinned])];
+  if (!(await demoStackExists())) await pulumi(["stack", "init", STACK, "--non-interactive"], { show: true });
 }
 
 /** An origin that the (canonical) allowlist admits, to show a successful guest session. */
@@ -82,24 +41,18 @@ async function guestAuth(url: string, publicKey: string, origin: string) {
 }
 
 async function main() {
-  // the data dir holds key material: private from the start (the server refuses a group/other-readable one)
-  fs.mkdirSync(DATA, { recursive: true, mode: 0o700 });
-  fs.chmodSync(DATA, 0o700);
-  step(1, "starting the local Kataven API server");
+  step(1, 6, "starting the local Kataven API server");
   await ensureStack();
-  const agents = await agentsOfStack();
-  const boot = await bootstrapAccount({ dataDir: DATA, account: ACCOUNT, agents, rotateKey: true });
-  const server = await startServer();
-  const shown = (p: string) => (path.relative(REPO, p).startsWith("..") ? p : path.relative(REPO, p));
-  console.log(`    local server at ${server.url} (data: ${shown(DATA)}, log: ${shown(path.join(DATA, "..", "server.log"))})`);
+  const demo = await startDemoServer();
+  const { server, env } = demo;
+  console.log(`    local server at ${server.url} (data: ${shown(DEMO_DATA)}, log: ${shown(demo.logFile)})`);
   try {
-    step(2, `account "${boot.account_id}" with agents ${boot.agents.join(", ")} is ready`);
-    const env = { KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key! };
+    step(2, 6, `account "${demo.accountId}" with agents ${demo.agents.join(", ")} is ready`);
 
-    step(3, `pulumi up on stack "${STACK}" (the root program, config in Pulumi.${STACK}.yaml)`);
+    step(3, 6, `pulumi up on stack "${STACK}" (the root program, config in Pulumi.${STACK}.yaml)`);
     await pulumi(["up", "--yes", "--non-interactive", "--stack", STACK], { env, show: true });
 
-    step(4, "summary");
+    step(4, 6, "summary");
     const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", STACK], { env }));
     const keys = (outputs.widgetKeys ?? {}) as Record<string, { publicKey: string; domainAllowlist: string[]; agentId: string | null; embedSnippet: string; disabled: boolean }>;
     for (const [name, k] of Object.entries(keys)) {
@@ -107,27 +60,53 @@ async function main() {
       console.log(`      allowlist (canonical): ${k.domainAllowlist.join(", ") || "(empty: blocked)"}`);
     }
     // The demo key is "website" (Pulumi.dev.yaml); any other stack shows its first key.
-    const [demoName, demo] = keys.website ? ["website", keys.website] : (Object.entries(keys)[0] ?? []);
-    if (demo) console.log(`    embed snippet for "${demoName}":\n${demo.embedSnippet.replace(/^/gm, "      ")}`);
+    const [demoName, site] = keys.website ? ["website", keys.website] : (Object.entries(keys)[0] ?? []);
+    if (site) console.log(`    embed snippet for "${demoName}":\n${site.embedSnippet.replace(/^/gm, "      ")}`);
     console.log(`    the secret keys are stored encrypted; read one with:\n      npm run pulumi -- stack output secretKeys --show-secrets --stack ${STACK}`);
 
-    step(5, "widget guest auth: Origin enforcement");
-    const origin = demo && allowedOriginOf(demo.domainAllowlist);
-    if (demo && origin) {
-      const allowed = await guestAuth(server.url, demo.publicKey, origin);
+    step(5, 6, "widget guest auth: Origin enforcement");
+    const origin = site && allowedOriginOf(site.domainAllowlist);
+    if (site && origin) {
+      const allowed = await guestAuth(server.url, site.publicKey, origin);
       console.log(`    from ${origin} → ${allowed.status} ${allowed.status === 200 ? "guest session issued" : allowed.text}`);
-      const foreign = await guestAuth(server.url, demo.publicKey, "https://evil.example");
+      const foreign = await guestAuth(server.url, site.publicKey, "https://evil.example");
       console.log(`    from https://evil.example → ${foreign.status} ${foreign.text}`);
       if (allowed.status !== 200 || foreign.status !== 403) throw new Error("Origin enforcement did not behave as expected");
     }
   } finally {
-    step(6, "stopping the local server");
+    step(6, 6, "stopping the local server");
     await server.stop();
   }
-  console.log("\ndone. Run `npm start` again: Pulumi finds nothing to change.");
+  console.log(`\ndone. Run \`npm start\` again: Pulumi finds nothing to change. \`npm start -- --destroy\` removes it all.`);
 }
 
-main().catch((err) => {
+/** `npm start -- --destroy`: the demo stack's resources go, against the same local server. */
+async function destroy() {
+  if (!(await demoStackExists())) {
+    console.log(`nothing to destroy: there is no stack "${STACK}" (npm start creates it)`);
+    return;
+  }
+  step(1, 3, "starting the local Kataven API server");
+  const demo = await startDemoServer();
+  console.log(`    local server at ${demo.server.url} (data: ${shown(DEMO_DATA)}, log: ${shown(demo.logFile)})`);
+  try {
+    step(2, 3, `pulumi destroy on stack "${STACK}"`);
+    await pulumi(["destroy", "--yes", "--non-interactive", "--stack", STACK], { env: demo.env, show: true });
+  } finally {
+    step(3, 3, "stopping the local server");
+    await demo.server.stop();
+  }
+  console.log(`\ndone. The stack "${STACK}" holds no resources now; \`npm start\` provisions it again.`);
+}
+
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== "--destroy");
+if (unknown.length > 0) {
+  console.error(`npm start: unknown argument ${unknown.join(" ")} (usage: npm start [-- --destroy])`);
+  process.exit(2);
+}
+
+(args.includes("--destroy") ? destroy() : main()).catch((err) => {
   console.error(`\nnpm start failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -3,9 +3,11 @@
 # Go module proxy, cached under ${XDG_CACHE_HOME:-~/.cache}/pulumi-kataven-widget/ and reused.
 #
 #   source scripts/toolchain.sh            # Node, pulumi and its language host on PATH, offline settings, in this shell
-#   scripts/toolchain.sh [--pulumi] [--build] CMD…
-#       run CMD with Node (and, with --pulumi, the Pulumi CLI and its Node.js language host) on PATH; with
-#       --build, after an incremental `tsc` of the project (for commands that run dist/)
+#                                          # (KATAVEN_YAML=1: the YAML language host too)
+#   scripts/toolchain.sh [--pulumi] [--yaml] [--build] CMD…
+#       run CMD with Node (and, with --pulumi, the Pulumi CLI and its Node.js language host; with --yaml, also
+#       the Pulumi YAML language host) on PATH; with --build, after an incremental `tsc` of the project (for
+#       commands that run dist/)
 #   scripts/toolchain.sh --seaweedfs       # builds SeaweedFS into the cache when missing; prints the `weed` path
 #
 # Use your own tools instead: a `node` >= 22.18 on PATH is used as is; a `pulumi` >= 3.181 on PATH is used as is
@@ -14,6 +16,7 @@
 KATAVEN_NODE_VERSION=24.21.0
 KATAVEN_PULUMI_VERSION=v3.259.0
 KATAVEN_LANGUAGE_HOST_VERSION=v3.68.0
+KATAVEN_YAML_HOST_VERSION=v1.25.0
 KATAVEN_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KATAVEN_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kataven-widget
 
@@ -162,6 +165,34 @@ kataven_ensure_seaweedfs() {
   echo "$out"
 }
 
+# The Pulumi YAML language host (pulumi-language-yaml), which runs YAML programs (examples/yaml). Only the
+# commands that run one ask for it (--yaml: npm test), so a first `npm start` doesn't wait for it. A host next
+# to the CLI or on PATH is used; otherwise `go install` builds it from the Go module proxy (about 2 minutes
+# cold) beside the toolchain's own CLI, or into the cache for a pulumi of yours.
+kataven_ensure_yaml_host() {
+  local bindir built="$KATAVEN_CACHE/language-yaml/$KATAVEN_YAML_HOST_VERSION/bin"
+  bindir=$(dirname "$(readlink -f "$(command -v pulumi)")")
+  if [ -x "$bindir/pulumi-language-yaml" ] || command -v pulumi-language-yaml >/dev/null 2>&1; then return 0; fi
+  if [ ! -x "$built/pulumi-language-yaml" ]; then
+    command -v go >/dev/null 2>&1 ||
+      { _kataven_die "the Pulumi YAML language host (pulumi-language-yaml) is missing and Go (>= 1.25.11) is not installed to build it: install Pulumi from https://www.pulumi.com/docs/install/ (it ships the host) or install Go"; return 1; }
+    _kataven_say "building the Pulumi YAML language host $KATAVEN_YAML_HOST_VERSION from the Go module proxy (first run only; about 2 minutes)"
+    local start=$SECONDS tmp
+    tmp=$(mktemp -d)
+    GOBIN="$tmp" GOCACHE="$KATAVEN_CACHE/go-build" GOMODCACHE="$KATAVEN_CACHE/go-mod" GOTOOLCHAIN=local \
+      go install -trimpath -ldflags "-s -w" "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$KATAVEN_YAML_HOST_VERSION" ||
+      { rm -rf "$tmp"; _kataven_die "building the YAML language host failed (see the Go output above)"; return 1; }
+    mkdir -p "$built" && mv "$tmp/pulumi-language-yaml" "$built/" && rm -rf "$tmp"
+    _kataven_say "built pulumi-language-yaml in $((SECONDS - start))s"
+  fi
+  # Beside the toolchain's own CLI, where it counts as bundled; for a pulumi of yours, on PATH.
+  if [ "$bindir" = "$(readlink -f "$KATAVEN_CACHE/pulumi/$KATAVEN_PULUMI_VERSION/bin")" ]; then
+    install -m 755 "$built/pulumi-language-yaml" "$bindir/"
+  else
+    case ":$PATH:" in *":$built:"*) ;; *) PATH="$built:$PATH"; export PATH ;; esac
+  fi
+}
+
 # True when `pulumi login` has chosen a backend (its credentials file names a current one).
 _kataven_logged_in() {
   local f="${PULUMI_HOME:-$HOME/.pulumi}/credentials.json"
@@ -201,15 +232,16 @@ _kataven_private_dir() {
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
   KATAVEN_SOURCED=1
-  kataven_ensure_node && kataven_ensure_pulumi && kataven_offline_env
+  kataven_ensure_node && kataven_ensure_pulumi && { [ "${KATAVEN_YAML:-0}" != 1 ] || kataven_ensure_yaml_host; } && kataven_offline_env
   unset KATAVEN_SOURCED
 else
   set -euo pipefail
-  with_pulumi=0 build=0
+  with_pulumi=0 build=0 with_yaml=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --seaweedfs) kataven_ensure_seaweedfs; exit ;;
       --pulumi) with_pulumi=1 ;;
+      --yaml) with_pulumi=1 with_yaml=1 ;;
       --build) build=1 ;;
       *) break ;;
     esac
@@ -217,6 +249,7 @@ else
   done
   kataven_ensure_node
   if [ "$with_pulumi" = 1 ]; then kataven_ensure_pulumi; fi
+  if [ "$with_yaml" = 1 ]; then kataven_ensure_yaml_host; fi
   kataven_offline_env
   # What the command writes (state, Pulumi.<stack>.yaml with its encrypted secrets) is private to you.
   umask 077

@@ -1,6 +1,7 @@
 /**
  * createApp(): the Kataven-compatible hono app over a Store, with no listen() (see listen.ts).
  * Layers, outermost first:
+ *   0. on a loopback connection, 421 for a Host that is not a loopback name (DNS rebinding)
  *   1. request log (one line: method, route pattern, status, ms) and request statistics
  *   2. fault injection (only when `faults` is set), then body limits per route class (bodyLimits.ts)
  *   3. the API under /api/v1, /hub-api/api/v1 and /v1: management routes behind bearer auth + rate limits,
@@ -13,7 +14,7 @@ import { cors } from "hono/cors";
 import { issuePath } from "../contract/wire";
 import { managementAuth } from "./auth";
 import { bodyLimits } from "./bodyLimits";
-import type { AppEnv, ServerContext } from "./context";
+import { peerAddress, type AppEnv, type ServerContext } from "./context";
 import { demoPage } from "./demo";
 import { errorResponse, HttpError, readJson } from "./errors";
 import { FaultInjector, FaultRulesSchema, type FaultRule } from "./faults";
@@ -39,7 +40,7 @@ export interface AppOptions {
   clock?: Clock;
   /** per-account limits; default the documented 60/min, 1000/h, 10000/day, 20 concurrent; false = off */
   limits?: Partial<RateLimits> | false;
-  /** public widget budgets (per peer and Origin, per key); default 300 and 3000 per minute; false = off */
+  /** public widget budgets (per peer, per key, per key and peer); default 300, 3000 and 300 per minute; false = off */
   publicLimits?: Partial<PublicLimits> | false;
   /** the bcrypt worker pool; default one shared per process, sized to the cores */
   hasher?: HashPool;
@@ -68,9 +69,18 @@ function isLoopbackPeer(c: Context<AppEnv>): boolean {
   return addr !== undefined && (LOOPBACK.has(addr) || addr.startsWith("127."));
 }
 
-/** The peer address for the public budgets; app.request() in-process has none. */
-function peerAddress(c: Context<AppEnv>): string {
-  return c.env?.incoming?.socket?.remoteAddress ?? "local";
+const LOOPBACK_HOST_RE = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|\[::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}\])\.?(?::\d{1,5})?$/i;
+
+/**
+ * A connection that arrived on a loopback address (always, when the server is bound to loopback) must be
+ * addressed to a loopback name: a page that reaches 127.0.0.1 through DNS rebinding sends its own host
+ * name in Host. A request without Host (HTTP/1.0) is no browser's and passes.
+ */
+function misdirected(c: Context<AppEnv>): boolean {
+  const local = c.env?.incoming?.socket?.localAddress;
+  if (local === undefined || !(LOOPBACK.has(local) || local.startsWith("127.") || local.startsWith("::ffff:127."))) return false;
+  const host = c.req.header("host");
+  return host !== undefined && !LOOPBACK_HOST_RE.test(host.trim());
 }
 
 /** Did the client go away before its request body arrived? (Then a failed read is its doing, not ours.) */
@@ -122,6 +132,16 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   };
   app.onError(handleError);
   app.notFound((c) => c.text(`not_found: no route ${c.req.method} ${c.req.path}`, 404));
+
+  // 0. on a loopback connection, only loopback Host names (DNS rebinding); logged, not counted
+  app.use("*", async (c, next) => {
+    if (!misdirected(c)) return next();
+    log?.(`${c.req.method} ${routeKey(c.req.method, c.req.path)?.replace(/^\S+ /, "") ?? "(no route)"} 421 0.0ms`);
+    return c.text(
+      "misdirected_request: this server listens on a loopback address and answers only requests addressed to localhost, 127.0.0.1 or [::1]; the Host header names another host (as a page reached through DNS rebinding does)",
+      421,
+    );
+  });
 
   // 1. log + stats (admin routes are neither counted nor faulted)
   app.use("*", async (c, next) => {
@@ -188,9 +208,9 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     "/widget/*",
     cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type", "Authorization"], maxAge: 600 }),
   );
-  // every public call counts against its peer-and-Origin budget before its body is read (preflights do not)
+  // every public call counts against its peer's budget before its body is read (preflights do not)
   api.use("/widget/*", async (c, next) => {
-    ctx.publicLimiter.takePeer(peerAddress(c), c.req.header("origin"));
+    ctx.publicLimiter.takePeer(peerAddress(c));
     await next();
   });
   api.route("/", widgetAuthRoutes(ctx));

@@ -3,9 +3,10 @@
  *
  *   kataven-local serve [--port 8787] [--data .kataven-local] [--host 127.0.0.1] [--faults] [--admin]
  *                       [--bcrypt-cost 10] [--rate-limits off|60,1000,10000,20|minute=…,hour=…]
- *                       [--public-rate-limits off|peer=300,key=3000] [--quiet]
+ *                       [--public-rate-limits off|peer=300,key=3000,peerkey=300] [--quiet]
  *     prints one JSON line {"url": "http://127.0.0.1:PORT"} on stdout once listening (--port 0 = any free
- *     port); request log lines go to stderr; SIGTERM/SIGINT close it gracefully.
+ *     port); request log lines go to stderr; SIGTERM/SIGINT close it gracefully. One server per data
+ *     directory (serverLock.ts): a second serve on the same --data is refused, naming the holder's pid.
  *   kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--rotate-key]
  *     prints {"account_id", "api_key", "agents": [...]}; idempotent (see server/README.md).
  *
@@ -15,14 +16,16 @@
 import { parseArgs } from "node:util";
 import { createApp, DEFAULT_BCRYPT_COST } from "./app";
 import { bootstrap } from "./bootstrap";
+import { prepareDataDir } from "./dataDir";
 import { listen } from "./listen";
 import { parsePublicLimits } from "./publicLimits";
 import { parseRateLimits } from "./ratelimit";
+import { acquireServerLock } from "./serverLock";
 import { Store } from "./store";
 
 const USAGE = `usage:
   kataven-local serve [--port 8787] [--data .kataven-local] [--host 127.0.0.1] [--faults] [--admin]
-                      [--bcrypt-cost 10] [--rate-limits off|M,H,D,C] [--public-rate-limits off|peer=N,key=N] [--quiet]
+                      [--bcrypt-cost 10] [--rate-limits off|M,H,D,C] [--public-rate-limits off|peer=N,key=N,peerkey=N] [--quiet]
   kataven-local bootstrap --data <dir> --account <slug> [--agent <id>]... [--rotate-key]`;
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
@@ -66,7 +69,10 @@ async function serveCommand(args: string[]): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
-  const store = Store.open(values.data ?? process.env.KATAVEN_LOCAL_DATA ?? ".kataven-local");
+  const dataDir = values.data ?? process.env.KATAVEN_LOCAL_DATA ?? ".kataven-local";
+  prepareDataDir(dataDir);
+  const releaseLock = acquireServerLock(dataDir);
+  const store = Store.open(dataDir);
   const app = createApp({
     store,
     limits,
@@ -77,7 +83,6 @@ async function serveCommand(args: string[]): Promise<void> {
     logger: values.quiet ? false : undefined,
   });
   const listening = await listen(app, { host: values.host, port });
-  process.stdout.write(`${JSON.stringify({ url: listening.url })}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -85,11 +90,14 @@ async function serveCommand(args: string[]): Promise<void> {
     process.stderr.write(`kataven-local: ${signal}, closing\n`);
     listening.close().then(() => {
       store.close();
+      releaseLock();
       process.exit(0);
     });
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // only now: a caller may signal as soon as it reads the url, and the handlers above must be in place
+  process.stdout.write(`${JSON.stringify({ url: listening.url })}\n`);
 }
 
 function bootstrapCommand(args: string[]): void {
@@ -105,7 +113,8 @@ function bootstrapCommand(args: string[]): void {
   const data = values.data ?? process.env.KATAVEN_LOCAL_DATA;
   if (!data) fail("bootstrap needs --data <dir>");
   if (!values.account) fail("bootstrap needs --account <slug>");
-  const store = Store.open(data);
+  // a one-shot command may wait for a running server's write lock (a server never blocks on it)
+  const store = Store.open(data, { busyTimeoutMs: 5000 });
   try {
     const result = bootstrap(store, { account: values.account, agents: values.agent, rotateKey: values["rotate-key"] });
     process.stdout.write(`${JSON.stringify(result)}\n`);

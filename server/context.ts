@@ -1,5 +1,6 @@
 /** What the route modules share: the store, the (injectable) clock, the rate limiters, the bcrypt pool and cost. */
 import type { HttpBindings } from "@hono/node-server";
+import type { Context } from "hono";
 import type { HashPool } from "./hashPool";
 import type { PublicRateLimiter } from "./publicLimits";
 import type { RateLimiter } from "./ratelimit";
@@ -23,3 +24,8 @@ export type AppEnv = {
   /** account: set by managementAuth; clientAborted: the client went away before its request was read */
   Variables: { account: string; clientAborted?: boolean };
 };
+
+/** The peer address for the public budgets; app.request() in-process has none. */
+export function peerAddress(c: Context<AppEnv>): string {
+  return c.env?.incoming?.socket?.remoteAddress ?? "local";
+}

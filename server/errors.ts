@@ -20,8 +20,8 @@ export class HttpError extends Error {
 }
 
 export function errorResponse(c: Context, err: HttpError): Response {
-  for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-  return c.text(`${err.code}: ${err.detail}`, err.status as 400);
+  // headers passed to text(), not set with c.header(): that one fails once the response was reset (app.ts)
+  return c.text(`${err.code}: ${err.detail}`, err.status as 400, err.headers);
 }
 
 function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {

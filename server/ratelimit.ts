@@ -73,7 +73,11 @@ function upperBound(a: number[], x: number): number {
   return lo;
 }
 
+/** Accounts tracked at most (least recently used idle ones dropped past it), so the table stays bounded. */
+export const ACCOUNTS_MAX = 10_000;
+
 export class RateLimiter {
+  /** account → bucket, in least-recently-used order */
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
@@ -87,10 +91,15 @@ export class RateLimiter {
     if (!limits) return () => {};
     const now = this.now();
     let b = this.buckets.get(account);
-    if (!b) {
+    if (b) this.buckets.delete(account);
+    else {
       b = { times: [], inFlight: 0 };
-      this.buckets.set(account, b);
+      for (const [name, old] of this.buckets) {
+        if (this.buckets.size < ACCOUNTS_MAX) break;
+        if (old.inFlight === 0) this.buckets.delete(name);
+      }
     }
+    this.buckets.set(account, b);
     const dayStart = upperBound(b.times, now - 86_400_000);
     if (dayStart > 0) b.times.splice(0, dayStart);
 
@@ -123,6 +132,11 @@ export class RateLimiter {
         bucket.inFlight--;
       }
     };
+  }
+
+  /** Accounts tracked (at most ACCOUNTS_MAX). */
+  get size(): number {
+    return this.buckets.size;
   }
 
   reset(): void {

@@ -1,6 +1,6 @@
 /**
  * SQLite failures (node:sqlite throws ERR_SQLITE_ERROR with SQLite's `errcode`) turned into errors that name
- * the cause (issue 10, item 6): at start-up a DataDirError naming the database path; during a request an
+ * the cause: at start-up a DataDirError naming the database path; during a request an
  * HttpError a client can act on (507 disk full, 503 read-only or busy) instead of a bare 500.
  */
 import { DataDirError } from "./dataDir";
@@ -26,6 +26,11 @@ const CORRUPT = 11;
 const FULL = 13;
 const CANTOPEN = 14;
 const NOTADB = 26;
+
+/** SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock this statement needs. */
+export function isBusyError(err: unknown): boolean {
+  return isSqliteError(err) && ((err.errcode & 0xff) === BUSY || (err.errcode & 0xff) === LOCKED);
+}
 
 /** A start-up failure of the database at `path`, with what to do. */
 export function openError(err: unknown, path: string, dir: string): Error {

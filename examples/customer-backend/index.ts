@@ -25,7 +25,10 @@ export const keyId = key.keyId;
 export const publicKey = key.publicKey;
 // Read it only to inject it: KATAVEN_WIDGET_SECRET_KEY="$(pulumi stack output secretKey --show-secrets)"
 export const secretKey = pulumi.secret(key.secretKey);
-// During phase 1 of a two-phase rotation: the key pair the running backend still uses (else undefined).
-export const previousKeyId = key instanceof RotatingWidgetKey ? key.previousKeyId : undefined;
-export const previousPublicKey = key instanceof RotatingWidgetKey ? key.previousPublicKey : undefined;
-export const previousSecretKey = key instanceof RotatingWidgetKey ? pulumi.secret(key.previousSecretKey) : undefined;
+// During phase 1 of a two-phase rotation: the key pair the running backend still uses; null otherwise (an
+// undefined stack output would only draw a warning at every `up`).
+const previous = key instanceof RotatingWidgetKey ? key : undefined;
+export const previousKeyId = previous ? previous.previousKeyId.apply((id) => id ?? null) : null;
+export const previousPublicKey = previous ? previous.previousPublicKey.apply((pk) => pk ?? null) : null;
+// secret while it holds a key; a plain null when there is none
+export const previousSecretKey = previous ? previous.previousKeyId.apply((id) => (id ? pulumi.secret(previous.previousSecretKey) : null)) : null;

@@ -21,5 +21,6 @@ export const acmeSecretKey = acmeKey.secretKey;
 export const globexKeyId = globexKey.keyId;
 export const globexPublicKey = globexKey.publicKey;
 export const globexSecretKey = globexKey.secretKey;
-// A lookup in one account: what else the globex account holds (ids and metadata only).
-export const globexKeyNames = getWidgetKeys({ connection: globex }).then((keys) => keys.map((k) => k.name).sort());
+// A lookup in one account: the keys the globex account holds (ids and metadata only). It runs once the
+// globex key exists, so the first `up` lists that key too.
+export const globexKeyNames = globexKey.keyId.apply(() => getWidgetKeys({ connection: globex })).apply((keys) => keys.map((k) => k.name).sort());

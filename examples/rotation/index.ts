@@ -8,7 +8,7 @@ import { RotatingWidgetKey, WidgetKey } from "pulumi-kataven-widget";
 
 const config = new pulumi.Config();
 const key = new WidgetKey("website", {
-  name: "acme.example website",
+  name: "acme.example website (rotation example)",
   domainAllowlist: ["https://acme.example"],
   // Any string or number; changing it replaces the key. A date makes the history readable.
   rotation: config.get("rotation") ?? "initial",
@@ -30,6 +30,8 @@ export const backendKeyId = backendKey.keyId;
 export const backendGeneration = backendKey.generation;
 export const backendPublicKey = backendKey.publicKey;
 export const backendSecretKey = backendKey.secretKey;
-export const backendPreviousKeyId = backendKey.previousKeyId;
+// Set during phase 1 (the previous generation's key, still enabled); null otherwise (an undefined stack
+// output would only draw a warning at every `up`).
+export const backendPreviousKeyId = backendKey.previousKeyId.apply((id) => id ?? null);
 export const backendPreviousGenerations = backendKey.previousGenerations;
-export const backendPreviousSecretKey = backendKey.previousSecretKey;
+export const backendPreviousSecretKey = backendKey.previousKeyId.apply((id) => (id ? backendKey.previousSecretKey : null));

@@ -14,6 +14,8 @@ import { packageVersion } from "../config";
 import { accountScope, claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
 import { connectionInput, type KatavenConnection } from "../connection";
 import { withoutImport } from "./importOption";
+import { inputPlaceholders } from "../schema/props";
+import { agentWidgetSettingsSchema } from "../schema/agentWidgetSettings";
 
 export interface AgentWidgetSettingsArgs {
   /** The agent's id (opaque, at most 200 characters). Changing it replaces the resource. */
@@ -53,7 +55,7 @@ export class AgentWidgetSettings extends DynamicResource {
       "AgentWidgetSettings",
       agentWidgetSettingsStub,
       name,
-      { widgetEnabled: undefined, authMode: undefined, onDelete: undefined, ...args, agentId, providerVersion: packageVersion(), connection: connectionInput(args?.connection) },
+      { ...inputPlaceholders(agentWidgetSettingsSchema), ...args, agentId, providerVersion: packageVersion(), connection: connectionInput(args?.connection) },
       opts,
     );
   }

@@ -20,6 +20,8 @@ import { packageVersion } from "../config";
 import { accountScope, claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
 import { connectionInput, type KatavenConnection } from "../connection";
 import { importAsAdopt } from "./importOption";
+import { inputPlaceholders, outputPlaceholders, secretOutputNames } from "../schema/props";
+import { widgetKeySchema } from "../schema/widgetKey";
 
 export interface WidgetKeyArgs {
   /** Display name, 1–200 characters (trimmed). Editing it updates the key in place. */
@@ -119,33 +121,20 @@ export class WidgetKey extends DynamicResource {
     const keyName = claimUnique("WidgetKey", args?.name, name, (n) => n.trim(), accountScope(args?.connection));
     const merged: pulumi.CustomResourceOptions = {
       ...opts,
-      additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), "secretKey"])],
+      additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), ...secretOutputNames(widgetKeySchema)])],
     };
     super(
       "WidgetKey",
       widgetKeyStub,
       name,
       {
-        // Optional inputs are outputs too: a key must be in props for its output to exist (and for get()).
-        ...({ name: undefined, domainAllowlist: undefined } as Partial<WidgetKeyArgs>),
-        agentId: undefined,
-        disabled: undefined,
-        rotation: undefined,
-        adopt: undefined,
-        tags: undefined,
+        // Every field of the schema is in props, an unset one as undefined: only then does its output exist (and get() work).
+        ...inputPlaceholders(widgetKeySchema),
         ...args,
         name: keyName,
         providerVersion: packageVersion(),
         connection: connectionInput(args?.connection),
-        keyId: undefined,
-        publicKey: undefined,
-        secretKey: undefined,
-        keyLast8: undefined,
-        disabledAt: undefined,
-        disabledOutsidePulumi: undefined,
-        lastUsedAt: undefined,
-        createdAt: undefined,
-        secretAvailable: undefined,
+        ...outputPlaceholders(widgetKeySchema),
       },
       merged,
     );

@@ -13,6 +13,8 @@ import { packageVersion } from "../config";
 import { accountScope, claimUnique, warnIfApiKeyInPlainText } from "./programChecks";
 import { connectionInput, type KatavenConnection } from "../connection";
 import { withoutImport } from "./importOption";
+import { inputPlaceholders } from "../schema/props";
+import { widgetSettingsSchema } from "../schema/widgetSettings";
 
 export interface WidgetSettingsArgs {
   /** Main colour, `#RRGGBB` or `#RGB` (compared case-insensitively). Default: none (Kataven's own). */
@@ -63,13 +65,7 @@ export class WidgetSettings extends DynamicResource {
       widgetSettingsStub,
       name,
       {
-        primaryColor: undefined,
-        accentColor: undefined,
-        logoUrl: undefined,
-        launcherPosition: undefined,
-        launcherLabel: undefined,
-        privacyNotice: undefined,
-        onDelete: undefined,
+        ...inputPlaceholders(widgetSettingsSchema),
         ...args,
         providerVersion: packageVersion(),
         connection: connectionInput(args?.connection),

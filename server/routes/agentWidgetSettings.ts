@@ -39,7 +39,7 @@ export function agentWidgetSettingsRoutes(ctx: ServerContext): Hono<AppEnv> {
     if (patch.agent_id !== undefined && patch.agent_id !== agentId) {
       throw new HttpError(400, "agent_id_mismatch", `agent_id "${patch.agent_id}" in the body differs from "${agentId}" in the path; omit it or make them equal`);
     }
-    const out = ctx.store.tx(() => {
+    const out = await ctx.store.writeTx(() => {
       const current = readAgentSettings(ctx.store, account, agentId);
       const next: AgentWidgetSettingsWire = {
         agent_id: agentId,

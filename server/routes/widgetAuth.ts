@@ -11,8 +11,8 @@
  * the key's pin, else the requested agent_id; its policy (widget_enabled, auth_mode) is enforced.
  * CORS is permissive on these routes (app.ts): the allowlist is the boundary.
  * Successful config/guest/user-token/exchange calls set the key's last_used_at.
- * Rate limits here are the public budgets (publicLimits.ts: per peer and Origin, then per key once the
- * Origin passed), never the account's management limits. bcrypt runs in the worker pool (hashPool.ts).
+ * Rate limits here are the public budgets (publicLimits.ts: per peer, then the peer's share of the key and
+ * the key once the Origin passed), never the account's management limits. bcrypt runs in the worker pool (hashPool.ts).
  */
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
@@ -28,7 +28,7 @@ import {
   type WidgetTokenResponse,
 } from "../../contract/wire";
 import { bearerToken } from "../auth";
-import type { AppEnv, ServerContext } from "../context";
+import { peerAddress, type AppEnv, type ServerContext } from "../context";
 import { HttpError, parseBody, readJson, zodError } from "../errors";
 import { parseKey } from "../keys";
 import type { WidgetKeyRow } from "../store";
@@ -76,7 +76,7 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
       const why = row.domain_allowlist.length === 0 ? "; the key's domain_allowlist is empty, which blocks every origin" : "";
       throw new HttpError(403, "origin_not_allowed", `Origin not in allowlist for this client_key (origin ${origin}${why})`);
     }
-    ctx.publicLimiter.takeKey(row.id);
+    ctx.publicLimiter.takeKey(row.id, peerAddress(c));
     return origin;
   };
   const resolveAgent = (row: WidgetKeyRow, requested: string | undefined | null): string | null => {
@@ -115,7 +115,7 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     checkOrigin(c, row);
     const agent = resolveAgent(row, query.agent_id);
     const policy = agent ? readAgentSettings(store, row.account_id, agent) : { widget_enabled: false, auth_mode: "guest" as const };
-    store.touchWidgetKey(row.id, ctx.nowIso());
+    await store.write(() => store.touchWidgetKey(row.id, ctx.nowIso()));
     const out: WidgetConfigResponse = {
       account: row.account_id,
       agent_id: agent,
@@ -136,7 +136,7 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     const agent = requireAgent(resolveAgent(row, body.agent_id));
     checkPolicy(row.account_id, agent, "guest");
     const out = await session({ sub: `guest:${randomUUID()}`, acct: row.account_id, agent_id: agent, wk: row.id, kind: "guest", origin });
-    store.touchWidgetKey(row.id, ctx.nowIso());
+    await store.write(() => store.touchWidgetKey(row.id, ctx.nowIso()));
     return c.json(out);
   });
 
@@ -164,7 +164,7 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
       account = apiKey.account_id;
       via = "account_api_key";
     }
-    ctx.publicLimiter.takeKey(wk?.id ?? `account:${account}`);
+    ctx.publicLimiter.takeKey(wk?.id ?? `account:${account}`, peerAddress(c));
     if (wk) checkEnabled(wk);
     const agent = wk ? resolveAgent(wk, body.agent_id) : body.agent_id ?? null;
     if (agent) {
@@ -185,7 +185,7 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
       },
       now,
     );
-    store.tx(() => {
+    await store.writeTx(() => {
       store.pruneExchangeTokens(new Date(now - 86_400_000).toISOString());
       store.insertExchangeToken({ jti: t.jti, account_id: account, widget_key_id: wk?.id ?? null, expires_at: t.expiresAt, now: ctx.nowIso() });
       if (wk) store.touchWidgetKey(wk.id, ctx.nowIso());
@@ -218,7 +218,7 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
       ...(claims.email !== undefined ? { email: claims.email } : {}),
     });
     const now = ctx.nowIso();
-    const consumed = store.tx(() => {
+    const consumed = await store.writeTx(() => {
       if (!store.consumeExchangeToken(claims.jti, now)) return false;
       store.touchWidgetKey(row.id, now);
       return true;

@@ -86,7 +86,7 @@ export function widgetKeysRoutes(ctx: ServerContext): Hono<AppEnv> {
       created_at: now,
       updated_at: now,
     };
-    ctx.store.insertWidgetKey(row);
+    await ctx.store.write(() => ctx.store.insertWidgetKey(row));
     const created: CreatedWidgetKeyWire = { ...toWire(row), public_key: publicKey, secret_key: secretKey };
     return c.json(created, 201);
   });
@@ -96,7 +96,7 @@ export function widgetKeysRoutes(ctx: ServerContext): Hono<AppEnv> {
     const id = c.req.param("id");
     const body = parseBody(UpdateWidgetKeyRequest, await readJson(c));
     const domains = body.domain_allowlist === undefined ? undefined : allowlist(body.domain_allowlist);
-    const row = ctx.store.tx(() => {
+    const row = await ctx.store.writeTx(() => {
       const current = ctx.store.getWidgetKey(account, id);
       if (!current) throw notFound(id);
       checkAgent(ctx, account, body.agent_id);
@@ -117,10 +117,10 @@ export function widgetKeysRoutes(ctx: ServerContext): Hono<AppEnv> {
     return c.json(toWire(row));
   });
 
-  app.delete("/widget-keys/:id", (c) => {
+  app.delete("/widget-keys/:id", async (c) => {
     const account = c.get("account");
     const id = c.req.param("id");
-    const out = ctx.store.tx((): DeleteWidgetKeyResponse => {
+    const out = await ctx.store.writeTx((): DeleteWidgetKeyResponse => {
       const current = ctx.store.getWidgetKey(account, id);
       if (!current) throw notFound(id);
       if (!current.last_used_at) {

@@ -28,7 +28,7 @@ export function widgetSettingsRoutes(ctx: ServerContext): Hono<AppEnv> {
   const write = (replace: boolean) => async (c: Context<AppEnv>) => {
     const account = c.get("account");
     const patch = parseBody(WidgetSettingsPatch, await readJson(c));
-    const out = ctx.store.tx(() => {
+    const out = await ctx.store.writeTx(() => {
       const current = replace ? { ...WIDGET_SETTINGS_DEFAULTS } : readWidgetSettings(ctx.store, account);
       const next = { ...current } as Record<string, unknown>;
       for (const f of FIELDS) {

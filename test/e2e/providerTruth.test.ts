@@ -78,7 +78,7 @@ describe("the root program against drift, credentials and base URLs", () => {
     const r = await s.run(["up", "--yes", "--non-interactive"], { allowFailure: true });
     await s.config("kataven:apiUrl", server.url);
     expect(r.code).not.toBe(0);
-    expect(r.output).toMatch(/POST \/api\/v1\/widget-keys failed: 404 not_found: no route .*; the API has no such route: check kataven:apiUrl/);
+    expect(r.output).toMatch(/GET \/api\/v1\/widget-settings failed: 404 not_found: no route .*; the API has no such route: check kataven:apiUrl/);
     expect(r.output).not.toMatch(/agent "null"/);
     await setKeys({ website: WEBSITE });
     // refresh runs with the provider settings the last deployment recorded: record the right URL again
@@ -145,10 +145,12 @@ describe("the root program against drift, credentials and base URLs", () => {
     expect(refused.output).toMatch(/kataven:apiUrl "http:\/\/kataven\.internal\.example:8080" uses http:\/\/ on a host that is not this machine/);
     expect(refused.output).toMatch(/pulumi config set kataven:allowInsecureHttp true/);
     await s.config("kataven:allowInsecureHttp", "true");
-    const allowed = await s.run(["preview", "--non-interactive"]);
-    expect(allowed.output).not.toMatch(/uses http:\/\//);
+    // Allowed, the preview goes on to ask that host, which does not exist here.
+    const allowed = await s.run(["preview", "--non-interactive"], { allowFailure: true });
     await s.run(["config", "rm", "kataven:allowInsecureHttp", "--stack", s.stack]);
     await s.config("kataven:apiUrl", server.url);
+    expect(allowed.output).not.toMatch(/uses http:\/\//);
+    expect(allowed.output).toMatch(/could not resolve the host of http:\/\/kataven\.internal\.example:8080/);
   });
 
   it("warns at preview, with the command that fixes it, when kataven:apiKey is not a secret", async () => {
@@ -192,13 +194,17 @@ describe("the root program against drift, credentials and base URLs", () => {
 describe("two resources that would write the same thing in Kataven", () => {
   const PROGRAM = path.join(REPO, "test/e2e/programs/duplicates");
   let s: PulumiSession;
+  let server: Server;
   beforeAll(async () => {
+    // Preview asks the account once (its URL and key must work), then only checks and diffs.
+    server = await startServer({ bcryptCost: 4 });
     s = await newSession(PROGRAM);
-    // Preview makes no API call (check/diff only); the settings must only be complete.
-    await s.config("kataven:apiUrl", "http://127.0.0.1:9");
-    await s.config("kataven:apiKey", "sk_live_acme_previewonlypreviewonly000", { secret: true });
+    await s.useServer(server);
   });
-  afterAll(() => s?.dispose());
+  afterAll(async () => {
+    s?.dispose();
+    await server?.close();
+  });
 
   it.each([
     ["settings", /WidgetSettings "branding-again" declares the account's branding \(one per account\), which WidgetSettings "branding" in this program already declares/],
@@ -258,11 +264,17 @@ describe("a create whose answer is lost while the API can't be asked about it", 
     const failed = await s.run(["up", "--yes", "--non-interactive"], { allowFailure: true });
     await server.clearFaults();
     expect(failed.code).not.toBe(0);
-    expect(failed.output).toMatch(/A widget key named "bench key 0" created after \S+ may be live in Kataven with its secret lost; run "pulumi up" again, then "npx kataven-recover --delete" in the program directory/);
+    expect(failed.output).toMatch(/A widget key named "bench key 0" created between \S+ and \S+ may be live in Kataven with its secret lost/);
+    const command = /npx --no-install kataven-recover --name "bench key 0" (--created-after \S+ --created-before \S+)/.exec(failed.output);
+    expect(command).not.toBeNull();
     expect(await managementApi(server).listKeys()).toHaveLength(1); // the key it warns about is real
-    // What the message says: up again, then kataven-recover --delete.
+    // Up again (a new key), then the command the message gives, with --delete.
     await s.run(["up", "--yes", "--non-interactive"]);
-    const rec = await runProcess(process.execPath, [path.join(REPO, "bin/kataven-recover.js"), "--stack", s.stack, "--delete"], { cwd: PROGRAM, env: s.env });
+    const rec = await runProcess(
+      process.execPath,
+      [path.join(REPO, "bin/kataven-recover.js"), "--stack", s.stack, "--name", "bench key 0", ...command![1].split(" "), "--delete"],
+      { cwd: PROGRAM, env: s.env },
+    );
     expect(rec.code).toBe(0);
     expect(rec.output).toMatch(/"bench key 0"  id \S+ .*last used never/);
     expect(rec.output).toContain("Deleted 1, disabled 0");

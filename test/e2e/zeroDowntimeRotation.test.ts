@@ -132,7 +132,9 @@ describe("two-phase rotation through the real engine", () => {
       expect(up2.stdout).not.toMatch(/created/);
       const o3 = await out();
       expect(o3.keyId).toBe(o2.keyId);
-      expect(o3.previousKeyId).toBeUndefined();
+      expect(o3.previousKeyId).toBeNull();
+      expect(o3.previousSecretKey).toBeNull(); // a plain null, not "[secret]", once there is no previous key
+      expect(up1.output + up2.output).not.toMatch(/Undefined value/);
       await waitCalls(5);
 
       const refused = await post(`${server.url}/api/v1/widget/auth/user-token`, { external_user_id: "probe" }, { authorization: `Bearer ${oldSecret}` });
@@ -192,7 +194,7 @@ describe("two-phase rotation through the real engine", () => {
     expect(up2.stdout).toMatch(/- 1 deleted/);
     const after = await out();
     expect(after.backendKeyId).toBe(aged.backendKeyId);
-    expect(after.backendPreviousKeyId).toBeUndefined();
+    expect(after.backendPreviousKeyId).toBeNull();
   });
 
   it("never writes a secret to the state, the CLI output or a backend log", () => {

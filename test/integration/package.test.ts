@@ -12,14 +12,14 @@ import { REPO_ROOT as ROOT } from "../../scripts/lib/repo";
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
 /** The files of `npm pack`, without running `prepare` (the test must not rebuild the tree it checks). */
-function packedFiles(): string[] {
+function packedEntries(): Array<{ path: string; mode: number }> {
   const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
     cwd: ROOT,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const [entry] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
-  return entry.files.map((f) => f.path).sort();
+  const [entry] = JSON.parse(out) as Array<{ files: Array<{ path: string; mode: number }> }>;
+  return entry.files;
 }
 
 /** The .ts sources under a directory (no tests live there), relative to the repository root. */
@@ -39,6 +39,8 @@ function expectedFiles(): string[] {
     "README.md",
     "bin/kataven-local.js",
     "bin/kataven-recover.js",
+    // the native provider plugin (Pulumi YAML and other languages), found through plugins.providers[].path
+    "bin/pulumi-resource-kataven",
     "server/README.md",
     // the policy pack runs from the installed package: --policy-pack node_modules/pulumi-kataven-widget/policy
     "policy/PulumiPolicy.yaml",
@@ -69,10 +71,18 @@ function declaredTargets(): string[] {
 
 describe("the npm tarball", () => {
   let files: string[];
+  let entries: Array<{ path: string; mode: number }>;
   beforeAll(() => {
     if (!fs.existsSync(path.join(ROOT, pkg.main))) throw new Error(`${pkg.main} is missing: build first with "npx tsc -p ."`);
-    files = packedFiles();
+    entries = packedEntries();
+    files = entries.map((f) => f.path).sort();
   }, 60_000);
+
+  it("ships the plugin launcher executable (the engine runs it directly)", () => {
+    const launcher = entries.find((f) => f.path === "bin/pulumi-resource-kataven");
+    expect(launcher).toBeDefined();
+    expect(launcher!.mode & 0o111).toBe(0o111);
+  });
 
   it("holds every file package.json points at (main, types, bin, each exports target)", () => {
     const missing = declaredTargets().filter((t) => !files.includes(t));

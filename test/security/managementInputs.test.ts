@@ -45,6 +45,10 @@ describe("POST /widget-keys: fields named with what is wrong", () => {
     ["name blank", post({ name: "   " }), 400, `${B}name: must not be empty`],
     ["name 201 characters", post({ name: long(201) }), 400, `${B}name: must be at most 200 characters`],
     ["name 10,000 characters", post({ name: long(10_000) }), 400, `${B}name: must be at most 200 characters`],
+    // JSON lets a string hold half a surrogate pair ("\\ud800"), which SQLite would store as U+FFFD
+    ["name with a lone high surrogate", post({ name: "key \ud800" }), 400, `${B}name: holds an unpaired surrogate (a lone \\uD800–\\uDFFF escape), which is not text; send valid Unicode`],
+    ["name with a lone low surrogate", postRaw('{"name":"\\udc00 key"}'), 400, `${B}name: holds an unpaired surrogate (a lone \\uD800–\\uDFFF escape), which is not text; send valid Unicode`],
+    ["agent_id with a lone surrogate", post({ name: "k", agent_id: "agent-\ud83d" }), 400, `${B}agent_id: holds an unpaired surrogate (a lone \\uD800–\\uDFFF escape), which is not text; send valid Unicode`],
     ["domain_allowlist a string", post({ name: "k", domain_allowlist: "https://acme.com" }), 400, `${B}domain_allowlist: must be an array of origins`],
     ["domain_allowlist an object", post({ name: "k", domain_allowlist: { a: 1 } }), 400, `${B}domain_allowlist: must be an array of origins`],
     ["domain_allowlist null", post({ name: "k", domain_allowlist: null }), 400, `${B}domain_allowlist: must be an array of origins`],
@@ -84,6 +88,7 @@ describe("PATCH and DELETE /widget-keys/{id}", () => {
     ["name a number", patch({ name: 1 }), 400, `${B}name: must be a string`],
     ["name 201 characters", patch({ name: long(201) }), 400, `${B}name: must be at most 200 characters`],
     ["name empty", patch({ name: "" }), 400, `${B}name: must not be empty`],
+    ["name with a lone surrogate", patch({ name: "x\udfffy" }), 400, `${B}name: holds an unpaired surrogate (a lone \\uD800–\\uDFFF escape), which is not text; send valid Unicode`],
     ["domain_allowlist a string", patch({ domain_allowlist: "acme.com" }), 400, `${B}domain_allowlist: must be an array of origins`],
     ["domain_allowlist 101 entries", patch({ domain_allowlist: Array.from({ length: 101 }, () => "acme.com") }), 400, `${B}domain_allowlist: must hold at most 100 entries`],
     ["agent_id a number", patch({ agent_id: 1 }), 400, `${B}agent_id: must be a string`],

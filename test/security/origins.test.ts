@@ -49,6 +49,11 @@ describe("allowlist entries refused on create, as the provider's check() refuses
     ["a backslash", "https://acme.com\\@evil.com", /has user information|invalid host name/],
     ["a lone wildcard", "*", /a lone "\*" would allow every site/],
     ["a wildcard over a public suffix", "*.co.uk", /would allow every site under the public suffix ".co.uk"/],
+    ["a wildcard over S3 buckets", "*.s3.amazonaws.com", /would allow every site under the public suffix ".s3.amazonaws.com"; use a domain you own/],
+    ["a wildcard over all of amazonaws.com", "*.amazonaws.com", /would allow every site under the public suffix "\.[a-z0-9.-]+\.amazonaws\.com", which lies under "amazonaws.com" and where anyone can get a name; list the names you own instead/],
+    ["a wildcard over windows.net", "*.windows.net", /which lies under "windows.net"/],
+    ["a wildcard over googleusercontent.com", "https://*.googleusercontent.com", /public suffix ".googleusercontent.com"/],
+    ["a wildcard over azure.com", "*.azure.com", /public suffix ".cloudapp.azure.com", which lies under "azure.com"/],
     ["a path", "https://acme.com/app", /has a path/],
     ["user info", "https://user@acme.com", /has user information/],
     ["a javascript: URL", "javascript:alert(1)", /is not an origin or a host|has the scheme "javascript"/],
@@ -98,5 +103,17 @@ describe("request origins", () => {
   ];
   test.each(cases)("%s", async (_n, key, headers, status, message) => {
     expectReply(await config(key, headers), status, message);
+  });
+});
+
+describe("a wildcard over shared cloud domains stored by an earlier version", () => {
+  test("matches nothing: https://evil.s3.amazonaws.com is refused", async () => {
+    const key = JSON.parse((await send(srv.url, json("POST", "/api/v1/widget-keys", { name: "old", domain_allowlist: ["https://acme.com"], agent_id: "agent-a" }, [bearer(srv.apiKey)]))).text);
+    srv.store.db.prepare("UPDATE widget_keys SET domain_allowlist = ? WHERE id = ?").run(JSON.stringify(["*.amazonaws.com"]), key.id);
+    expectReply(
+      await send(srv.url, { method: "GET", path: `/api/v1/widget/config?client_key=${key.public_key}`, headers: [["origin", "https://evil.s3.amazonaws.com"]] }),
+      403,
+      "origin_not_allowed: Origin not in allowlist for this client_key (origin https://evil.s3.amazonaws.com)",
+    );
   });
 });

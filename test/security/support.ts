@@ -22,19 +22,21 @@ export interface RawRequest {
   declaredLength?: number;
   /** send the body with Transfer-Encoding: chunked (no Content-Length), in 64 KB chunks */
   chunked?: boolean;
+  /** the client's own address, e.g. "127.0.0.2" (any 127.x address is this machine on Linux) */
+  localAddress?: string;
 }
 
 /** Sends one request and resolves with the reply (the request may still be open when it arrives). */
 export function send(base: string, r: RawRequest): Promise<RawReply> {
   const u = new URL(base);
   const body = r.body === undefined ? undefined : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
-  const flat: string[] = ["host", u.host];
+  const flat: string[] = (r.headers ?? []).some(([k]) => k.toLowerCase() === "host") ? [] : ["host", u.host];
   for (const [k, v] of r.headers ?? []) flat.push(k, v);
   if (body !== undefined && !(r.headers ?? []).some(([k]) => k.toLowerCase() === "content-type")) flat.push("content-type", "application/json");
   if (r.chunked) flat.push("transfer-encoding", "chunked");
   else if (body !== undefined || r.declaredLength !== undefined) flat.push("content-length", String(r.declaredLength ?? Buffer.byteLength(body ?? "")));
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method: r.method, path: r.path, headers: flat as unknown as Record<string, string> }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, method: r.method, path: r.path, localAddress: r.localAddress, headers: flat as unknown as Record<string, string> }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (text += d));

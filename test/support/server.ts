@@ -22,7 +22,7 @@ import { bootstrapAccount, serveLocal } from "../../scripts/lib/localServer";
 import { createApp, type Clock, type Logger } from "../../server/app";
 import { bootstrap } from "../../server/bootstrap";
 import { FaultInjector, type FaultRule } from "../../server/faults";
-import { listen } from "../../server/listen";
+import { listen, type ConnectionLimits } from "../../server/listen";
 import type { PublicLimits } from "../../server/publicLimits";
 import type { RateLimits } from "../../server/ratelimit";
 import { countRequests, RequestStats, type StatsSnapshot } from "../../server/stats";
@@ -35,7 +35,7 @@ export interface StartServerOptions {
   faults?: boolean;
   /** rate limits; default OFF in tests. {} = the documented defaults, or override some fields */
   limits?: Partial<RateLimits> | false;
-  /** public widget budgets (per peer and Origin, per key); default OFF in tests, {} = the server defaults */
+  /** public widget budgets (per peer, per key, per key and peer); default OFF in tests, {} = the server defaults */
   publicLimits?: Partial<PublicLimits> | false;
   /** injectable clock (see fakeClock); default Date.now. In-process only. */
   clock?: Clock;
@@ -51,6 +51,8 @@ export interface StartServerOptions {
   keepData?: boolean;
   /** request log sink; default silent. In-process only. */
   logger?: Logger | false;
+  /** slow-client timeouts and connection cap (listen.ts); default the server's. In-process only. */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export interface Account {
@@ -144,7 +146,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
     bcryptCost: opts.bcryptCost ?? 4,
     logger: opts.logger ?? false,
   });
-  const listening = await listen(app, { host: "127.0.0.1", port: 0 });
+  const listening = await listen(app, { host: "127.0.0.1", port: 0, limits: opts.connectionLimits });
   const needFaults = (): FaultInjector => {
     if (!faults) throw new Error("fault rules need startServer({ faults: true })");
     return faults;
@@ -195,7 +197,7 @@ export interface ProcessServer extends ServerHandle {
  * `log: true` keeps the request log on stderr (readable with stderr()).
  */
 export async function startServerProcess(
-  opts: Omit<StartServerOptions, "clock" | "logger"> & { env?: Record<string, string>; log?: boolean } = {},
+  opts: Omit<StartServerOptions, "clock" | "logger" | "connectionLimits"> & { env?: Record<string, string>; log?: boolean } = {},
 ): Promise<ProcessServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kataven-local-"));
   const keepData = opts.dataDir !== undefined || opts.keepData === true;
@@ -208,7 +210,7 @@ export async function startServerProcess(
       ? "off"
       : `minute=${limits.perMinute ?? 60},hour=${limits.perHour ?? 1000},day=${limits.perDay ?? 10000},concurrent=${limits.concurrent ?? 20}`;
   const pub = opts.publicLimits ?? false;
-  const publicSpec = pub === false ? "off" : `peer=${pub.perPeerOrigin ?? 300},key=${pub.perKey ?? 3000}`;
+  const publicSpec = pub === false ? "off" : `peer=${pub.perPeer ?? 300},key=${pub.perKey ?? 3000}${pub.perPeerKey ? `,peerkey=${pub.perPeerKey}` : ""}`;
   const args = ["--admin", "--bcrypt-cost", String(opts.bcryptCost ?? 4), "--rate-limits", limitSpec, "--public-rate-limits", publicSpec];
   if (opts.faults) args.push("--faults");
   if (!opts.log) args.push("--quiet");

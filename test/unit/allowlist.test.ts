@@ -41,6 +41,10 @@ const VALID: [string, string][] = [
   ["*.eu.acme.com", "*.eu.acme.com"],
   ["*.acme.co.uk", "*.acme.co.uk"],
   ["*.acme.github.io", "*.acme.github.io"],
+  ["*.acme.s3.amazonaws.com", "*.acme.s3.amazonaws.com"],
+  ["*.vm1.eastus.cloudapp.azure.com", "*.vm1.eastus.cloudapp.azure.com"],
+  ["https://acme.s3.amazonaws.com", "https://acme.s3.amazonaws.com"],
+  ["*.google.com", "*.google.com"],
   // any port
   ["acme.com:*", "acme.com:*"],
   ["https://acme.com:*", "acme.com:*"],
@@ -93,6 +97,16 @@ const INVALID: [string, RegExp][] = [
   ["*.uk", /public suffix/],
   ["*.github.io", /public suffix/],
   ["*.COM", /public suffix/],
+  // wildcards over a name that holds public suffixes (the list's private section): shared cloud domains
+  ["*.s3.amazonaws.com", /public suffix ".s3.amazonaws.com"; use a domain you own/],
+  ["*.amazonaws.com", /public suffix "\.[a-z0-9.-]+\.amazonaws\.com", which lies under "amazonaws.com"/],
+  ["*.eu-west-3.amazonaws.com", /lies under "eu-west-3.amazonaws.com"/],
+  ["*.windows.net", /public suffix "\.[a-z.]+\.windows\.net", which lies under "windows.net"/],
+  ["*.core.windows.net", /lies under "core.windows.net"/],
+  ["https://*.blob.core.windows.net", /public suffix ".blob.core.windows.net"/],
+  ["*.googleusercontent.com", /public suffix ".googleusercontent.com"/],
+  ["*.azure.com", /public suffix ".cloudapp.azure.com", which lies under "azure.com"/],
+  ["*.appspot.com", /public suffix ".appspot.com"/],
   // wildcard inside a label
   ["a*.acme.com", /wildcard inside a label/],
   ["*acme.com", /wildcard inside a label/],

@@ -1,0 +1,41 @@
+/**
+ * The provider's settings: stack config `kataven:<name>` for the default provider, or the properties of an
+ * explicit provider (`pulumi:providers:kataven`). Read by provider/config.ts (resolveConfig), which also
+ * falls back to the `KATAVEN_*` environment variables named here.
+ */
+import { DEFAULT_API_URL } from "../config";
+import type { Fields } from "./types";
+
+export const providerConfigSchema = {
+  apiUrl: {
+    type: { kind: "string" },
+    input: true,
+    default: DEFAULT_API_URL,
+    description: `API base URL (env \`KATAVEN_API_URL\`), default \`${DEFAULT_API_URL}\`; a trailing \`/v1\` or \`/api/v1\` is accepted. \`http://\` only for this machine unless \`allowInsecureHttp\`.`,
+  },
+  apiKey: {
+    type: { kind: "string" },
+    input: true,
+    secret: true,
+    description: "The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`.",
+  },
+  accountId: { type: { kind: "string" }, input: true, description: "Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`)." },
+  allowInsecureHttp: {
+    type: { kind: "boolean" },
+    input: true,
+    description: "Accept an `http://` apiUrl on a host other than this machine (the API key then crosses the network in clear text).",
+  },
+  timeoutMs: {
+    type: { kind: "integer" },
+    input: true,
+    description: "Per-request timeout in ms (default 15000; env `KATAVEN_TIMEOUT_MS`). A resource's `customTimeouts` shortens it further.",
+  },
+  orphanCheckTimeoutMs: {
+    type: { kind: "integer" },
+    input: true,
+    description: "How long to keep trying to list the keys after an ambiguous create, in ms (default 300000).",
+  },
+  requestsPerMinute: { type: { kind: "integer" }, input: true, description: "Requests per minute sent per account (default 60; 0 = no limit)." },
+  requestsPerHour: { type: { kind: "integer" }, input: true, description: "Requests per hour sent per account (default 1000; 0 = no limit)." },
+  requestsPerDay: { type: { kind: "integer" }, input: true, description: "Requests per day sent per account (default 10000; 0 = no limit)." },
+} as const satisfies Fields;

@@ -1,0 +1,265 @@
+/**
+ * The example READMEs, executed: every ```sh / ```bash block of examples/{quickstart, multi-env, rotation,
+ * customer-backend, multi-account}/README.md runs as written, one README after another, in a scratch copy
+ * of the repository (.tmp/docs-…: the tracked files and dist/ copied, node_modules linked), against one
+ * local server, as a reader following them top to bottom would. A README that drifts from the code fails.
+ *
+ * Each README's blocks run in order as one bash script (`set -e`), started in the scratch root. What the
+ * runner does on behalf of the reader, and nothing else:
+ *  - a line marked `# [not in CI: <why>]` is not run (the marker must say why); the one such kind today is
+ *    the `serve` line, which runs until Ctrl-C: the test serves the same data directory itself;
+ *  - the fixed ports the READMEs use become free ports (8787 is the test's server, 3000/3001 the backend's);
+ *  - a line with a `# paste …` comment gets on stdin the API key that the README's own bootstrap printed
+ *    (the account named in the comment, e.g. "globex's", else the one bootstrapped last), as a reader pastes;
+ *  - confirmation prompts are answered yes (PULUMI_SKIP_CONFIRMATIONS).
+ * Then it checks what the commands did: the resources in each stack's state, the keys and settings on the
+ * server, the requests it saw, and that no output holds a plaintext secret or an "Undefined value" warning.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { startServer, type TestServer } from "../support/server";
+import { expectNoSecretKeys, findSecretKeys, REPO } from "./support/pulumi";
+
+jest.setTimeout(420_000);
+
+const EXAMPLES = ["quickstart", "multi-env", "rotation", "customer-backend", "multi-account"] as const;
+const NOT_IN_CI = /#\s*\[not in CI:\s*([^\]]*)\]/;
+const SKIP_COPY = new Set(["node_modules", "dist", ".git", ".tmp", ".pulumi-state", ".pulumi-home", ".kataven-local"]);
+
+/** The ```sh and ```bash blocks of a README, in order. */
+function shellBlocks(readme: string): string[] {
+  return [...readme.matchAll(/^```(?:sh|bash)\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+}
+
+/** The text with every plaintext secret key blanked, for assertions whose failure message quotes it. */
+const redact = (text: string) => text.replace(/sk_live_[A-Za-z0-9_-]+/g, "sk_live_<redacted>");
+
+/** A free loopback port (bound, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The script the runner executes for one README: its blocks joined, with the three documented rewrites.
+ * `ports` maps each fixed port the README names to the port used instead.
+ */
+function scriptOf(blocks: string[], ports: Map<number, number>): { script: string; skipped: string[] } {
+  const skipped: string[] = [];
+  const lines = blocks.join("\n").split("\n").map((line) => {
+    const marker = NOT_IN_CI.exec(line);
+    if (marker) {
+      if (!marker[1].trim()) throw new Error(`a "[not in CI: …]" marker without a reason: ${line}`);
+      skipped.push(line.trim());
+      return ": # not run by the doc test";
+    }
+    let out = line.replace(/(127\.0\.0\.1:|PORT=|--port )(\d{4,5})\b/g, (all, prefix: string, port: string) => {
+      const to = ports.get(Number(port));
+      if (to === undefined) throw new Error(`the doc test has no free port for ${port} (line: ${line})`);
+      return `${prefix}${to}`;
+    });
+    const paste = /^(.*?)(\s+#\s*paste\b(.*))$/.exec(out);
+    if (paste) out = `${paste[1]} < <(doc_paste ${JSON.stringify(paste[3].trim())})${paste[2]}`;
+    return out;
+  });
+  return { script: lines.join("\n"), skipped };
+}
+
+/** The fixed ports a README's blocks name. */
+function portsNamed(blocks: string[]): number[] {
+  return [...new Set([...blocks.join("\n").matchAll(/(?:127\.0\.0\.1:|PORT=|--port )(\d{4,5})\b/g)].map((m) => Number(m[1])))];
+}
+
+// Prepended to every README's script: output to the shared log (the paste helper reads bootstrap's answers
+// from it), the failing command named, and the paste helper.
+const PRELUDE = String.raw`
+exec >>"$DOC_LOG" 2>&1
+set -e -o pipefail
+trap 'echo "doc-test: failed: $BASH_COMMAND" >&2' ERR
+doc_paste() {
+  node -e '
+    const [log, hint] = process.argv.slice(1);
+    const boots = [...require("fs").readFileSync(log, "utf8").matchAll(/\{"account_id":"([^"]+)","api_key":"(sk_live_[^"]+)"/g)];
+    const named = boots.filter((b) => new RegExp("\\b" + b[1] + "\\b").test(hint));
+    const pick = (named.length ? named : boots).pop();
+    if (!pick) { console.error("doc-test: nothing to paste for: " + hint); process.exit(1); }
+    process.stdout.write(pick[2] + "\n");
+  ' "$DOC_LOG" "$1"
+}
+`;
+
+describe("the example READMEs, run as written", () => {
+  let scratch: string;
+  let server: TestServer;
+  const log = () => path.join(scratch, "doc-test.log");
+  /** What each README's script printed (from the shared log), by example. */
+  const printed: Record<string, string> = {};
+  const skippedLines: Record<string, string[]> = {};
+
+  /** Runs one README's blocks in the scratch root; resolves with its exit code. */
+  async function runReadme(example: string): Promise<number> {
+    const blocks = shellBlocks(fs.readFileSync(path.join(REPO, "examples", example, "README.md"), "utf8"));
+    expect(blocks.length).toBeGreaterThan(0);
+    const ports = new Map<number, number>();
+    for (const p of portsNamed(blocks)) ports.set(p, p === 8787 ? Number(new URL(server.url).port) : await freePort());
+    const { script, skipped } = scriptOf(blocks, ports);
+    skippedLines[example] = skipped;
+    const file = path.join(scratch, `doc-${example}.sh`);
+    fs.writeFileSync(file, PRELUDE + script + "\n");
+    const before = fs.existsSync(log()) ? fs.statSync(log()).size : 0;
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      // a reader's shell: no npm script context, no Pulumi or Kataven settings of the test runner
+      if (k.startsWith("npm_") || k.startsWith("PULUMI_") || k.startsWith("KATAVEN_") || k === "INIT_CWD" || k === "NODE_OPTIONS") continue;
+      env[k] = v;
+    }
+    Object.assign(env, { PULUMI_HOME: path.join(scratch, ".pulumi-home"), PULUMI_SKIP_CONFIRMATIONS: "true", DOC_LOG: log() });
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn("bash", [file], { cwd: scratch, env, stdio: "ignore", detached: true });
+      const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 240_000);
+      child.on("error", reject);
+      child.on("close", (c) => {
+        clearTimeout(timer);
+        // a background process the README left running (it shouldn't) goes with the script's group
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // the group is gone already
+        }
+        resolve(c ?? 1);
+      });
+    });
+    printed[example] = fs.readFileSync(log()).subarray(before).toString("utf8");
+    if (code !== 0) {
+      const shown = printed[example].split("\n").slice(-40).join("\n");
+      throw new Error(`examples/${example}/README.md: its shell blocks exited with ${code}; the last output:\n${redact(shown)}`);
+    }
+    return code;
+  }
+
+  /** The resources (type → count) of one stack of one program in the scratch's file backend. */
+  function stateOf(project: string, stack: string): Record<string, number> {
+    const file = path.join(scratch, ".pulumi-state/.pulumi/stacks", project, `${stack}.json`);
+    const resources: Array<{ type: string }> = JSON.parse(fs.readFileSync(file, "utf8")).checkpoint?.latest?.resources ?? [];
+    const counts: Record<string, number> = {};
+    for (const r of resources) {
+      if (r.type === "pulumi:pulumi:Stack" || r.type.startsWith("pulumi:providers:")) continue;
+      const t = r.type.split(":").pop()!;
+      counts[t] = (counts[t] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** GET on the management API as one account, with the key its bootstrap printed. */
+  async function asAccount(account: string, route: string): Promise<any> {
+    const key = [...fs.readFileSync(log(), "utf8").matchAll(/\{"account_id":"([^"]+)","api_key":"(sk_live_[^"]+)"/g)].filter((b) => b[1] === account).pop()?.[2];
+    if (!key) throw new Error(`no bootstrap of account ${account} in the READMEs' output`);
+    const res = await fetch(`${server.url}/api/v1${route}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    return res.json();
+  }
+
+  beforeAll(async () => {
+    fs.mkdirSync(path.join(REPO, ".tmp"), { recursive: true });
+    scratch = fs.mkdtempSync(path.join(REPO, ".tmp", "docs-"));
+    for (const entry of fs.readdirSync(REPO)) {
+      if (!SKIP_COPY.has(entry)) fs.cpSync(path.join(REPO, entry), path.join(scratch, entry), { recursive: true, filter: (src) => !SKIP_COPY.has(path.basename(src)) });
+    }
+    // the build, with its incremental info, so the READMEs' `npm run server` (which builds first) finds it current
+    fs.cpSync(path.join(REPO, "dist"), path.join(scratch, "dist"), { recursive: true });
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(scratch, "node_modules"));
+    const data = path.join(scratch, ".kataven-local/data");
+    fs.mkdirSync(data, { recursive: true, mode: 0o700 });
+    // The data directory the READMEs bootstrap into and serve: the test serves it in-process (so it can count
+    // requests) with an account of its own, which no README uses.
+    server = await startServer({ dataDir: data, account: "doc-test-runner", agents: [] });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("quickstart: bootstraps acme, provisions the policy, branding and key, and reads the secret", async () => {
+    await runReadme("quickstart");
+    expect(stateOf("kataven-quickstart", "dev")).toEqual({ AgentWidgetSettings: 1, WidgetSettings: 1, WidgetKey: 1 });
+    const keys = await asAccount("acme", "/widget-keys");
+    expect(keys.map((k: any) => k.name)).toEqual(["acme.example website"]);
+    expect(await asAccount("acme", "/agents/agent-a/widget-settings")).toMatchObject({ widget_enabled: true, auth_mode: "guest" });
+    expect(await asAccount("acme", "/widget-settings")).toMatchObject({ primary_color: "#2563eb", launcher_label: "Talk to us" });
+    // `pulumi stack output secretKey --show-secrets` printed the key's secret
+    expect(redact(printed.quickstart)).toMatch(/^sk_live_<redacted>$/m);
+  });
+
+  it("multi-env: three stacks, three keys with their own allowlists", async () => {
+    await runReadme("multi-env");
+    for (const env of ["dev", "staging", "prod"]) expect(stateOf("kataven-multi-env", env)).toEqual({ WidgetKey: 1 });
+    const keys = await asAccount("acme", "/widget-keys");
+    expect(keys.map((k: any) => k.name).sort()).toEqual(["acme.example dev", "acme.example prod", "acme.example staging", "acme.example website"]);
+  });
+
+  it("rotation: the first pair, a one-step rotation, then two generations", async () => {
+    const posts = await server.requestCount("POST /api/v1/widget-keys");
+    await runReadme("rotation");
+    // website (rotated: 1 key now), backend (RotatingWidgetKey with its generation's key)
+    expect(stateOf("kataven-rotation", "dev")).toEqual({ WidgetKey: 2, RotatingWidgetKey: 1 });
+    // first up: website + backend(initial); rotation: a new website; keyGenerations [2026-06]: a new backend
+    expect((await server.requestCount("POST /api/v1/widget-keys")) - posts).toBe(4);
+    const names = (await asAccount("acme", "/widget-keys")).map((k: any) => k.name);
+    expect(names).toContain("acme.example backend (2026-06)");
+    expect(names).not.toContain("acme.example backend (initial)");
+  });
+
+  it("customer-backend: its own account, a user token from the backend, one-step and two-phase rotation", async () => {
+    await runReadme("customer-backend");
+    // the backend answered the README's curl calls with a user token (twice: before and after the roll-over)
+    expect(redact(printed["customer-backend"]).match(/\{"user_token":"eyJ/g)?.length).toBe(2);
+    expect(stateOf("customer-backend", "dev")).toEqual({ AgentWidgetSettings: 1, RotatingWidgetKey: 1, WidgetKey: 1 });
+    expect(await asAccount("shop", "/agents/shop-assistant/widget-settings")).toMatchObject({ widget_enabled: true, auth_mode: "user" });
+    const live = (await asAccount("shop", "/widget-keys")).filter((k: any) => k.disabled_at === null);
+    expect(live.map((k: any) => k.name)).toEqual(["shop.example (customer backend) (g2)"]);
+    // quickstart's agent in the other account is untouched by this example
+    expect(await asAccount("acme", "/agents/agent-a/widget-settings")).toMatchObject({ widget_enabled: true, auth_mode: "guest" });
+  });
+
+  it("multi-account: the second account bootstrapped as the README says, one key in each", async () => {
+    await runReadme("multi-account");
+    expect(stateOf("kataven-multi-account", "dev")).toEqual({ WidgetKey: 2, WidgetSettings: 1 });
+    expect((await asAccount("globex", "/widget-keys")).map((k: any) => k.name)).toEqual(["globex.example"]);
+    expect(await asAccount("globex", "/widget-settings")).toMatchObject({ primary_color: "#0f766e", launcher_label: "Ask Globex" });
+    expect((await asAccount("acme", "/widget-keys")).map((k: any) => k.name)).toContain("acme.example");
+    // `pulumi stack output globexKeyNames`: the lookup ran after the globex key was created
+    expect(redact(printed["multi-account"])).toMatch(/^\["globex\.example"\]$/m);
+  });
+
+  it("marks what it can't run, with a reason, and prints no secret and no undefined-output warning", () => {
+    expect(Object.keys(printed)).toEqual([...EXAMPLES]);
+    console.log(
+      "doc e2e: lines not run (marked in the READMEs):\n" +
+        Object.entries(skippedLines)
+          .flatMap(([ex, lines]) => lines.map((l) => `  examples/${ex}: ${l}`))
+          .join("\n"),
+    );
+    const all = Object.values(printed).join("\n");
+    expect(redact(all)).not.toMatch(/Undefined value/);
+    // The READMEs print two kinds of secrets on purpose: bootstrap's API keys and the one
+    // `stack output secretKey --show-secrets` of the quickstart. Nothing else may print one.
+    const printedOnPurpose = new Set([...all.matchAll(/"api_key":"(sk_live_[^"]+)"/g)].map((m) => m[1]));
+    for (const m of printed.quickstart.matchAll(/^(sk_live_\S+)$/gm)) printedOnPurpose.add(m[1]);
+    const rest = findSecretKeys(all).filter((k) => !printedOnPurpose.has(k));
+    expect(rest.length).toBe(0);
+    expectNoSecretKeys(fs.readdirSync(path.join(scratch, ".pulumi-state"), { recursive: true, encoding: "utf8" })
+      .map((f) => path.join(scratch, ".pulumi-state", f))
+      .filter((f) => fs.statSync(f).isFile())
+      .map((f) => fs.readFileSync(f, "utf8"))
+      .join("\n"));
+  });
+});
