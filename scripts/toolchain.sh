@@ -8,6 +8,7 @@
 #       run CMD with Node (and, with --pulumi, the Pulumi CLI and its Node.js language host; with --yaml, also
 #       the Pulumi YAML language host) on PATH; with --build, after an incremental `tsc` of the project (for
 #       commands that run dist/)
+#   scripts/toolchain.sh --seaweedfs       # builds SeaweedFS into the cache when missing; prints the `weed` path
 #
 # Use your own tools instead: a `node` >= 22.18 on PATH is used as is; a `pulumi` >= 3.181 on PATH is used as is
 # (set KATAVEN_PULUMI=path/to/pulumi to force one).
@@ -178,6 +179,25 @@ kataven_ensure_language_host() {
   case ":$PATH:" in *":$out:"*) ;; *) [ "$out" = "$bindir" ] || PATH="$out:$PATH" ;; esac
 }
 
+# SeaweedFS (`weed`, Apache-2.0), the S3-compatible server the team-backend e2e tests keep Pulumi state in,
+# built from the Go module proxy (the wrapper module in scripts/seaweedfs/ pins the version) into the cache.
+# Prints the binary's path. Several minutes cold; needs Go.
+kataven_ensure_seaweedfs() {
+  local version out
+  version=$(sed -n 's/^require github.com\/seaweedfs\/seaweedfs \(.*\)$/\1/p' "$KATAVEN_REPO/scripts/seaweedfs/go.mod")
+  out="$KATAVEN_CACHE/seaweedfs/$version/weed"
+  if [ ! -x "$out" ]; then
+    command -v go >/dev/null 2>&1 || { _kataven_die "Go (>= 1.26.6) is needed to build SeaweedFS (the S3 server of the team-backend tests)"; return 1; }
+    _kataven_say "building SeaweedFS $version from the Go module proxy (first run only; several minutes)"
+    local start=$SECONDS
+    mkdir -p "$(dirname "$out")"
+    _kataven_go_build scripts/seaweedfs github.com/seaweedfs/seaweedfs/weed "$out" "$version" ||
+      { _kataven_die "building SeaweedFS failed (see the Go output above)"; return 1; }
+    _kataven_say "built weed in $((SECONDS - start))s"
+  fi
+  echo "$out"
+}
+
 # The Pulumi YAML language host (pulumi-language-yaml), which runs YAML programs (examples/yaml). Only the
 # commands that run one ask for it (--yaml: npm test), so a first `npm start` doesn't wait for it. A host next
 # to the CLI or on PATH is used; otherwise `go install` builds it from the Go module proxy (about 2 minutes
@@ -252,6 +272,7 @@ else
   with_pulumi=0 build=0 with_yaml=0
   while [ $# -gt 0 ]; do
     case "$1" in
+      --seaweedfs) kataven_ensure_seaweedfs; exit ;;
       --pulumi) with_pulumi=1 ;;
       --yaml) with_pulumi=1 with_yaml=1 ;;
       --build) build=1 ;;
