@@ -4,8 +4,8 @@
  * `KATAVEN_API_URL`, `KATAVEN_API_KEY`, `KATAVEN_ACCOUNT_ID`. The engine hands the decrypted stack config to
  * the dynamic provider's `configure()`, which calls `configure()` here.
  */
-import { KatavenConfigError } from "./errors";
-import { DOCUMENTED_PACING, type PacingLimits, parsePacingValue } from "./pacing";
+import { KatavenConfigError } from "./api/errors";
+import { DOCUMENTED_PACING, type PacingLimits, parsePacingValue } from "./api/pacing";
 
 export const DEFAULT_API_URL = "https://api.kataven.ai";
 

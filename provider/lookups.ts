@@ -8,10 +8,10 @@
  *
  * Endpoints: GET /api/v1/widget-keys, GET /api/v1/widget-settings, GET /api/v1/agents/{id}/widget-settings.
  */
-import { clientFor, type KatavenClient } from "./client";
+import { clientFor, type KatavenClient } from "./api/client";
 import { configProblem, type ConfigSource, resolveConfig } from "./config";
-import { KatavenConfigError } from "./errors";
-import type { WidgetSettingsRecord } from "./records";
+import { KatavenConfigError } from "./api/errors";
+import type { WidgetSettingsRecord } from "./api/records";
 import { type KatavenConnection, programConfigOf } from "./connection";
 import { widgetKeyInfos } from "./keyInfo";
 

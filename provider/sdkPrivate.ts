@@ -7,7 +7,7 @@
  *  - `runtime/settings.rpcKeepAlive()`: keeps a program alive while children are registered late;
  *  - `log.debug`: scrubbed of secret values (scrubDebugLog below).
  */
-import { redact } from "./errors";
+import { redact } from "./api/errors";
 
 type Settings = { getEngine?: () => unknown; rpcKeepAlive?: () => () => void };
 

@@ -6,14 +6,14 @@
  * (`pulumi-kataven-widget/provider/lifecycle/<name>`, see ../resources/dynamicResource.ts): keep their
  * paths, and keep them here rather than moving them into contract/ or anywhere else.
  */
-import { clientFor, type KatavenClient, type WidgetKeyRecord } from "../client";
+import { clientFor, type KatavenClient, type WidgetKeyRecord } from "../api/client";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
 
 import { UNKNOWN, type Unknown } from "../../contract/engine";
 import { connectionConfig, connectionProblem, withConnections } from "../connection";
 import { exitWhenEngineGone, inDynamicProviderHost } from "../engineWatch";
-import { quietErrors } from "../errorOutput";
-import { isNoRoute, KatavenApiError, KatavenConfigError, neverSent } from "../errors";
+import { quietErrors } from "./errorOutput";
+import { isNoRoute, KatavenApiError, KatavenConfigError, neverSent } from "../api/errors";
 
 export { UNKNOWN };
 

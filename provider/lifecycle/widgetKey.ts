@@ -18,11 +18,11 @@
  */
 import { type CanonicalAllowlist, emptyAllowlist, stateAllowlist } from "../../contract/allowlist";
 import type { Unknown } from "../../contract/engine";
-import type { UpdateWidgetKeyInput, WidgetKeyRecord } from "../client";
+import type { UpdateWidgetKeyInput, WidgetKeyRecord } from "../api/client";
 import { attachTo, client, compact, invalidateKeyList, isUnknown, listKeysCached, warn } from "./common";
 import type { ConfigSource } from "../config";
-import { stubChanged } from "../release";
-import { foreignEntriesWarning, revokedWarning, wantDisabled } from "../drift";
+import { stubChanged } from "./release";
+import { foreignEntriesWarning, revokedWarning, wantDisabled } from "./drift";
 import { check } from "./widgetKeyCheck";
 import { knownAdopt, parseWidgetKeyProps, type Props, type WidgetKeyInputs, type WidgetKeyOutputs, type WidgetKeyProps } from "./widgetKeyProps";
 

@@ -17,7 +17,7 @@
  * Nothing replaces.
  */
 import { randomBytes } from "node:crypto";
-import type { WidgetSettingsRecord, WidgetSettingsRecordPatch } from "../client";
+import type { WidgetSettingsRecord, WidgetSettingsRecordPatch } from "../api/client";
 import {
   color,
   httpsUrl,
@@ -30,7 +30,7 @@ import {
 import type { Preview } from "../../contract/engine";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
-import { stubChanged } from "../release";
+import { stubChanged } from "./release";
 
 /** Ids look like `widget-settings-1a2b3c4d`: unique per resource, so a replacement can be told apart. */
 export const WIDGET_SETTINGS_ID_PREFIX = "widget-settings-";

@@ -3,10 +3,10 @@
  * (drift.ts), the orphan check's retry (recovery/decide.ts) and the one-line error output (errorOutput.ts).
  */
 import { configProblem, normalizeApiUrl, resolveConfig } from "../../provider/config";
-import { stateAllowlist, wantDisabled } from "../../provider/drift";
-import { KatavenApiError, KatavenNetworkError } from "../../provider/errors";
-import { quietErrors } from "../../provider/errorOutput";
-import { untilDecided } from "../../provider/recovery/decide";
+import { stateAllowlist, wantDisabled } from "../../provider/lifecycle/drift";
+import { KatavenApiError, KatavenNetworkError } from "../../provider/api/errors";
+import { quietErrors } from "../../provider/lifecycle/errorOutput";
+import { untilDecided } from "../../provider/api/decide";
 
 describe("kataven:apiUrl", () => {
   it.each([

@@ -2,9 +2,9 @@
  * Shared setup for the provider integration tests: a real local server over loopback (test/support/server)
  * and the provider's config pointed at it. No HTTP mocks.
  */
-import { closeAllPools } from "../../../provider/transport";
+import { closeAllPools } from "../../../provider/api/transport";
 import { type KatavenConfig, resetConfig, setConfig } from "../../../provider/config";
-import type { PacingLimits } from "../../../provider/pacing";
+import type { PacingLimits } from "../../../provider/api/pacing";
 import { clearListCache } from "../../../provider/lifecycle/common";
 import { type FaultRule, startServer, type StartServerOptions, type TestServer } from "../../support/server";
 

@@ -4,9 +4,9 @@
  * be given up after one failed try, or the key stays live with its secret lost; it is retried until it
  * answers or the deadline passes, and then the error names the key and the recovery command.
  */
-import { KatavenApiError } from "../errors";
+import { KatavenApiError } from "./errors";
 import { retrying } from "../log";
-import { sleep } from "../transport";
+import { sleep } from "./transport";
 
 /** Default time to keep trying to list the keys after an ambiguous create (ms). */
 export const ORPHAN_CHECK_DEADLINE_MS = 300_000;

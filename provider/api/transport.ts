@@ -12,11 +12,11 @@ import { createHash } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Pool } from "undici";
 import type { z } from "zod";
-import { issuePath } from "../contract/wire";
-import type { KatavenConfig } from "./config";
-import { info, retrying } from "./log";
+import { issuePath } from "../../contract/wire";
+import type { KatavenConfig } from "../config";
+import { info, retrying } from "../log";
 import { DOCUMENTED_PACING, pacerFor } from "./pacing";
-import { requestTimeout } from "./deadline";
+import { requestTimeout } from "../deadline";
 import { hintFor, isNoRoute, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError, noRouteHint, parseErrorBody } from "./errors";
 
 // ---- Retry-After and backoff ---------------------------------------------------------------------------

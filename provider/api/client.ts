@@ -15,8 +15,8 @@ import {
   WidgetKeyListWire,
   WidgetKeyWire,
   WidgetSettingsWire,
-} from "../contract/wire";
-import type { KatavenConfig } from "./config";
+} from "../../contract/wire";
+import type { KatavenConfig } from "../config";
 import { agentNotFoundHint, isNoRoute, KatavenApiError, noRouteHint } from "./errors";
 import { createWidgetKey, type KeyApi, rememberIds } from "./orphanSafeCreate";
 import {

@@ -22,12 +22,12 @@
  * may commit it later, outside the window. The create then warns, naming the key and the exact
  * `kataven-recover` command whose window finds it (README, "Recovering from an interrupted run").
  */
-import { sameAllowlist } from "../contract/allowlist";
-import { CreatedWidgetKeyWire } from "../contract/wire";
+import { sameAllowlist } from "../../contract/allowlist";
+import { CreatedWidgetKeyWire } from "../../contract/wire";
 import { type CreatedWidgetKeyRecord, type CreateWidgetKeyInput, type DeleteWidgetKeyResult, toCamel, toSnake, type WidgetKeyRecord } from "./records";
-import { ORPHAN_CHECK_DEADLINE_MS, RECOVERY_HINT, recoverCommand, untilDecided } from "./recovery/decide";
+import { ORPHAN_CHECK_DEADLINE_MS, RECOVERY_HINT, recoverCommand, untilDecided } from "./decide";
 import { agentNotFoundHint, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError, neverSent } from "./errors";
-import { warn } from "./log";
+import { warn } from "../log";
 import { backoffMs, sleep, type Transport } from "./transport";
 
 const API = "/api/v1";
