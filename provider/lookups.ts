@@ -8,7 +8,8 @@
  *
  * Endpoints: GET /api/v1/widget-keys, GET /api/v1/widget-settings, GET /api/v1/agents/{id}/widget-settings.
  */
-import { clientFor, type KatavenClient } from "./api/client";
+import type { KatavenClient } from "./api/client";
+import { clientFor } from "./api/session";
 import { configProblem, type ConfigSource, resolveConfig } from "./config";
 import { KatavenConfigError } from "./api/errors";
 import type { WidgetSettingsRecord } from "./api/records";

@@ -182,18 +182,3 @@ export function parsePacingValue(name: string, value: string): number {
   }
   return Number(value.trim());
 }
-
-const pacers = new Map<string, Pacer>();
-
-/**
- * The pacer of one account in this process (created on first use with `limits`); its waits are reported
- * as progress lines through `report` (the engine's log in the provider process).
- */
-export function pacerFor(accountKey: string, limits: PacingLimits, report: (line: string) => void): Pacer {
-  let p = pacers.get(accountKey);
-  if (!p) {
-    p = new Pacer(limits, { onProgress: (progress) => report(formatProgress(progress)) });
-    pacers.set(accountKey, p);
-  }
-  return p;
-}

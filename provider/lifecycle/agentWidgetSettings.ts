@@ -172,21 +172,18 @@ export async function create(props: Props): Promise<{ id: string; outs: AgentWid
   const agentId = known(inputs.agentId) ?? "";
   const current = await c.getAgentWidgetSettings(agentId);
   // A policy a create of this process applied (a replacement is a create, then a delete) is not someone else's.
-  const held = !appliedHere.has(`${c.accountKey}|${agentId}`) && (current.widgetEnabled !== DEFAULTS.widgetEnabled || current.authMode !== DEFAULTS.authMode);
+  const held = !c.account.appliedSettings.has(appliedKey(agentId)) && (current.widgetEnabled !== DEFAULTS.widgetEnabled || current.authMode !== DEFAULTS.authMode);
   if (held) warn(adoptedValuesWarning(`Agent "${agentId}"'s widget settings`, `widgetEnabled=${current.widgetEnabled}, authMode="${current.authMode}"`));
   const patch = patchFor(current, inputs);
   const next = Object.keys(patch).length > 0 ? await c.updateAgentWidgetSettings(agentId, patch) : current;
   // The id names the agent plus a suffix unique to this resource, so a replacement can be told apart.
   const id = `${agentId}~${randomBytes(4).toString("hex")}`;
-  appliedHere.set(`${c.accountKey}|${agentId}`, id);
+  c.account.appliedSettings.set(appliedKey(agentId), id);
   return { id, outs: outputsFrom(next, inputs, held) };
 }
 
-/**
- * Per agent, the id of the resource a create in this process applied; delete skips the reset for any
- * other id, so a create-then-delete of two resources for one agent keeps the new policy (see widgetSettings).
- */
-const appliedHere = new Map<string, string>();
+/** The agent's entry in AccountState.appliedSettings (../api/session.ts): a replacement's delete keeps the new policy. */
+const appliedKey = (agentId: string) => `agent:${agentId}`;
 
 export async function read(id: string, props: Props): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: AgentWidgetSettingsInputs }> {
   const state = parseAgentWidgetSettingsProps(props);
@@ -224,7 +221,7 @@ export async function remove(id: string, props: Props): Promise<void> {
   const state = parseAgentWidgetSettingsProps(props);
   if (effectiveOnDelete(state.onDelete, state.adoptedValues) === "retain") return;
   const agentId = agentIdOf(id, state);
-  const newer = appliedHere.get(`${client().accountKey}|${agentId}`);
+  const newer = client().account.appliedSettings.get(appliedKey(agentId));
   if (newer !== undefined && newer !== id) return;
   try {
     await client().updateAgentWidgetSettings(agentId, { widgetEnabled: DEFAULTS.widgetEnabled, authMode: DEFAULTS.authMode });

@@ -12,7 +12,7 @@
  * are the stack's: ./orphans.ts.
  */
 import { spawnSync } from "node:child_process";
-import { clientFor } from "../api/client";
+import { clientFor } from "../api/session";
 import { configProblem, resolveConfig, type ConfigSource } from "../config";
 import { redact } from "../api/errors";
 import { type Evidence, type HistoryEntry, interruptedRunEvidence, type StackExport, trackingOf, untrackedKeys, type WindowProblem } from "./orphans";

@@ -3,7 +3,8 @@
  * failed, why, what to do; never a secret), and config resolution.
  */
 import { toCamel, toSnake } from "../../provider/api/records";
-import { accountKeyOf, backoffMs, parseRetryAfter } from "../../provider/api/transport";
+import { backoffMs, parseRetryAfter } from "../../provider/api/retry";
+import { accountKeyOf } from "../../provider/api/transport";
 import { configProblem, DEFAULT_API_URL, MISSING_API_KEY_MESSAGE, resolveConfig } from "../../provider/config";
 import { hintFor, KatavenApiError, KatavenConfigError, KatavenError, KatavenNetworkError, KatavenResponseError, parseErrorBody, redact } from "../../provider/api/errors";
 

@@ -2,10 +2,9 @@
  * Shared setup for the provider integration tests: a real local server over loopback (test/support/server)
  * and the provider's config pointed at it. No HTTP mocks.
  */
-import { closeAllPools } from "../../../provider/api/transport";
+import { resetSessions } from "../../../provider/api/session";
 import { type KatavenConfig, resetConfig, setConfig } from "../../../provider/config";
 import type { PacingLimits } from "../../../provider/api/pacing";
-import { clearListCache } from "../../../provider/lifecycle/common";
 import { type FaultRule, startServer, type StartServerOptions, type TestServer } from "../../support/server";
 
 /** Pacing off: test servers run without rate limits. */
@@ -29,14 +28,15 @@ export async function boot(opts: StartServerOptions = {}, cfg: Partial<KatavenCo
 }
 
 export function configureFor(srv: TestServer, cfg: Partial<KatavenConfig> = {}): void {
-  clearListCache();
+  // Each test starts with no cached lists, known ids or applied settings.
+  void resetSessions();
   // No pacing unless a test asks: test servers run without rate limits, and 429 handling is tested as such.
   setConfig({ apiUrl: srv.url, apiKey: srv.apiKey, timeoutMs: 2_000, backoffBaseMs: 5, retryAfterCapMs: 5_000, pacing: NO_PACING, ...cfg });
 }
 
 export async function shutdown(srv: TestServer | undefined): Promise<void> {
   resetConfig();
-  await closeAllPools();
+  await resetSessions();
   await srv?.close();
 }
 
