@@ -23,7 +23,7 @@ export const DEFAULT_PROD_STACKS: readonly string[] = ["prod", "production", "pr
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
 
 /** The WidgetKey inputs the rules read; anything else (`__provider`, `rotation`, …) is ignored. */
-export interface WidgetKeyProps {
+export interface WidgetKeyRuleInput {
   name?: unknown;
   agentId?: unknown;
   domainAllowlist?: unknown;
@@ -53,7 +53,7 @@ export interface Rule {
   configSchema: Record<string, { type: "array"; items: { type: "string" }; default?: string[]; description: string }>;
   remediationSteps: string;
   /** The violation messages for one key; empty when it complies. */
-  check(key: WidgetKeyProps, ctx: RuleContext, config?: RuleConfig): string[];
+  check(key: WidgetKeyRuleInput, ctx: RuleContext, config?: RuleConfig): string[];
 }
 
 /** `*` in a glob matches any run of characters; everything else literally. */
@@ -69,11 +69,11 @@ export function isProdStack(stack: string, prodStacks: readonly string[] = DEFAU
   return prodStacks.some((p) => globMatch(p, stack));
 }
 
-function isEnabled(key: WidgetKeyProps): boolean {
+function isEnabled(key: WidgetKeyRuleInput): boolean {
   return key.disabled !== true;
 }
 
-function rawAllowlist(key: WidgetKeyProps): string[] {
+function rawAllowlist(key: WidgetKeyRuleInput): string[] {
   return Array.isArray(key.domainAllowlist) ? key.domainAllowlist.filter((e): e is string => typeof e === "string") : [];
 }
 
@@ -81,7 +81,7 @@ function rawAllowlist(key: WidgetKeyProps): string[] {
  * The key's entries in canonical form. Invalid entries are left out: the provider's check() already fails
  * the preview on them with a precise reason.
  */
-function canonicalEntries(key: WidgetKeyProps): string[] {
+function canonicalEntries(key: WidgetKeyRuleInput): string[] {
   return canonicalizeAllowlist(rawAllowlist(key)).canonical;
 }
 

@@ -4,6 +4,7 @@
  * `KATAVEN_API_URL`, `KATAVEN_API_KEY`, `KATAVEN_ACCOUNT_ID`. The engine hands the decrypted stack config to
  * the dynamic provider's `configure()`, which calls `configure()` here.
  */
+import { isLoopbackHost } from "../contract/allowlist";
 import { KatavenConfigError } from "./api/errors";
 import { DOCUMENTED_PACING, type PacingLimits, parsePacingValue } from "./api/pacing";
 
@@ -151,9 +152,7 @@ export function configProblem(cfg: KatavenConfig = getConfig()): string | undefi
     return `kataven:apiUrl "${cfg.apiUrl}" is not an http(s) URL. Set it to the API base such as "https://api.kataven.ai", or unset it.`;
   }
   const u = new URL(cfg.apiUrl);
-  const host = u.hostname.replace(/^\[|\]$/g, "");
-  const loopback = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
-  if (u.protocol === "http:" && !loopback && !cfg.allowInsecureHttp) {
+  if (u.protocol === "http:" && !isLoopbackHost(u.hostname) && !cfg.allowInsecureHttp) {
     return (
       `kataven:apiUrl "${cfg.apiUrl}" uses http:// on a host that is not this machine, so the account API key would cross the network in clear text. ` +
       `Use https://, or, if the network path is trusted, opt out with "pulumi config set kataven:allowInsecureHttp true" (or KATAVEN_ALLOW_INSECURE_HTTP=true).`

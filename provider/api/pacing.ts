@@ -9,6 +9,7 @@
  */
 
 import { setTimeout as delay } from "node:timers/promises";
+import { DOCUMENTED_RATE_LIMITS } from "../../contract/rateLimits";
 
 export interface PacingLimits {
   /** requests per minute; 0 turns this window off */
@@ -18,7 +19,11 @@ export interface PacingLimits {
 }
 
 /** The documented hosted limits: the default. */
-export const DOCUMENTED_PACING: Readonly<PacingLimits> = Object.freeze({ perMinute: 60, perHour: 1000, perDay: 10_000 });
+export const DOCUMENTED_PACING: Readonly<PacingLimits> = Object.freeze({
+  perMinute: DOCUMENTED_RATE_LIMITS.perMinute,
+  perHour: DOCUMENTED_RATE_LIMITS.perHour,
+  perDay: DOCUMENTED_RATE_LIMITS.perDay,
+});
 
 const WINDOWS = [
   { field: "perMinute", label: "min", ms: 60_000 },

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type { Pool } from "undici";
 import type { z } from "zod";
+import { DOCUMENTED_RATE_LIMITS } from "../../contract/rateLimits";
 import { issuePath } from "../../contract/wire";
 import type { KatavenConfig } from "../config";
 import { requestTimeout } from "../deadline";
@@ -17,7 +18,7 @@ import type { AccountState } from "./session";
 
 // ---- per-account in-flight cap -------------------------------------------------------------------------
 
-export const MAX_IN_FLIGHT_PER_ACCOUNT = 20;
+export const MAX_IN_FLIGHT_PER_ACCOUNT = DOCUMENTED_RATE_LIMITS.concurrent;
 
 export class Semaphore {
   private active = 0;

@@ -18,13 +18,12 @@ import { randomBytes } from "node:crypto";
 import type { AgentWidgetSettingsRecord, AgentWidgetSettingsRecordPatch } from "../api/client";
 import { KatavenApiError } from "../api/errors";
 import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, AUTH_MODES, authMode } from "../../contract/wire";
-import type { Preview } from "../../contract/engine";
+import type { Preview, Props } from "../../contract/engine";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "./release";
 import { adoptedValuesWarning, checkOnDelete, effectiveOnDelete, ON_DELETE, onDeleteChanged, type OnDelete } from "./widgetSettings";
 
-type Props = Record<string, unknown>;
 type AuthMode = AgentWidgetSettingsRecord["authMode"];
 
 /** check()'s inputs: a field that failed is left out; at preview a field may be unknown. */

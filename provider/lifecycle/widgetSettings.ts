@@ -27,7 +27,7 @@ import {
   privacyNotice,
   WIDGET_SETTINGS_DEFAULTS,
 } from "../../contract/wire";
-import type { Preview } from "../../contract/engine";
+import type { Preview, Props } from "../../contract/engine";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, session, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "./release";
@@ -56,7 +56,6 @@ export const SETTINGS_FIELDS: { readonly [F in SettingsField]: FieldSpec<WidgetS
 };
 const FIELDS: readonly SettingsField[] = ["primaryColor", "accentColor", "logoUrl", "launcherPosition", "launcherLabel", "privacyNotice"];
 
-type Props = Record<string, unknown>;
 
 /** The settings fields, each possibly unknown at preview. */
 type SettingsValues = { [F in SettingsField]?: Preview<WidgetSettingsRecord[F]> };
