@@ -23,7 +23,7 @@ import { DEFAULT_PORT, dnsNameProblem, isIpLiteral, isLoopbackHost, MAX_ENTRY_LE
 import { wildcardSuffixProblem } from "./publicSuffix";
 
 export { dnsNameProblem, isLoopbackHost, MAX_ENTRY_LENGTH, MAX_HOST_LENGTH, MAX_LABEL_LENGTH } from "./hostNames";
-export { readRequestOrigin, requestOrigin, type RequestOriginResult } from "./requestOrigin";
+export { readRequestOrigin, type RequestOriginResult } from "./requestOrigin";
 
 interface Entry {
   schemes: Scheme[];

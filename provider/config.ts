@@ -174,7 +174,7 @@ let cachedVersion: string | undefined;
 /**
  * The package version, read in the Pulumi program when a resource is constructed (never inside provider
  * methods). Resources pass it as the `providerVersion` input, a record of the release that last applied
- * them; diff ignores it (see release.ts): the `__provider` stub loads the installed package by name, so
+ * them; diff ignores it (see lifecycle/stateCompat.ts): the `__provider` stub loads the installed package by name, so
  * a new release reaches existing resources without planning an update.
  */
 export function packageVersion(): string {

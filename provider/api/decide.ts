@@ -11,7 +11,7 @@ import { backoffMs, retryLoop } from "./retry";
 export const ORPHAN_CHECK_DEADLINE_MS = 300_000;
 
 /** The recovery command as a user runs it in the program directory (never fetched from the registry). */
-export const RECOVER_COMMAND = "npx --no-install kataven-recover";
+const RECOVER_COMMAND = "npx --no-install kataven-recover";
 
 /** What to do after a create that may have left a key behind. */
 export const RECOVERY_HINT =

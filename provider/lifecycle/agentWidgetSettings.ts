@@ -21,7 +21,7 @@ import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, AUTH_MODES, au
 import type { Preview, Props } from "../../contract/engine";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
-import { stubChanged } from "./release";
+import { agentIdOf, stubChanged } from "./stateCompat";
 import { adoptedValuesWarning, checkOnDelete, effectiveOnDelete, ON_DELETE, onDeleteChanged, type OnDelete } from "./widgetSettings";
 
 type AuthMode = AgentWidgetSettingsRecord["authMode"];
@@ -160,11 +160,6 @@ function outputsFrom(s: AgentWidgetSettingsRecord, inputs: AgentWidgetSettingsPr
   } satisfies AgentWidgetSettingsOutputs);
 }
 
-/** The agent a resource is for: its `agentId`, or (a state without it) the id without its suffix. */
-function agentIdOf(id: string, props: AgentWidgetSettingsProps): string {
-  return known(props.agentId) ?? id.replace(/~[0-9a-f]{8}$/, "");
-}
-
 export async function create(props: Props): Promise<{ id: string; outs: AgentWidgetSettingsOutputs }> {
   const inputs = parseAgentWidgetSettingsProps(props);
   const c = client();
@@ -186,7 +181,7 @@ const appliedKey = (agentId: string) => `agent:${agentId}`;
 
 export async function read(id: string, props: Props): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: AgentWidgetSettingsInputs }> {
   const state = parseAgentWidgetSettingsProps(props);
-  const agentId = agentIdOf(id, state);
+  const agentId = agentIdOf(id, known(state.agentId));
   let s: AgentWidgetSettingsRecord;
   try {
     s = await client().getAgentWidgetSettings(agentId);
@@ -219,7 +214,7 @@ export async function update(_id: string, oldProps: Props, newProps: Props): Pro
 export async function remove(id: string, props: Props): Promise<void> {
   const state = parseAgentWidgetSettingsProps(props);
   if (effectiveOnDelete(state.onDelete, state.adoptedValues) === "retain") return;
-  const agentId = agentIdOf(id, state);
+  const agentId = agentIdOf(id, known(state.agentId));
   const newer = client().account.appliedSettings.get(appliedKey(agentId));
   if (newer !== undefined && newer !== id) return;
   try {

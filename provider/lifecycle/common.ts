@@ -13,7 +13,7 @@ import { type ConfigSource, configProblem, configure, getConfig, requireConfig }
 import { UNKNOWN, type Unknown } from "../../contract/engine";
 import { connectionConfig, connectionProblem, withConnections } from "../connection";
 import { exitWhenEngineGone, inDynamicProviderHost } from "../engineWatch";
-import { quietErrors } from "./errorOutput";
+import { quietErrors } from "../sdkPrivate";
 import { isNoRoute, KatavenApiError, KatavenConfigError } from "../api/errors";
 import { neverSent } from "../api/retry";
 
@@ -80,7 +80,7 @@ export function attachTo(provider: object, config: ConfigSource | undefined, met
   // A provider outliving a killed CLI must not go on creating and deleting keys (../engineWatch.ts).
   if (inDynamicProviderHost()) exitWhenEngineGone();
   // A resource with a `connection` input talks to that account (see ../connection.ts); a failing call prints
-  // its message once, in words (../errorOutput.ts). check() first asks the account once (accountFailures).
+  // its message once, in words (../sdkPrivate.ts quietErrors). check() first asks the account once (accountFailures).
   const probed: LifecycleMethods = {
     ...methods,
     async check(olds, news) {

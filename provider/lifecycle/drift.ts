@@ -13,9 +13,6 @@
  */
 import { parseAllowlistEntry } from "../../contract/allowlist";
 
-/** Where the allowlist read from the server (or the state) is canonicalised: contract/allowlist.ts. */
-export { stateAllowlist } from "../../contract/allowlist";
-
 /** The warning for allowlist entries found on the server that the provider does not accept. */
 export function foreignEntriesWarning(label: string, foreign: readonly string[]): string {
   const names = foreign.map((e) => JSON.stringify(e)).join(", ");

@@ -21,7 +21,7 @@ import type { Unknown } from "../../contract/engine";
 import type { UpdateWidgetKeyInput, WidgetKeyRecord } from "../api/client";
 import { attachTo, compact, invalidateKeyList, isUnknown, listKeysCached, session, warn } from "./common";
 import type { ConfigSource } from "../config";
-import { stubChanged } from "./release";
+import { secretAvailableIn, stubChanged } from "./stateCompat";
 import { foreignEntriesWarning, revokedWarning, wantDisabled } from "./drift";
 import { check } from "./widgetKeyCheck";
 import { knownAdopt, parseWidgetKeyProps, type Props, type WidgetKeyInputs, type WidgetKeyOutputs, type WidgetKeyProps } from "./widgetKeyProps";
@@ -140,11 +140,6 @@ function inputsFrom(outs: WidgetKeyOutputs): WidgetKeyInputs {
     tags: outs.tags,
     providerVersion: outs.providerVersion,
   } satisfies WidgetKeyInputs);
-}
-
-/** Whether the state holds the key's secret (a state written before `secretAvailable` existed: if it has one). */
-function secretAvailableIn(state: WidgetKeyProps): boolean {
-  return state.secretAvailable === undefined ? state.secretKey !== undefined : state.secretAvailable;
 }
 
 function verifyPublicKey(publicKey: string | undefined, key: { id: string; keyLast8: string }): void {

@@ -30,7 +30,7 @@ import {
 import type { Preview, Props } from "../../contract/engine";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, session, warn } from "./common";
 import type { ConfigSource } from "../config";
-import { stubChanged } from "./release";
+import { stubChanged } from "./stateCompat";
 
 /** Ids look like `widget-settings-1a2b3c4d`: unique per resource, so a replacement can be told apart. */
 export const WIDGET_SETTINGS_ID_PREFIX = "widget-settings-";

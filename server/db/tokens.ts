@@ -14,11 +14,6 @@ export class TokensStore extends SettingsStore {
     return this.stmt("UPDATE exchange_tokens SET used_at = ? WHERE jti = ? AND used_at IS NULL").run(now, jti).changes === 1;
   }
 
-  exchangeTokenUsed(jti: string): boolean {
-    const r = this.stmt("SELECT used_at FROM exchange_tokens WHERE jti = ?").get(jti) as Row | undefined;
-    return !r || r.used_at !== null;
-  }
-
   /** Drops exchange tokens that expired before `before` (they can no longer be used anyway). */
   pruneExchangeTokens(before: string): void {
     this.stmt("DELETE FROM exchange_tokens WHERE expires_at < ?").run(before);
