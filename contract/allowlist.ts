@@ -1,6 +1,6 @@
 /**
- * The domain allowlist grammar, canonical form and matcher (../shared/kataven-api.md, section (b),
- * "Proposed matcher", adopted by decision 5). One module for both sides: the provider's check() and the
+ * The domain allowlist grammar, canonical form and matcher (server/README.md, "The contract in brief": Allowlist).
+ * One module for both sides: the provider's check() and the
  * local server's validation and Origin enforcement import it, and the server stores the canonical form,
  * so what the provider plans is exactly what the server keeps and enforces.
  *

@@ -1,8 +1,7 @@
 /**
  * The policy pack's rules as pure functions over a WidgetKey's inputs, so each one is unit-tested without
  * the engine (policy/index.ts wraps them in @pulumi/policy). Entries are judged in their canonical form
- * from contract/allowlist.ts, the same form the provider plans and the server enforces
- * (../shared/kataven-api.md, section (b), "Proposed matcher").
+ * from contract/allowlist.ts, the same form the provider plans and the server enforces.
  *
  * Rules (name: default enforcement level):
  *   no-loopback-origins-on-prod:  mandatory  a prod stack's key allows localhost or a loopback address

@@ -65,7 +65,7 @@ function positiveInt(v: string | undefined): number | undefined {
 
 /**
  * The API base the client appends `/api/v1/…` to. Kataven documents the base with and without a version
- * suffix (`https://api.kataven.ai`, `…/v1`, `…/api/v1`, `…/hub-api/api/v1`; contract (d)-1), so a trailing
+ * suffix (`https://api.kataven.ai`, `…/v1`, `…/api/v1`, `…/hub-api/api/v1`; see the contract's Paths), so a trailing
  * `/v1` or `/api/v1` is dropped once, here: `…/v1` → `…`, `…/hub-api/api/v1` → `…/hub-api`.
  */
 export function normalizeApiUrl(raw: string): string {

@@ -1,6 +1,6 @@
 /**
- * Per-account rate limits (kataven-api.md, "Rate limits"; decision 9): 60/min, 1,000/h, 10,000/day and
- * 20 in flight, as sliding windows over the requests admitted so far (refused requests do not count).
+ * Per-account rate limits (contract/rateLimits.ts): 60/min, 1,000/h, 10,000/day and 20 in flight, as
+ * sliding windows over the requests admitted so far (refused requests do not count).
  * Exceeding one gives 429 `rate_limited: per-minute (60) exceeded` with `Retry-After` in whole seconds:
  * the time until enough earlier requests leave the window (for the concurrency limit, 1).
  */

@@ -1,5 +1,5 @@
 /**
- * The one REST client for the Kataven management API (../shared/kataven-api.md): the typed API every
+ * The one REST client for the Kataven management API (server/README.md, "The contract in brief"): the typed API every
  * resource goes through. Its parts:
  *  - ./transport.ts: keep-alive pools, auth headers, the 20-in-flight cap per account, retries (429 and
  *    `Retry-After` for every method; 5xx, timeouts and resets for GET/PATCH/DELETE);

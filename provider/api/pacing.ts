@@ -1,6 +1,6 @@
 /**
- * Proactive pacing under Kataven's per-account rate limits (kataven-api.md "Rate limits": 60 requests a
- * minute, 1,000 an hour, 10,000 a day, measured by the API as sliding windows over admitted requests).
+ * Proactive pacing under Kataven's per-account rate limits (contract/rateLimits.ts: 60 requests a minute,
+ * 1,000 an hour, 10,000 a day, measured by the API as sliding windows over admitted requests).
  * Instead of running into 429s and waiting, every request first takes a slot in each window; a slot is
  * given back one window after its request finished (the API admitted it no later than that), so the provider
  * never sends more than the limit in any window. One pacer per account, shared by every resource of the

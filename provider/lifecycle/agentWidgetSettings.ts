@@ -10,7 +10,7 @@
  *   create  GET /api/v1/agents/{agentId}/widget-settings (adopt what is there), PATCH what differs
  *   read    GET /api/v1/agents/{agentId}/widget-settings; an agent deleted out of band drops the resource
  *   update  PATCH with what differs; a field removed from the program goes back to its default
- *           (widgetEnabled false, authMode "guest": contract decision 7)
+ *           (widgetEnabled false, authMode "guest": the contract's Settings)
  *   delete  onDelete "reset": PATCH the defaults back; "retain": no call; 404 (agent gone) = done. Default:
  *           "reset", unless create found a policy someone else had set ("retain", see widgetSettings.ts)
  */

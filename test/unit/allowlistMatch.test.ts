@@ -1,6 +1,6 @@
 /**
- * The allowlist matcher against the contract (kataven-api.md, section (b), "Proposed matcher", adopted by
- * decision 5), as a table written from the contract, not from the code. Each row: entry, the request's
+ * The allowlist matcher against the contract (server/README.md, "The contract in brief": Allowlist), as a
+ * table written from the contract, not from the code. Each row: entry, the request's
  * Origin (or a Referer), whether it passes. Every row is checked with the entry as written and in its
  * canonical form (what the server stores), which must decide the same way.
  */
@@ -140,7 +140,7 @@ describe("lists and request origins", () => {
   );
 });
 
-describe("request origins that are present but unusable (issue 10, item 5)", () => {
+describe("request origins that are present but unusable", () => {
   it.each([
     [{ origin: "null", referer: "https://acme.com/x" }, /"null"/],
     [{ origin: "garbage", referer: "https://acme.com/x" }, /not an origin/],
