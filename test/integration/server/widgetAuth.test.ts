@@ -1,7 +1,7 @@
 import { createSecretKey, randomBytes } from "node:crypto";
 import { signHs256 } from "../../../server/jwt";
 import { fakeClock, startServer, type TestServer } from "../../support/server";
-import { call } from "./http";
+import { call } from "../../support/http";
 
 const ORIGIN = "https://shop.acme.com";
 const FOREIGN = "https://evil.example";
