@@ -1,4 +1,4 @@
-/** Prints rows as a Markdown table with aligned columns (the benches' output, pasted into the README). */
+/** Prints rows as a Markdown table with aligned columns (the benches' output, pasted into docs/benchmarks.md). */
 export function printTable(header: string[], rows: string[][]): void {
   const table = [header, header.map((h) => "-".repeat(h.length)), ...rows];
   const widths = header.map((_, i) => Math.max(...table.map((l) => l[i].length)));

@@ -19,29 +19,11 @@ import { canonicalizeAllowlist, isBroadEntry, isLoopbackEntry } from "../contrac
 import { KATAVEN_TYPE_PREFIX, UNKNOWN, WIDGET_KEY_TYPE } from "../contract/engine";
 import { redact } from "../provider/api/errors";
 import { runPulumi } from "./lib/pulumiCli";
+import { type Change, type PreviewJson, type StepState, parsePreviewJson } from "./lib/previewJson";
 import { invocationDir } from "./lib/repo";
 
+export { parsePreviewJson };
 
-type Change = "created" | "updated" | "replaced" | "deleted";
-
-interface StepState {
-  type?: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-}
-
-interface PreviewStep {
-  op?: string;
-  urn?: string;
-  oldState?: StepState;
-  newState?: StepState;
-  replaceReasons?: string[];
-}
-
-interface PreviewJson {
-  steps?: PreviewStep[];
-  diagnostics?: Array<{ message?: string; severity?: string; urn?: string }>;
-}
 
 /** What the report needs of one side (old or new) of a key. */
 interface KeyView {
@@ -252,27 +234,6 @@ export function renderAllowlistReport(previewJson: unknown): string {
     out.push("### Other Kataven settings", "", ...labels.map((l) => `- ${l}`), "");
   }
   return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
-}
-
-/**
- * Parses `pulumi preview --json` output. Anything a program prints ends up on the same stdout, so when the
- * whole text is not JSON, the JSON document is taken from the first line that opens an object.
- */
-export function parsePreviewJson(text: string): PreviewJson {
-  try {
-    return JSON.parse(text);
-  } catch {
-    const start = text.search(/^\{/m);
-    const end = text.lastIndexOf("}");
-    if (start >= 0 && end > start) {
-      try {
-        return JSON.parse(text.slice(start, end + 1));
-      } catch {
-        /* reported below */
-      }
-    }
-    throw new Error("the input is not `pulumi preview --json` output (no JSON document found)");
-  }
 }
 
 interface CliOptions {

@@ -1,7 +1,7 @@
 /**
- * `npm run docs`: the README's resource reference, generated from the resource sources themselves — each
- * `<Resource>Args` interface (inputs) and the resource class's declared outputs, with their TSDoc — so the
- * tables cannot drift from the code. test/unit/docs.test.ts fails when the README is out of date.
+ * `npm run docs`: the resource reference in docs/reference.md, generated from the resource sources themselves —
+ * each `<Resource>Args` interface (inputs) and the resource class's declared outputs, with their TSDoc — so the
+ * tables cannot drift from the code. test/unit/docs.test.ts fails when docs/reference.md is out of date.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -187,18 +187,21 @@ export function renderReference(): string {
   return [START, "", ...sections.flatMap((s) => [s, ""]), END].join("\n");
 }
 
-/** The README with its reference section replaced by a fresh rendering. */
-export function updatedReadme(readme: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md has no reference markers (${START} … ${END})`);
-  return readme.slice(0, start) + renderReference() + readme.slice(end + END.length);
+/** The page that holds the generated reference, between the START and END markers. */
+export const REFERENCE_FILE = "docs/reference.md";
+
+/** The page with its reference section replaced by a fresh rendering. */
+export function updatedReference(page: string): string {
+  const start = page.indexOf(START);
+  const end = page.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${REFERENCE_FILE} has no reference markers (${START} … ${END})`);
+  return page.slice(0, start) + renderReference() + page.slice(end + END.length);
 }
 
 if (require.main === module) {
-  const file = path.join(ROOT, "README.md");
+  const file = path.join(ROOT, REFERENCE_FILE);
   const before = fs.readFileSync(file, "utf8");
-  const after = updatedReadme(before);
+  const after = updatedReference(before);
   fs.writeFileSync(file, after);
-  console.log(before === after ? "docs: README.md reference is up to date" : "docs: README.md reference regenerated");
+  console.log(before === after ? `docs: ${REFERENCE_FILE} is up to date` : `docs: ${REFERENCE_FILE} regenerated`);
 }

@@ -8,6 +8,7 @@
 #       run CMD with Node (and, with --pulumi, the Pulumi CLI and its Node.js language host; with --yaml, also
 #       the Pulumi YAML language host) on PATH; with --build, after an incremental `tsc` of the project (for
 #       commands that run dist/)
+#   scripts/toolchain.sh --seaweedfs       # builds SeaweedFS into the cache when missing; prints the `weed` path
 #
 # Use your own tools instead: a `node` >= 22.18 on PATH is used as is; a `pulumi` >= 3.181 on PATH is used as is
 # (set KATAVEN_PULUMI=path/to/pulumi to force one).
@@ -73,6 +74,39 @@ _kataven_go_build() {
   ) && mv "$out.tmp" "$out"
 }
 
+# Runs CMD… (a Go build) with its output in $KATAVEN_CACHE/logs/NAME.log instead of the terminal (a cold
+# build prints hundreds of `go: downloading` lines), showing one progress line with the elapsed time: rewritten
+# every 10 s on a terminal, a new line every 30 s otherwise. On failure it prints the log's tail and its path.
+#   _kataven_logged NAME CMD…
+_kataven_logged() (
+  name=$1
+  shift
+  log="$KATAVEN_CACHE/logs/$name.log" start=$SECONDS every=30 tty=0 rc=0 shown=0
+  mkdir -p "$KATAVEN_CACHE/logs"
+  if [ -t 2 ]; then tty=1 every=10; fi
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  # Background jobs of a script ignore Ctrl-C: pass it on.
+  trap 'kill "$pid" 2>/dev/null; exit 130' INT TERM
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    elapsed=$((SECONDS - start))
+    if [ $((elapsed - shown)) -ge "$every" ] && kill -0 "$pid" 2>/dev/null; then
+      shown=$elapsed
+      if [ "$tty" = 1 ]; then printf '\rtoolchain:   %s: %ds (output in %s)' "$name" "$elapsed" "$log" >&2
+      else echo "toolchain:   $name: ${elapsed}s (output in $log)" >&2; fi
+    fi
+  done
+  wait "$pid" || rc=$?
+  if [ "$tty" = 1 ] && [ "$shown" -gt 0 ]; then printf '\n' >&2; fi
+  if [ "$rc" != 0 ]; then
+    echo "toolchain: $name failed (exit $rc); the last lines of $log:" >&2
+    tail -n 25 "$log" | sed 's/^/    /' >&2
+    echo "toolchain: the whole output is in $log" >&2
+  fi
+  exit "$rc"
+)
+
 # Prints "major minor" of a pulumi binary, or nothing.
 _kataven_pulumi_version() {
   "$1" version 2>/dev/null | sed -n 's/^v\{0,1\}\([0-9]*\)\.\([0-9]*\)\..*/\1 \2/p'
@@ -93,9 +127,9 @@ kataven_ensure_pulumi() {
       { _kataven_die "the Pulumi CLI (>= 3.181) is not on PATH and Go (>= 1.25.11) is not installed to build it: install either one (https://www.pulumi.com/docs/install/ or https://go.dev/dl/)"; return 1; }
     _kataven_say "building the Pulumi CLI $KATAVEN_PULUMI_VERSION from the Go module proxy (first run only; several minutes)"
     local start=$SECONDS
-    _kataven_go_build scripts/pulumi-cli github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$want_dir/pulumi" "$KATAVEN_PULUMI_VERSION" \
+    _kataven_logged pulumi-cli _kataven_go_build scripts/pulumi-cli github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$want_dir/pulumi" "$KATAVEN_PULUMI_VERSION" \
       -tags osusergo,grpcnotrace ||
-      { _kataven_die "building the Pulumi CLI failed (see the Go output above)"; return 1; }
+      { _kataven_die "building the Pulumi CLI failed (its log is above)"; return 1; }
     _kataven_say "built pulumi $KATAVEN_PULUMI_VERSION in $((SECONDS - start))s"
     bin="$want_dir/pulumi"
   fi
@@ -138,11 +172,30 @@ kataven_ensure_language_host() {
   _kataven_say "building the Pulumi Node.js language host (sdk $KATAVEN_LANGUAGE_HOST_VERSION) from the Go module proxy (first run only; about a minute)"
   local start=$SECONDS
   mkdir -p "$out"
-  _kataven_go_build scripts/pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+  _kataven_logged pulumi-language-nodejs _kataven_go_build scripts/pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
     "$out/pulumi-language-nodejs" "$KATAVEN_LANGUAGE_HOST_VERSION" ||
-    { _kataven_die "building the Node.js language host failed (see the Go output above)"; return 1; }
+    { _kataven_die "building the Node.js language host failed (its log is above)"; return 1; }
   _kataven_say "built pulumi-language-nodejs in $((SECONDS - start))s"
   case ":$PATH:" in *":$out:"*) ;; *) [ "$out" = "$bindir" ] || PATH="$out:$PATH" ;; esac
+}
+
+# SeaweedFS (`weed`, Apache-2.0), the S3-compatible server the team-backend e2e tests keep Pulumi state in,
+# built from the Go module proxy (the wrapper module in scripts/seaweedfs/ pins the version) into the cache.
+# Prints the binary's path. Several minutes cold; needs Go.
+kataven_ensure_seaweedfs() {
+  local version out
+  version=$(sed -n 's/^require github.com\/seaweedfs\/seaweedfs \(.*\)$/\1/p' "$KATAVEN_REPO/scripts/seaweedfs/go.mod")
+  out="$KATAVEN_CACHE/seaweedfs/$version/weed"
+  if [ ! -x "$out" ]; then
+    command -v go >/dev/null 2>&1 || { _kataven_die "Go (>= 1.26.6) is needed to build SeaweedFS (the S3 server of the team-backend tests)"; return 1; }
+    _kataven_say "building SeaweedFS $version from the Go module proxy (first run only; several minutes)"
+    local start=$SECONDS
+    mkdir -p "$(dirname "$out")"
+    _kataven_go_build scripts/seaweedfs github.com/seaweedfs/seaweedfs/weed "$out" "$version" ||
+      { _kataven_die "building SeaweedFS failed (see the Go output above)"; return 1; }
+    _kataven_say "built weed in $((SECONDS - start))s"
+  fi
+  echo "$out"
 }
 
 # The Pulumi YAML language host (pulumi-language-yaml), which runs YAML programs (examples/yaml). Only the
@@ -159,9 +212,9 @@ kataven_ensure_yaml_host() {
     _kataven_say "building the Pulumi YAML language host $KATAVEN_YAML_HOST_VERSION from the Go module proxy (first run only; about 2 minutes)"
     local start=$SECONDS tmp
     tmp=$(mktemp -d)
-    GOBIN="$tmp" GOCACHE="$KATAVEN_CACHE/go-build" GOMODCACHE="$KATAVEN_CACHE/go-mod" GOTOOLCHAIN=local \
+    _kataven_logged pulumi-language-yaml env GOBIN="$tmp" GOCACHE="$KATAVEN_CACHE/go-build" GOMODCACHE="$KATAVEN_CACHE/go-mod" GOTOOLCHAIN=local \
       go install -trimpath -ldflags "-s -w" "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$KATAVEN_YAML_HOST_VERSION" ||
-      { rm -rf "$tmp"; _kataven_die "building the YAML language host failed (see the Go output above)"; return 1; }
+      { rm -rf "$tmp"; _kataven_die "building the YAML language host failed (its log is above)"; return 1; }
     mkdir -p "$built" && mv "$tmp/pulumi-language-yaml" "$built/" && rm -rf "$tmp"
     _kataven_say "built pulumi-language-yaml in $((SECONDS - start))s"
   fi
@@ -219,6 +272,7 @@ else
   with_pulumi=0 build=0 with_yaml=0
   while [ $# -gt 0 ]; do
     case "$1" in
+      --seaweedfs) kataven_ensure_seaweedfs; exit ;;
       --pulumi) with_pulumi=1 ;;
       --yaml) with_pulumi=1 with_yaml=1 ;;
       --build) build=1 ;;

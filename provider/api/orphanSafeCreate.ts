@@ -20,7 +20,7 @@
  * can never match. After a timeout the check waits one more timeout period first (the server may still
  * be handling the request). A timed-out attempt whose key was not found can't be ruled out: the server
  * may commit it later, outside the window. The create then warns, naming the key and the exact
- * `kataven-recover` command whose window finds it (README, "Recovering from an interrupted run").
+ * `kataven-recover` command whose window finds it (docs/operations.md, "Recovering from an interrupted run").
  */
 import { sameAllowlist } from "../../contract/allowlist";
 import { CreatedWidgetKeyWire } from "../../contract/wire";
@@ -172,7 +172,7 @@ class OrphanSafeCreate {
   /** Deletes the keys the ambiguous attempts may have minted (rule in the header). */
   private async sweepOrphans(keep: string | undefined, cause: Error): Promise<void> {
     try {
-      // Keep asking until the API answers (recovery/decide.ts): giving up here leaves a live key behind.
+      // Keep asking until the API answers (./decide.ts): giving up here leaves a live key behind.
       const keys = await untilDecided(() => this.api.listWidgetKeys(), this.api.orphanCheckMs ?? ORPHAN_CHECK_DEADLINE_MS, `orphan check for widget key "${this.name}"`);
       for (const k of keys) {
         const w = this.attemptOf(k, keep);

@@ -8,7 +8,7 @@
  * Replacing fields: `rotation`, and `adopt` naming another key (create-before-delete). Everything else updates in place,
  * so an allowlist or name edit never mints a new secret. Resource options: `protect`, `retainOnDelete`,
  * `ignoreChanges` and `aliases` hold; `replaceOnChanges` and `customTimeouts` don't reach a dynamic provider
- * (README, "Resource options").
+ * (docs/reference.md, "Resource options").
  *
  * The `__provider` handed to the engine is the one-line stub of ./dynamicResource.ts: it loads this
  * package by name at run time, so the state carries no URL or credential and a new release reaches

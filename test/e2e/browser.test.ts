@@ -8,7 +8,6 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { chromium, type Browser } from "playwright-core";
-import { request } from "undici";
 import { startServer } from "../support/server";
 import { expectNoSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
 

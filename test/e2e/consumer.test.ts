@@ -257,7 +257,7 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
     it("destroy removes everything: the used key is disabled, the policy reset", async () => {
       await pulumi(["destroy", "--yes", "--non-interactive", "--stack", "dev"]);
       expect(checkpoint("acme-widgets", "dev")).toEqual([]);
-      // a key that has served a request is disabled rather than deleted (README, "Delete")
+      // a key that has served a request is disabled rather than deleted (docs/reference.md, "Delete")
       const keys = (await api("GET", "/api/v1/widget-keys")).json as Array<{ disabled_at: string | null }>;
       expect(keys.map((k) => k.disabled_at !== null)).toEqual([true]);
       expect((await api("GET", "/api/v1/agents/agent-a/widget-settings")).json).toMatchObject({ widget_enabled: false, auth_mode: "guest" });

@@ -1,6 +1,6 @@
 /**
  * An `up` of 20 keys killed with SIGKILL in the middle (the whole CLI process group, as `kill -9` of a CI
- * job does), then the README's steps ("Recovering from an interrupted run") through plain `pulumi` and the
+ * job does), then docs/operations.md's steps ("Recovering from an interrupted run") through plain `pulumi` and the
  * package's `kataven-recover`: the provider process stops with its engine (it would otherwise go on retrying
  * into the API outage that follows), and the run ends with 0 orphan keys on the server, 20 keys whose
  * secrets work, and every key of another stack that declares the same 20 names untouched.
@@ -21,14 +21,14 @@ jest.setTimeout(300_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe("an interrupted up of 20 keys, recovered with the README's steps", () => {
+describe("an interrupted up of 20 keys, recovered with the documented steps (docs/operations.md)", () => {
   let server: Server;
   let s: PulumiSession;
   let other: PulumiSession;
   let otherKeys: string[] = [];
   const listKeys = () => managementApi(server).listKeys();
   const stateKeyIds = () => s.resources().filter((r) => r.type === WIDGET_KEY).map((r) => r.id!).sort();
-  /** `npx kataven-recover …` as the README writes it, run in the program directory. */
+  /** `npx kataven-recover …` as docs/operations.md writes it, run in the program directory. */
   const recover = async (...args: string[]) => {
     const r = await runProcess(process.execPath, [RECOVER, "--stack", s.stack, ...args], { cwd: PROGRAM, env: s.env });
     s.transcript.push(`$ kataven-recover ${args.join(" ")}\n${r.output}`);
@@ -111,7 +111,7 @@ describe("an interrupted up of 20 keys, recovered with the README's steps", () =
     console.log(`after kill -9: ${onServer.length} keys on the server, ${inState.length} in the state`);
   });
 
-  it("follows the README: cancel, kataven-recover (list, --delete), refresh --clear-pending-creates, up", async () => {
+  it("follows docs/operations.md: cancel, kataven-recover (list, --delete), refresh --clear-pending-creates, up", async () => {
     const orphans = (await listKeys()).filter((k) => !stateKeyIds().includes(k.id) && !otherKeys.includes(k.id));
     expect(orphans.length).toBeGreaterThan(0);
 

@@ -69,7 +69,7 @@ describe("npm start (the main job)", () => {
     expect(preview.code).toBe(0);
     expect(preview.output).toMatch(/stack "dev" is npm start's demo stack/);
     expect(preview.stdout).toMatch(/6 unchanged/);
-    // the README's recovery listing on the demo stack runs against the same served data
+    // the recovery listing (docs/operations.md) on the demo stack runs against the same served data
     const recover = await runProcess("bash", [path.join(REPO, "scripts/recover.sh"), "--stack", "dev"], { cwd: REPO, env, timeoutMs: 120_000 });
     expect(recover.code).toBe(0);
     expect(recover.output).toMatch(/stack "dev": 2 widget key\(s\) tracked/);

@@ -44,7 +44,7 @@ async function session(program: string, count?: number): Promise<PulumiSession> 
   return s;
 }
 
-/** `npx kataven-recover …` as the README writes it, run in the program directory. */
+/** `npx kataven-recover …` as docs/operations.md writes it, run in the program directory. */
 async function recover(s: PulumiSession, ...args: string[]): Promise<string> {
   const r = await runProcess(process.execPath, [RECOVER, "--stack", s.stack, ...args], { cwd: s.programDir, env: s.env });
   s.transcript.push(`$ kataven-recover ${args.join(" ")}\n${r.output}`);

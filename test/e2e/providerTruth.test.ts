@@ -5,6 +5,7 @@
  * duplicates in one program, the WidgetSettings create preview, a failing refresh printed once, and an
  * orphan check that waits for the API. Every step's output and the state are scanned for plaintext secrets.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { request } from "undici";
 import { startServer } from "../support/server";
@@ -158,7 +159,7 @@ describe("the root program against drift, credentials and base URLs", () => {
     expect(quiet.output).not.toMatch(/kataven:apiKey is stored in plain text/);
     // without --secret, as the issue describes (the value through stdin, so no command line carries it)
     await s.run(["config", "set", "--stack", s.stack, "kataven:apiKey"], { stdin: server.apiKey });
-    expect(require("node:fs").readFileSync(path.join(REPO, `Pulumi.${s.stack}.yaml`), "utf8")).toContain(server.apiKey);
+    expect(fs.readFileSync(path.join(REPO, `Pulumi.${s.stack}.yaml`), "utf8")).toContain(server.apiKey);
     const warned = await s.run(["preview", "--non-interactive"]);
     expect(warned.output).toMatch(/warning: kataven:apiKey is stored in plain text in the stack's settings file \(Pulumi\.\S+\.yaml\).*Encrypt it: run "pulumi config set --secret kataven:apiKey"/);
     expect(count(warned.output, "kataven:apiKey is stored in plain text")).toBeLessThanOrEqual(2); // progress line + diagnostics
@@ -276,7 +277,7 @@ describe("a create whose answer is lost while the API can't be asked about it", 
       { cwd: PROGRAM, env: s.env },
     );
     expect(rec.code).toBe(0);
-    expect(rec.output).toMatch(/"bench key 0"  id \S+ .*last used never/);
+    expect(rec.output).toMatch(/"bench key 0" {2}id \S+ .*last used never/);
     expect(rec.output).toContain("Deleted 1, disabled 0");
     expect((await managementApi(server).listKeys()).map((k) => k.id).sort()).toEqual(keyIds());
     expect(findSecretKeys(rec.output + failed.output)).toEqual([]);

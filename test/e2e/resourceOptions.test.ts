@@ -1,7 +1,7 @@
 /**
  * Pulumi resource options on WidgetKey through the plain `pulumi` CLI and the genuine Node.js language host
  * (test/e2e/programs/options, options switched from stack config), against the local server. Each test
- * states what holds, checked in the state and in the requests the server saw; the README's "Resource
+ * states what holds, checked in the state and in the requests the server saw; docs/reference.md's "Resource
  * options" table says the same.
  */
 import * as path from "node:path";
@@ -62,7 +62,7 @@ describe("resource options on WidgetKey through the real engine", () => {
 
   it("replaceOnChanges on name: NOT honoured for a dynamic resource; the rename is an in-place update (same key)", async () => {
     // The engine applies replaceOnChanges only to keys a provider reports in a detailed diff, and the
-    // dynamic-provider shim sends none (see the README's "Resource options"; the workaround is rotation).
+    // dynamic-provider shim sends none (see docs/reference.md, "Resource options"; the workaround is rotation).
     const before = keys()[0].id;
     await s.config("replaceOnName", "true");
     await s.config("keyName", "options demo renamed");

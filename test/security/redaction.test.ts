@@ -1,6 +1,6 @@
 /**
  * A server's error detail may echo what it was sent, and the provider quotes details in its messages:
- * redact() (provider/errors.ts) must remove a secret key in every spelling an echo can take — as it is,
+ * redact() (provider/api/errors.ts) must remove a secret key in every spelling an echo can take — as it is,
  * percent-escaped once or twice (`sk%5Flive%5F…`), JSON-escaped (`sk\u005flive…`), base64 or base64url
  * at any alignment — and leave ordinary text alone.
  */

@@ -6,7 +6,6 @@
 export interface Reply {
   status: number;
   text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
   headers: Headers;
 }

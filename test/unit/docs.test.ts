@@ -1,11 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderReference, updatedReadme } from "../../scripts/docs";
+import { REFERENCE_FILE, renderReference, updatedReference } from "../../scripts/docs";
 
-describe("README resource reference", () => {
+describe("the resource reference (docs/reference.md)", () => {
   it("is current: run `npm run docs` after changing a resource's Args or outputs", () => {
+    const page = fs.readFileSync(path.join(__dirname, "../..", REFERENCE_FILE), "utf8");
+    expect(updatedReference(page)).toBe(page);
+  });
+
+  it("is linked from the README", () => {
     const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
-    expect(updatedReadme(readme)).toBe(readme);
+    expect(readme).toContain(`](${REFERENCE_FILE})`);
   });
 
   it("documents every input and output of every resource", () => {

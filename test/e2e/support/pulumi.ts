@@ -29,7 +29,7 @@ export interface PulumiSession {
   configObject(key: string, value: unknown): Promise<void>;
   /** All files of the backend (state, history, backups) as text. */
   stateText(): string;
-  /** The stack's checkpoint file in the file backend (<stateDir>/.pulumi/stacks/…/<stack>.json), once it exists. */
+  /** The stack's checkpoint file in the file backend (<stateDir>/.pulumi/stacks/…/<stack>.json), once it exists (never on other backends). */
   checkpointFile(): string | undefined;
   /** The current checkpoint's resources. */
   resources(): Array<{ urn: string; type: string; id?: string; inputs?: any; outputs?: any }>;
@@ -111,6 +111,8 @@ export async function newSession(programDir: string, opts: { stack?: string; env
     },
     checkpointFile() {
       const dir = path.join(stateDir, ".pulumi/stacks");
+      // A session on another backend (PULUMI_BACKEND_URL in opts.env) has no checkpoint file here.
+      if (!fs.existsSync(dir)) return undefined;
       const file = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith(`${stack}.json`));
       return file && path.join(dir, file);
     },
@@ -127,7 +129,8 @@ export async function newSession(programDir: string, opts: { stack?: string; env
         .filter((t) => t !== "pulumi:pulumi:Stack" && !t.startsWith("pulumi:providers:"));
     },
     dispose() {
-      const list = [...seen].map(([t, n]) => `${t.split(":").pop()} x${n}`).join(", ") || "none";
+      const fileBackend = env.PULUMI_BACKEND_URL === `file://${stateDir}`;
+      const list = [...seen].map(([t, n]) => `${t.split(":").pop()} x${n}`).join(", ") || (fileBackend ? "none" : "not read (the state is in another backend)");
       const strays = stopStrayProcesses(env.PULUMI_HOME!);
       console.log(
         `e2e ${path.relative(REPO, programDir) || "."} [${stack}]: resources seen in state: ${list}` +

@@ -8,7 +8,7 @@
 import { resetSessions } from "../../../provider/api/session";
 import { MAX_IN_FLIGHT_PER_ACCOUNT } from "../../../provider/api/transport";
 import * as key from "../../../provider/lifecycle/widgetKey";
-import { fakeClock, startServer, type FaultRule, type TestServer } from "../../support/server";
+import { fakeClock, startServer, type TestServer } from "../../support/server";
 import { api, type As, type FaultMode, faultModes, freshAccount, serverKeys, shutdown } from "./support";
 
 type Props = Record<string, unknown>;

@@ -7,7 +7,7 @@
  * package (dist/, built by `npx tsc -p .`), as the provider process does.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../../scripts/lib/repo";
 import { legacyStubs } from "../../support/legacyStub";
@@ -63,7 +63,7 @@ describe("the __provider stub stored in state", () => {
     };
     const types = ["AgentWidgetSettings", "WidgetKey", "WidgetSettings"].map((t) => `pulumi-nodejs:dynamic/kataven:${t}`);
     expect(out.map((o) => o.type).sort()).toEqual([...types.map((t) => `legacy ${t}`), ...types]);
-    const version = require(join(ROOT, "package.json")).version as string;
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
     for (const o of out) {
       if (o.type.startsWith("legacy ")) {
         expect(o.text).toMatch(/with\(\{ lifecycleModule: "pulumi-kataven-widget\/provider\/lifecycle\/\w+"/);

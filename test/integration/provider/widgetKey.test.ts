@@ -314,16 +314,30 @@ describe("check and diff never call the API", () => {
 });
 
 describe("delete", () => {
-  it("an unused key is hard-deleted", async () => {
+  it("an unused key is hard-deleted, with nothing to say", async () => {
     const { id, outs } = await createKey({ name: "k", domainAllowlist: [] });
-    await key.delete(id, outs);
+    const printed = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      await key.delete(id, outs);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
     expect(await serverKeys(acct)).toEqual([]);
   });
 
-  it("a used key is disabled, not deleted", async () => {
+  it("a used key is disabled, not deleted, and the log says so", async () => {
     const { id, outs } = await createKey({ name: "k", domainAllowlist: ["https://shop.example"] });
     await useKey(outs.publicKey!, "https://shop.example");
-    await key.delete(id, outs);
+    const printed = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    let lines: string[];
+    try {
+      await key.delete(id, outs);
+    } finally {
+      lines = printed.mock.calls.map((c) => String(c[0]));
+      printed.mockRestore();
+    }
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^warning: widget key "k" ${id} \\(…\\w{8}\\) was used, so Kataven disabled it instead of deleting it`))]);
     const left = await serverKeys(acct);
     expect(left).toHaveLength(1);
     expect(left[0]).toMatchObject({ id });
