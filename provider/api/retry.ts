@@ -34,7 +34,17 @@ export const RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   methods: ["GET", "PATCH", "DELETE"],
   statusRange: [500, 599],
   rateLimitStatus: 429,
-  neverSentCodes: ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT"],
+  neverSentCodes: [
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EAI_NONAME",
+    "EAI_FAIL",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "EADDRNOTAVAIL",
+    "UND_ERR_CONNECT_TIMEOUT",
+  ],
   neverSentPrefixes: ["ERR_TLS_", "ERR_SSL_", "CERT_", "UNABLE_TO_", "DEPTH_ZERO_", "SELF_SIGNED_"],
   minTimeoutMs: 250,
   maxTimeoutMs: 10_000,
@@ -62,7 +72,12 @@ export function retryableFailure(method: string, err: unknown, policy: RetryPoli
 }
 
 /** The backoff formula: full jitter over the upper half of min(cap, base·factor^(n-1)). */
-export function backoffMs(attempt: number, baseMs: number, capMs: number = RETRY_POLICY.maxTimeoutMs, rand: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseMs: number,
+  capMs: number = RETRY_POLICY.maxTimeoutMs,
+  rand: () => number = Math.random,
+): number {
   const ceiling = Math.min(capMs, baseMs * RETRY_POLICY.timeoutFactor ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + rand() * (ceiling / 2));
 }

@@ -31,7 +31,10 @@ export class AccountState {
   /** Key ids a create in this process adopted: the replaced resource's delete leaves them in place. */
   readonly adoptedKeys = new Set<string>();
 
-  constructor(readonly key: string, cfg: KatavenConfig) {
+  constructor(
+    readonly key: string,
+    cfg: KatavenConfig,
+  ) {
     this.pacer = new Pacer(cfg.pacing ?? DOCUMENTED_PACING, { onProgress: (p) => info(formatProgress(p)) });
   }
 }
@@ -70,7 +73,10 @@ function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
   if (v && typeof v === "object") {
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(",")}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`)
+      .join(",")}}`;
   }
   return JSON.stringify(v) ?? "null";
 }

@@ -221,7 +221,6 @@ export async function create(props: Props): Promise<{ id: string; outs: WidgetKe
 export async function read(id: string, props: Props): Promise<{ id: string; props?: WidgetKeyOutputs; inputs?: WidgetKeyInputs }> {
   const state = parseWidgetKeyProps(props, { allowlist: false });
   const sess = session();
-  const c = sess.client;
   const started = Date.now();
   let found = (await listKeysCached(sess)).find((k) => k.id === id);
   // A cached answer may predate the key; confirm with a list that started after this read did.

@@ -1,5 +1,4 @@
 /** Exchange tokens (user_token): only their jti, key, expiry and use time; each is used once. */
-import type { Row } from "./base";
 import { SettingsStore } from "./settings";
 
 export class TokensStore extends SettingsStore {
