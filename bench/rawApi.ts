@@ -10,7 +10,7 @@
  */
 import { Agent, request } from "undici";
 // The provider's cap on requests in flight per account, so both sides run alike.
-import { MAX_IN_FLIGHT_PER_ACCOUNT as CONCURRENCY } from "../provider/transport";
+import { MAX_IN_FLIGHT_PER_ACCOUNT as CONCURRENCY } from "../provider/api/transport";
 
 export type RawOp = "up" | "preview (no change)" | "refresh" | "destroy";
 

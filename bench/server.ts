@@ -4,7 +4,7 @@
  *
  *   1. guest auth and widget config: req/s, p50/p99 latency and errors at concurrency 1, 16, 64;
  *   2. the server's RSS before and after the load;
- *   3. issue 10, item 3: /widget/config p99 while 40 key creates (bcrypt) run in parallel, and while 8
+ *   3. /widget/config p99 while 40 key creates (bcrypt) run in parallel, and while 8
  *      user-token calls (bcrypt compare) run in parallel, against /widget/config p99 idle; target within 5x.
  *
  *   npm run bench:server                 # 5 s per run

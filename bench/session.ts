@@ -1,7 +1,7 @@
 /** What both benches do with a Pulumi session: time a command, and tell the provider the rate limits. */
 import type { RunResult } from "../scripts/lib/processes";
 import type { PulumiSession } from "../test/e2e/support/pulumi";
-import type { PacingLimits } from "../provider/pacing";
+import type { PacingLimits } from "../provider/api/pacing";
 
 /** Runs `pulumi <args>` in the session; the seconds it took, and its result (a failure throws unless allowed). */
 export async function timed(s: PulumiSession, args: string[], opts: { allowFailure?: boolean } = {}): Promise<{ seconds: number; result: RunResult }> {

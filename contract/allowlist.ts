@@ -1,6 +1,6 @@
 /**
- * The domain allowlist grammar, canonical form and matcher (../shared/kataven-api.md, section (b),
- * "Proposed matcher", adopted by decision 5). One module for both sides: the provider's check() and the
+ * The domain allowlist grammar, canonical form and matcher (server/README.md, "The contract in brief": Allowlist).
+ * One module for both sides: the provider's check() and the
  * local server's validation and Origin enforcement import it, and the server stores the canonical form,
  * so what the provider plans is exactly what the server keeps and enforces.
  *
@@ -23,7 +23,7 @@ import { DEFAULT_PORT, dnsNameProblem, isIpLiteral, isLoopbackHost, MAX_ENTRY_LE
 import { wildcardSuffixProblem } from "./publicSuffix";
 
 export { dnsNameProblem, isLoopbackHost, MAX_ENTRY_LENGTH, MAX_HOST_LENGTH, MAX_LABEL_LENGTH } from "./hostNames";
-export { readRequestOrigin, requestOrigin, type RequestOriginResult } from "./requestOrigin";
+export { readRequestOrigin, type RequestOriginResult } from "./requestOrigin";
 
 interface Entry {
   schemes: Scheme[];

@@ -48,8 +48,3 @@ export function readRequestOrigin(headers: { origin?: string | null; referer?: s
   if (headers.referer !== undefined && headers.referer !== null) return parseOriginValue(headers.referer, "Referer");
   return { origin: null, problem: "the request has no Origin or Referer header" };
 }
-
-/** readRequestOrigin() without the reason: the origin, or null when the request has no usable one. */
-export function requestOrigin(headers: { origin?: string | null; referer?: string | null }): string | null {
-  return readRequestOrigin(headers).origin;
-}

@@ -1,5 +1,5 @@
 /**
- * The wire contract (../shared/kataven-api.md): one zod schema per JSON body, snake_case as on the wire.
+ * The wire contract (server/README.md, "The contract in brief"): one zod schema per JSON body, snake_case as on the wire.
  * The local server validates requests with these and the REST client parses responses with them, so the
  * two cannot drift apart. Field limits live here once and are reused by the resources' check().
  */
@@ -132,7 +132,7 @@ export const WidgetSettingsWire = z.object({
 });
 export type WidgetSettingsWire = z.infer<typeof WidgetSettingsWire>;
 
-/** PATCH body: absent = unchanged, null = back to the default (contract decision 7). */
+/** PATCH body: absent = unchanged, null = back to the default (the contract's Settings). */
 export const WidgetSettingsPatch = z.strictObject({
   primary_color: color.nullable().optional(),
   accent_color: color.nullable().optional(),
@@ -143,7 +143,7 @@ export const WidgetSettingsPatch = z.strictObject({
 });
 export type WidgetSettingsPatch = z.infer<typeof WidgetSettingsPatch>;
 
-/** What GET returns when nothing is stored (contract decision 7). */
+/** What GET returns when nothing is stored (the contract's Settings). */
 export const WIDGET_SETTINGS_DEFAULTS: WidgetSettingsWire = Object.freeze({
   primary_color: null,
   accent_color: null,
@@ -169,7 +169,7 @@ export const AgentWidgetSettingsPatch = z.object({
 });
 export type AgentWidgetSettingsPatch = z.infer<typeof AgentWidgetSettingsPatch>;
 
-/** A missing row reads as this (contract decision 7: closed by default). */
+/** A missing row reads as this (the contract's Settings: closed by default). */
 export const AGENT_WIDGET_SETTINGS_DEFAULT = Object.freeze({ widget_enabled: false, auth_mode: "guest" as const });
 
 // ---- public widget auth --------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ export const ExchangeRequest = z.object({
   user_token: token,
   agent_id: agentId.optional(),
 });
-/** The token may also come as `Authorization: Bearer <jwt>` (contract (d)-4). */
+/** The token may also come as `Authorization: Bearer <jwt>` (the contract's Widget auth). */
 export const RefreshRequest = z.object({ refresh_token: token.optional() });
 /** GET /widget/config query parameters. */
 export const WidgetConfigQuery = z.object({ client_key: clientKey, agent_id: agentId.optional() });

@@ -1,8 +1,7 @@
 /**
  * The policy pack's rules as pure functions over a WidgetKey's inputs, so each one is unit-tested without
  * the engine (policy/index.ts wraps them in @pulumi/policy). Entries are judged in their canonical form
- * from contract/allowlist.ts, the same form the provider plans and the server enforces
- * (../shared/kataven-api.md, section (b), "Proposed matcher").
+ * from contract/allowlist.ts, the same form the provider plans and the server enforces.
  *
  * Rules (name: default enforcement level):
  *   no-loopback-origins-on-prod:  mandatory  a prod stack's key allows localhost or a loopback address
@@ -23,7 +22,7 @@ export const DEFAULT_PROD_STACKS: readonly string[] = ["prod", "production", "pr
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
 
 /** The WidgetKey inputs the rules read; anything else (`__provider`, `rotation`, …) is ignored. */
-export interface WidgetKeyProps {
+export interface WidgetKeyRuleInput {
   name?: unknown;
   agentId?: unknown;
   domainAllowlist?: unknown;
@@ -53,7 +52,7 @@ export interface Rule {
   configSchema: Record<string, { type: "array"; items: { type: "string" }; default?: string[]; description: string }>;
   remediationSteps: string;
   /** The violation messages for one key; empty when it complies. */
-  check(key: WidgetKeyProps, ctx: RuleContext, config?: RuleConfig): string[];
+  check(key: WidgetKeyRuleInput, ctx: RuleContext, config?: RuleConfig): string[];
 }
 
 /** `*` in a glob matches any run of characters; everything else literally. */
@@ -69,11 +68,11 @@ export function isProdStack(stack: string, prodStacks: readonly string[] = DEFAU
   return prodStacks.some((p) => globMatch(p, stack));
 }
 
-function isEnabled(key: WidgetKeyProps): boolean {
+function isEnabled(key: WidgetKeyRuleInput): boolean {
   return key.disabled !== true;
 }
 
-function rawAllowlist(key: WidgetKeyProps): string[] {
+function rawAllowlist(key: WidgetKeyRuleInput): string[] {
   return Array.isArray(key.domainAllowlist) ? key.domainAllowlist.filter((e): e is string => typeof e === "string") : [];
 }
 
@@ -81,7 +80,7 @@ function rawAllowlist(key: WidgetKeyProps): string[] {
  * The key's entries in canonical form. Invalid entries are left out: the provider's check() already fails
  * the preview on them with a precise reason.
  */
-function canonicalEntries(key: WidgetKeyProps): string[] {
+function canonicalEntries(key: WidgetKeyRuleInput): string[] {
   return canonicalizeAllowlist(rawAllowlist(key)).canonical;
 }
 

@@ -4,8 +4,9 @@
  * `KATAVEN_API_URL`, `KATAVEN_API_KEY`, `KATAVEN_ACCOUNT_ID`. The engine hands the decrypted stack config to
  * the dynamic provider's `configure()`, which calls `configure()` here.
  */
-import { KatavenConfigError } from "./errors";
-import { DOCUMENTED_PACING, type PacingLimits, parsePacingValue } from "./pacing";
+import { isLoopbackHost } from "../contract/allowlist";
+import { KatavenConfigError } from "./api/errors";
+import { DOCUMENTED_PACING, type PacingLimits, parsePacingValue } from "./api/pacing";
 
 export const DEFAULT_API_URL = "https://api.kataven.ai";
 
@@ -64,7 +65,7 @@ function positiveInt(v: string | undefined): number | undefined {
 
 /**
  * The API base the client appends `/api/v1/…` to. Kataven documents the base with and without a version
- * suffix (`https://api.kataven.ai`, `…/v1`, `…/api/v1`, `…/hub-api/api/v1`; contract (d)-1), so a trailing
+ * suffix (`https://api.kataven.ai`, `…/v1`, `…/api/v1`, `…/hub-api/api/v1`; see the contract's Paths), so a trailing
  * `/v1` or `/api/v1` is dropped once, here: `…/v1` → `…`, `…/hub-api/api/v1` → `…/hub-api`.
  */
 export function normalizeApiUrl(raw: string): string {
@@ -151,9 +152,7 @@ export function configProblem(cfg: KatavenConfig = getConfig()): string | undefi
     return `kataven:apiUrl "${cfg.apiUrl}" is not an http(s) URL. Set it to the API base such as "https://api.kataven.ai", or unset it.`;
   }
   const u = new URL(cfg.apiUrl);
-  const host = u.hostname.replace(/^\[|\]$/g, "");
-  const loopback = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
-  if (u.protocol === "http:" && !loopback && !cfg.allowInsecureHttp) {
+  if (u.protocol === "http:" && !isLoopbackHost(u.hostname) && !cfg.allowInsecureHttp) {
     return (
       `kataven:apiUrl "${cfg.apiUrl}" uses http:// on a host that is not this machine, so the account API key would cross the network in clear text. ` +
       `Use https://, or, if the network path is trusted, opt out with "pulumi config set kataven:allowInsecureHttp true" (or KATAVEN_ALLOW_INSECURE_HTTP=true).`
@@ -175,7 +174,7 @@ let cachedVersion: string | undefined;
 /**
  * The package version, read in the Pulumi program when a resource is constructed (never inside provider
  * methods). Resources pass it as the `providerVersion` input, a record of the release that last applied
- * them; diff ignores it (see release.ts): the `__provider` stub loads the installed package by name, so
+ * them; diff ignores it (see lifecycle/stateCompat.ts): the `__provider` stub loads the installed package by name, so
  * a new release reaches existing resources without planning an update.
  */
 export function packageVersion(): string {

@@ -13,6 +13,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type * as pulumi from "@pulumi/pulumi";
+import type { Props } from "../contract/engine";
 import { configProblem, DEFAULT_API_URL, type KatavenConfig, normalizeApiUrl } from "./config";
 
 /** What a resource stores as its `connection` input (a secret as a whole). */
@@ -110,7 +111,6 @@ export function connectionProblem(cfg: KatavenConfig): string | undefined {
   return configProblem(cfg)?.replace(/kataven:(\w+)/g, "connection.$1");
 }
 
-type Props = Record<string, unknown>;
 type Method = (...args: any[]) => Promise<any>;
 
 /** The arguments without `connection`: the lifecycle methods validate and compare only their own fields. */

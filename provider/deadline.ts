@@ -5,7 +5,7 @@
  * deletes still run, so an interrupted create can still find and delete the key it may have minted.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { KatavenError } from "./errors";
+import { KatavenError } from "./api/errors";
 
 const scope = new AsyncLocalStorage<{ at: number; seconds: number }>();
 

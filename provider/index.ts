@@ -9,7 +9,7 @@ export { RotatingWidgetKey, type RotatingWidgetKeyArgs } from "./resources/rotat
 export { WidgetSettings, type WidgetSettingsArgs } from "./resources/widgetSettings";
 export { AgentWidgetSettings, type AgentWidgetSettingsArgs } from "./resources/agentWidgetSettings";
 export { KatavenConnection, type KatavenConnectionArgs } from "./connection";
-export { KatavenError, KatavenApiError, KatavenNetworkError, KatavenConfigError, KatavenResponseError } from "./errors";
+export { KatavenError, KatavenApiError, KatavenNetworkError, KatavenConfigError, KatavenResponseError } from "./api/errors";
 export {
   getWidgetKeys,
   getWidgetKey,

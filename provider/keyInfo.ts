@@ -1,5 +1,5 @@
 /** The account's widget keys as lookups return them (provider/lookups.ts and the native provider's function). */
-import type { KatavenClient } from "./client";
+import type { KatavenClient } from "./api/client";
 import type { GetWidgetKeysArgs, WidgetKeyInfo } from "./lookups";
 
 /** getWidgetKeys with a given client (also the native provider's `kataven:index:getWidgetKeys`). */

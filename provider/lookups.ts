@@ -8,10 +8,11 @@
  *
  * Endpoints: GET /api/v1/widget-keys, GET /api/v1/widget-settings, GET /api/v1/agents/{id}/widget-settings.
  */
-import { clientFor, type KatavenClient } from "./client";
+import type { KatavenClient } from "./api/client";
+import { clientFor } from "./api/session";
 import { configProblem, type ConfigSource, resolveConfig } from "./config";
-import { KatavenConfigError } from "./errors";
-import type { WidgetSettingsRecord } from "./records";
+import { KatavenConfigError } from "./api/errors";
+import type { WidgetSettingsRecord } from "./api/records";
 import { type KatavenConnection, programConfigOf } from "./connection";
 import { widgetKeyInfos } from "./keyInfo";
 

@@ -5,9 +5,10 @@
  *
  *  - `runtime/settings.getEngine()`: whether this process talks to an engine (else messages go to stderr);
  *  - `runtime/settings.rpcKeepAlive()`: keeps a program alive while children are registered late;
- *  - `log.debug`: scrubbed of secret values (scrubDebugLog below).
+ *  - `log.debug`: scrubbed of secret values (scrubDebugLog below);
+ *  - the dynamic-provider host's console.error dump of a thrown error: dropped (quietErrors below).
  */
-import { redact } from "./errors";
+import { redact } from "./api/errors";
 
 type Settings = { getEngine?: () => unknown; rpcKeepAlive?: () => () => void };
 
@@ -58,4 +59,43 @@ export function scrubDebugLog(): void {
 export function scrubDebugMessage(msg: unknown): string {
   const text = typeof msg === "string" ? msg : String(msg);
   return redact(text.replace(/(RPC finished: [\s\S]*?; err: [\s\S]*?, resp: )[\s\S]*$/, "$1[omitted by pulumi-kataven-widget: may hold secret outputs]"));
+}
+
+/**
+ * One error, printed once, in words. When a lifecycle method throws, the SDK's dynamic-provider host writes
+ * `${err}: ${err.stack}` to stderr with console.error (the message twice and a stack trace) before it hands
+ * the message to the engine, which reports it on the resource. The SDK offers no hook for that, so
+ * console.error is wrapped to drop exactly that text for errors our methods threw; `KATAVEN_DEBUG=1` keeps
+ * the dump (with its stack trace) for debugging the provider itself.
+ */
+const thrown = new Set<string>();
+let installed = false;
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  const original = console.error.bind(console);
+  console.error = (...args: unknown[]) => {
+    if (args.length === 1 && typeof args[0] === "string" && thrown.delete(args[0])) return;
+    original(...args);
+  };
+}
+
+/** Wraps lifecycle methods so that the SDK's stderr dump of an error they throw is not printed. */
+export function quietErrors<M extends Record<string, (...args: never[]) => Promise<unknown>>>(methods: M): M {
+  if (process.env.KATAVEN_DEBUG) return methods;
+  install();
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(methods)) {
+    out[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        // The exact text the SDK prints (@pulumi/pulumi cmd/dynamic-provider: console.error(`${e}: ${e.stack}`)).
+        if (err instanceof Error) thrown.add(`${err}: ${err.stack}`);
+        throw err;
+      }
+    };
+  }
+  return out as M;
 }

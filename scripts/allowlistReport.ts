@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalizeAllowlist, isBroadEntry, isLoopbackEntry } from "../contract/allowlist";
 import { KATAVEN_TYPE_PREFIX, UNKNOWN, WIDGET_KEY_TYPE } from "../contract/engine";
-import { redact } from "../provider/errors";
+import { redact } from "../provider/api/errors";
 import { runPulumi } from "./lib/pulumiCli";
 import { type Change, type PreviewJson, type StepState, parsePreviewJson } from "./lib/previewJson";
 import { invocationDir } from "./lib/repo";

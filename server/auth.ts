@@ -1,6 +1,6 @@
 /**
- * Management auth (kataven-api.md, decision 2 and (c)-1): `Authorization: Bearer sk_live_<account>_…`
- * (a bare `sk_live_` without "Bearer" is tolerated, (d)-9). The key is found by its HMAC (constant-time
+ * Management auth (the contract's Management auth, server/README.md): `Authorization: Bearer
+ * sk_live_<account>_…` (a bare `sk_live_` without "Bearer" is tolerated). The key is found by its HMAC (constant-time
  * compare); the account is the key's row, which must agree with the key prefix. `X-Account-ID`, when
  * present, must name the same account (403 otherwise). Zitadel JWTs are not supported here (401).
  * After auth the account's rate limits apply to the request.

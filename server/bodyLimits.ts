@@ -1,5 +1,5 @@
 /**
- * Request-body limits per route class (issue 10, item 2): a declared Content-Length over the limit is
+ * Request-body limits per route class: a declared Content-Length over the limit is
  * answered 413 before any byte of the body is read; a chunked body is counted as it streams (hono's
  * bodyLimit) and refused as soon as it passes the limit. Public widget bodies are a client key
  * and a token or two; management bodies are at most 100 allowlist entries of 300 characters.

@@ -1,6 +1,6 @@
 /**
  * The data directory holds key material: the HMAC pepper (`pepper`) and the JWT signing key (inside
- * `kataven.db`). Anyone who can read them can confirm keys or forge widget sessions, so (issue 10, item 4):
+ * `kataven.db`). Anyone who can read them can confirm keys or forge widget sessions, so:
  *   - a new directory is created 0700, the pepper and the database files 0600 (whatever the umask);
  *   - the server refuses to start, naming the path and the chmod that fixes it, when the directory or any
  *     key file is open to group or others, or when the pepper file is empty, not hex, or not a file.

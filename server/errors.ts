@@ -1,5 +1,5 @@
 /**
- * Plain-text HTTP errors: every error body is `<code>: <detail>` (kataven-api.md, decision 4), e.g.
+ * Plain-text HTTP errors: every error body is `<code>: <detail>` (the contract's Wire format, server/README.md), e.g.
  * `invalid_allowlist_entry: domain_allowlist[2] "https://a.com/x" has a path; …`. Details name the field
  * and what to do; they never hold a key, a secret, a token or a header value.
  */

@@ -1,5 +1,5 @@
 /**
- * bcrypt off the event loop (issue 10, item 3): a small pool of worker threads sized to the cores, one fewer
+ * bcrypt off the event loop: a small pool of worker threads sized to the cores, one fewer
  * than os.availableParallelism() (at least one) so a core stays free for the event loop, each running
  * bcryptjs synchronously on one task at a time. The main thread keeps answering /widget/config and the
  * other cheap routes while keys are minted or secrets verified (bench/server.ts measures it).

@@ -1,6 +1,6 @@
 /**
  * Key material: `pk_live_<account>_<random>` / `sk_live_<account>_<random>` with `<random>` base62 (no "_"),
- * 32 characters (kataven-api.md, decision 1). Account slugs may contain "_", so keys are parsed by
+ * 32 characters (the contract's Key pairs, server/README.md). Account slugs may contain "_", so keys are parsed by
  * stripping the prefix and splitting at the last "_".
  */
 import { randomBytes } from "node:crypto";

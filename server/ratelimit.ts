@@ -1,9 +1,10 @@
 /**
- * Per-account rate limits (kataven-api.md, "Rate limits"; decision 9): 60/min, 1,000/h, 10,000/day and
- * 20 in flight, as sliding windows over the requests admitted so far (refused requests do not count).
+ * Per-account rate limits (contract/rateLimits.ts): 60/min, 1,000/h, 10,000/day and 20 in flight, as
+ * sliding windows over the requests admitted so far (refused requests do not count).
  * Exceeding one gives 429 `rate_limited: per-minute (60) exceeded` with `Retry-After` in whole seconds:
  * the time until enough earlier requests leave the window (for the concurrency limit, 1).
  */
+import { DOCUMENTED_RATE_LIMITS } from "../contract/rateLimits";
 import { HttpError } from "./errors";
 
 export interface RateLimits {
@@ -13,7 +14,7 @@ export interface RateLimits {
   concurrent: number;
 }
 
-export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({ perMinute: 60, perHour: 1000, perDay: 10_000, concurrent: 20 });
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = DOCUMENTED_RATE_LIMITS;
 
 const WINDOWS = [
   { field: "perMinute", label: "per-minute", ms: 60_000 },

@@ -1,6 +1,6 @@
 /**
  * The canonical route patterns (`METHOD /api/v1/...`). Requests under the `/hub-api/api/v1` and `/v1`
- * aliases (kataven-api.md, decision 3) map to the same pattern, which is what logs, request statistics
+ * aliases (the contract's Paths, server/README.md) map to the same pattern, which is what logs, request statistics
  * and fault rules use, so a rule for "POST /api/v1/widget-keys" also hits "POST /v1/widget-keys".
  */
 export const API_PREFIXES = ["/api/v1", "/hub-api/api/v1", "/v1"] as const;

@@ -5,7 +5,7 @@
  * so the database alone cannot confirm or recover any key:
  *   - account API keys: HMAC-SHA256(pepper, key) only;
  *   - widget public keys: HMAC-SHA256(pepper, key) (unique lookup index) + the last 8 characters;
- *   - widget secret keys: bcrypt of the random part + an HMAC lookup column (kataven-api.md (d)-11);
+ *   - widget secret keys: bcrypt of the random part + an HMAC lookup column;
  *   - exchange tokens: only their jti, expiry and use time (single use).
  * Store is the connection (db/base.ts) with each table's methods layered on it: accounts, widget keys,
  * settings, tokens (db/*.ts).

@@ -1,5 +1,5 @@
 /**
- * Widget JWTs (kataven-api.md, section (c), "JWT claims and TTLs"): HS256 (jose, jwt.ts) with the server key stored
+ * Widget JWTs (the contract's Widget auth, server/README.md): HS256 (jose, jwt.ts) with the server key stored
  * in the database, the algorithm pinned on verification (so `alg: none` and other algorithms fail).
  *   session token: 15 minutes, typ "widget_session"; refresh accepts it up to 5 minutes after exp.
  *   user_token:    5 minutes, typ "widget_user_exchange", single use (jti recorded in exchange_tokens).

@@ -10,21 +10,20 @@
  *   create  GET /api/v1/agents/{agentId}/widget-settings (adopt what is there), PATCH what differs
  *   read    GET /api/v1/agents/{agentId}/widget-settings; an agent deleted out of band drops the resource
  *   update  PATCH with what differs; a field removed from the program goes back to its default
- *           (widgetEnabled false, authMode "guest": contract decision 7)
+ *           (widgetEnabled false, authMode "guest": the contract's Settings)
  *   delete  onDelete "reset": PATCH the defaults back; "retain": no call; 404 (agent gone) = done. Default:
  *           "reset", unless create found a policy someone else had set ("retain", see widgetSettings.ts)
  */
 import { randomBytes } from "node:crypto";
-import type { AgentWidgetSettingsRecord, AgentWidgetSettingsRecordPatch } from "../client";
-import { KatavenApiError } from "../errors";
+import type { AgentWidgetSettingsRecord, AgentWidgetSettingsRecordPatch } from "../api/client";
+import { KatavenApiError } from "../api/errors";
 import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, AUTH_MODES, authMode } from "../../contract/wire";
-import type { Preview } from "../../contract/engine";
+import type { Preview, Props } from "../../contract/engine";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
-import { stubChanged } from "../release";
+import { agentIdOf, stubChanged } from "./stateCompat";
 import { adoptedValuesWarning, checkOnDelete, effectiveOnDelete, ON_DELETE, onDeleteChanged, type OnDelete } from "./widgetSettings";
 
-type Props = Record<string, unknown>;
 type AuthMode = AgentWidgetSettingsRecord["authMode"];
 
 /** check()'s inputs: a field that failed is left out; at preview a field may be unknown. */
@@ -161,36 +160,28 @@ function outputsFrom(s: AgentWidgetSettingsRecord, inputs: AgentWidgetSettingsPr
   } satisfies AgentWidgetSettingsOutputs);
 }
 
-/** The agent a resource is for: its `agentId`, or (a state without it) the id without its suffix. */
-function agentIdOf(id: string, props: AgentWidgetSettingsProps): string {
-  return known(props.agentId) ?? id.replace(/~[0-9a-f]{8}$/, "");
-}
-
 export async function create(props: Props): Promise<{ id: string; outs: AgentWidgetSettingsOutputs }> {
   const inputs = parseAgentWidgetSettingsProps(props);
   const c = client();
   const agentId = known(inputs.agentId) ?? "";
   const current = await c.getAgentWidgetSettings(agentId);
   // A policy a create of this process applied (a replacement is a create, then a delete) is not someone else's.
-  const held = !appliedHere.has(`${c.accountKey}|${agentId}`) && (current.widgetEnabled !== DEFAULTS.widgetEnabled || current.authMode !== DEFAULTS.authMode);
+  const held = !c.account.appliedSettings.has(appliedKey(agentId)) && (current.widgetEnabled !== DEFAULTS.widgetEnabled || current.authMode !== DEFAULTS.authMode);
   if (held) warn(adoptedValuesWarning(`Agent "${agentId}"'s widget settings`, `widgetEnabled=${current.widgetEnabled}, authMode="${current.authMode}"`));
   const patch = patchFor(current, inputs);
   const next = Object.keys(patch).length > 0 ? await c.updateAgentWidgetSettings(agentId, patch) : current;
   // The id names the agent plus a suffix unique to this resource, so a replacement can be told apart.
   const id = `${agentId}~${randomBytes(4).toString("hex")}`;
-  appliedHere.set(`${c.accountKey}|${agentId}`, id);
+  c.account.appliedSettings.set(appliedKey(agentId), id);
   return { id, outs: outputsFrom(next, inputs, held) };
 }
 
-/**
- * Per agent, the id of the resource a create in this process applied; delete skips the reset for any
- * other id, so a create-then-delete of two resources for one agent keeps the new policy (see widgetSettings).
- */
-const appliedHere = new Map<string, string>();
+/** The agent's entry in AccountState.appliedSettings (../api/session.ts): a replacement's delete keeps the new policy. */
+const appliedKey = (agentId: string) => `agent:${agentId}`;
 
 export async function read(id: string, props: Props): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: AgentWidgetSettingsInputs }> {
   const state = parseAgentWidgetSettingsProps(props);
-  const agentId = agentIdOf(id, state);
+  const agentId = agentIdOf(id, known(state.agentId));
   let s: AgentWidgetSettingsRecord;
   try {
     s = await client().getAgentWidgetSettings(agentId);
@@ -223,8 +214,8 @@ export async function update(_id: string, oldProps: Props, newProps: Props): Pro
 export async function remove(id: string, props: Props): Promise<void> {
   const state = parseAgentWidgetSettingsProps(props);
   if (effectiveOnDelete(state.onDelete, state.adoptedValues) === "retain") return;
-  const agentId = agentIdOf(id, state);
-  const newer = appliedHere.get(`${client().accountKey}|${agentId}`);
+  const agentId = agentIdOf(id, known(state.agentId));
+  const newer = client().account.appliedSettings.get(appliedKey(agentId));
   if (newer !== undefined && newer !== id) return;
   try {
     await client().updateAgentWidgetSettings(agentId, { widgetEnabled: DEFAULTS.widgetEnabled, authMode: DEFAULTS.authMode });

@@ -6,14 +6,16 @@
  * (`pulumi-kataven-widget/provider/lifecycle/<name>`, see ../resources/dynamicResource.ts): keep their
  * paths, and keep them here rather than moving them into contract/ or anywhere else.
  */
-import { clientFor, type KatavenClient, type WidgetKeyRecord } from "../client";
+import type { KatavenClient, WidgetKeyRecord } from "../api/client";
+import { type AccountSession, sessionFor } from "../api/session";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
 
 import { UNKNOWN, type Unknown } from "../../contract/engine";
 import { connectionConfig, connectionProblem, withConnections } from "../connection";
 import { exitWhenEngineGone, inDynamicProviderHost } from "../engineWatch";
-import { quietErrors } from "../errorOutput";
-import { isNoRoute, KatavenApiError, KatavenConfigError, neverSent } from "../errors";
+import { quietErrors } from "../sdkPrivate";
+import { isNoRoute, KatavenApiError, KatavenConfigError } from "../api/errors";
+import { neverSent } from "../api/retry";
 
 export { UNKNOWN };
 
@@ -32,9 +34,6 @@ export function configFailures(): CheckFailure[] {
   return problem ? [{ property: "", reason: problem }] : [];
 }
 
-/** One probe per account and process: a wrong URL or key stops the preview instead of the update. */
-const probes = new Map<string, Promise<CheckFailure[]>>();
-
 /**
  * check()'s failures for the account: the configuration's problems, else what one cheap authenticated
  * GET (the account's widget settings) says about the URL and the key, asked once per account and process.
@@ -44,31 +43,23 @@ const probes = new Map<string, Promise<CheckFailure[]>>();
 export async function accountFailures(): Promise<CheckFailure[]> {
   const failures = configFailures();
   if (failures.length > 0) return failures;
-  let c: KatavenClient;
+  let s: AccountSession;
   try {
-    c = client();
+    s = session();
   } catch (err) {
     return [{ property: "", reason: err instanceof Error ? err.message : String(err) }];
   }
-  let probe = probes.get(c.accountKey);
-  if (!probe) {
-    probe = c.getWidgetSettings().then(
-      () => [],
-      (err: unknown) => (probeRefuses(err) ? [{ property: "", reason: (err as Error).message }] : []),
-    );
-    probes.set(c.accountKey, probe);
-  }
-  return probe;
+  s.probe ??= s.client.getWidgetSettings().then(
+    () => undefined,
+    (err: unknown) => (probeRefuses(err) ? (err as Error) : undefined),
+  );
+  const refused = await s.probe;
+  return refused ? [{ property: "", reason: refused.message }] : [];
 }
 
 function probeRefuses(err: unknown): boolean {
   if (neverSent(err)) return true;
   return err instanceof KatavenApiError && (err.status === 401 || err.status === 403 || (err.status === 404 && isNoRoute(err.detail)));
-}
-
-/** Forget the probes (tests). */
-export function clearAccountProbes(): void {
-  probes.clear();
 }
 
 export interface LifecycleMethods {
@@ -89,7 +80,7 @@ export function attachTo(provider: object, config: ConfigSource | undefined, met
   // A provider outliving a killed CLI must not go on creating and deleting keys (../engineWatch.ts).
   if (inDynamicProviderHost()) exitWhenEngineGone();
   // A resource with a `connection` input talks to that account (see ../connection.ts); a failing call prints
-  // its message once, in words (../errorOutput.ts). check() first asks the account once (accountFailures).
+  // its message once, in words (../sdkPrivate.ts quietErrors). check() first asks the account once (accountFailures).
   const probed: LifecycleMethods = {
     ...methods,
     async check(olds, news) {
@@ -100,13 +91,18 @@ export function attachTo(provider: object, config: ConfigSource | undefined, met
   Object.assign(provider, quietErrors(withConnections(probed as unknown as Record<string, (...a: any[]) => Promise<any>>)));
 }
 
-/** The shared client for the configuration in effect; throws a clear error when it is incomplete. */
-export function client(): KatavenClient {
+/** The session of the configuration in effect (../api/session.ts); throws a clear error when it is incomplete. */
+export function session(): AccountSession {
   const conn = connectionConfig();
-  if (!conn) return clientFor(requireConfig());
+  if (!conn) return sessionFor(requireConfig());
   const problem = connectionProblem(conn);
   if (problem) throw new KatavenConfigError(problem);
-  return clientFor(conn as typeof conn & { apiKey: string });
+  return sessionFor(conn as typeof conn & { apiKey: string });
+}
+
+/** The shared client for the configuration in effect. */
+export function client(): KatavenClient {
+  return session().client;
 }
 
 /** Drops undefined values (the engine's struct encoding rejects them). */
@@ -126,38 +122,26 @@ export { warn } from "../log";
  */
 export const LIST_CACHE_TTL_MS = 5_000;
 
-interface CacheEntry {
-  startedAt: number;
-  promise: Promise<WidgetKeyRecord[]>;
-}
-
-const listCache = new Map<string, CacheEntry>();
-
 /**
  * The account's keys, single-flight: concurrent callers share one request, and an answer whose request
  * started less than LIST_CACHE_TTL_MS ago is reused. With `startedAfter`, only an answer whose request
  * started at or after that instant is acceptable (used to confirm that a key is really gone).
  */
-export function listKeysCached(c: KatavenClient, startedAfter?: number): Promise<WidgetKeyRecord[]> {
+export function listKeysCached(s: AccountSession, startedAfter?: number): Promise<WidgetKeyRecord[]> {
   const now = Date.now();
-  const hit = listCache.get(c.accountKey);
+  const hit = s.keyList;
   if (hit && now - hit.startedAt < LIST_CACHE_TTL_MS && (startedAfter === undefined || hit.startedAt >= startedAfter)) {
     return hit.promise;
   }
-  const entry: CacheEntry = { startedAt: now, promise: c.listWidgetKeys() };
-  listCache.set(c.accountKey, entry);
+  const entry = { startedAt: now, promise: s.client.listWidgetKeys() };
+  s.keyList = entry;
   entry.promise.catch(() => {
-    if (listCache.get(c.accountKey) === entry) listCache.delete(c.accountKey);
+    if (s.keyList === entry) s.keyList = undefined;
   });
   return entry.promise;
 }
 
 /** Forget the cached list after a write to the account's keys. */
-export function invalidateKeyList(c: KatavenClient): void {
-  listCache.delete(c.accountKey);
-}
-
-/** Forget every cached list (tests). */
-export function clearListCache(): void {
-  listCache.clear();
+export function invalidateKeyList(s: AccountSession): void {
+  s.keyList = undefined;
 }

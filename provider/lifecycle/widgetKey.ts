@@ -18,11 +18,11 @@
  */
 import { type CanonicalAllowlist, emptyAllowlist, stateAllowlist } from "../../contract/allowlist";
 import type { Unknown } from "../../contract/engine";
-import type { UpdateWidgetKeyInput, WidgetKeyRecord } from "../client";
-import { attachTo, client, compact, invalidateKeyList, isUnknown, listKeysCached, warn } from "./common";
+import type { UpdateWidgetKeyInput, WidgetKeyRecord } from "../api/client";
+import { attachTo, compact, invalidateKeyList, isUnknown, listKeysCached, session, warn } from "./common";
 import type { ConfigSource } from "../config";
-import { stubChanged } from "../release";
-import { foreignEntriesWarning, revokedWarning, wantDisabled } from "../drift";
+import { secretAvailableIn, stubChanged } from "./stateCompat";
+import { foreignEntriesWarning, revokedWarning, wantDisabled } from "./drift";
 import { check } from "./widgetKeyCheck";
 import { knownAdopt, parseWidgetKeyProps, type Props, type WidgetKeyInputs, type WidgetKeyOutputs, type WidgetKeyProps } from "./widgetKeyProps";
 
@@ -142,11 +142,6 @@ function inputsFrom(outs: WidgetKeyOutputs): WidgetKeyInputs {
   } satisfies WidgetKeyInputs);
 }
 
-/** Whether the state holds the key's secret (a state written before `secretAvailable` existed: if it has one). */
-function secretAvailableIn(state: WidgetKeyProps): boolean {
-  return state.secretAvailable === undefined ? state.secretKey !== undefined : state.secretAvailable;
-}
-
 function verifyPublicKey(publicKey: string | undefined, key: { id: string; keyLast8: string }): void {
   if (typeof publicKey === "string" && !publicKey.endsWith(key.keyLast8)) {
     throw new Error(
@@ -182,7 +177,8 @@ function patchFor(current: Current, news: WidgetKeyProps, disabled: boolean): Up
  */
 export async function create(props: Props): Promise<{ id: string; outs: WidgetKeyOutputs }> {
   const fields = parseWidgetKeyProps(props, { allowlist: false });
-  const c = client();
+  const sess = session();
+  const c = sess.client;
   const adopt = knownAdopt(fields.adopt);
 
   if (adopt) {
@@ -198,8 +194,8 @@ export async function create(props: Props): Promise<{ id: string; outs: WidgetKe
     const current = fromServer(found);
     const patch = patchFor({ ...current, disabled: found.disabledAt !== null }, inputs, Boolean(inputs.disabled));
     const key = Object.keys(patch).length > 0 ? fromServer(await c.updateWidgetKey(found.id, patch)) : current;
-    invalidateKeyList(c);
-    adoptedHere.add(key.id);
+    invalidateKeyList(sess);
+    sess.account.adoptedKeys.add(key.id);
     return { id: key.id, outs: outputsFrom(key, inputs, { publicKey: adopt.publicKey, secretAvailable: false }) };
   }
 
@@ -208,7 +204,7 @@ export async function create(props: Props): Promise<{ id: string; outs: WidgetKe
   const checked = props.domainAllowlist;
   const domainAllowlist = Array.isArray(checked) ? checked.filter((e): e is string => typeof e === "string") : [];
   const created = await c.createWidgetKey({ name: inputs.name ?? "", domainAllowlist, agentId: inputs.agentId ?? null });
-  invalidateKeyList(c);
+  invalidateKeyList(sess);
   let key: WidgetKeyRecord = created;
   if (inputs.disabled === true) {
     try {
@@ -224,11 +220,11 @@ export async function create(props: Props): Promise<{ id: string; outs: WidgetKe
 
 export async function read(id: string, props: Props): Promise<{ id: string; props?: WidgetKeyOutputs; inputs?: WidgetKeyInputs }> {
   const state = parseWidgetKeyProps(props, { allowlist: false });
-  const c = client();
+  const sess = session();
   const started = Date.now();
-  let found = (await listKeysCached(c)).find((k) => k.id === id);
+  let found = (await listKeysCached(sess)).find((k) => k.id === id);
   // A cached answer may predate the key; confirm with a list that started after this read did.
-  if (!found) found = (await listKeysCached(c, started)).find((k) => k.id === id);
+  if (!found) found = (await listKeysCached(sess, started)).find((k) => k.id === id);
   if (!found) {
     const label = state.name ? ` "${state.name}"` : "";
     const last8 = state.keyLast8 ? ` (…${state.keyLast8})` : "";
@@ -278,29 +274,24 @@ export async function update(id: string, oldProps: Props, newProps: Props): Prom
     } satisfies WidgetKeyState);
     return { outs };
   }
-  const c = client();
+  const sess = session();
+  const c = sess.client;
   const key = await c.updateWidgetKey(id, patch);
-  invalidateKeyList(c);
+  invalidateKeyList(sess);
   return { outs: outputsFrom(fromServer(key), news, { ...carry, disabledOutsidePulumi: keepRevoked }) };
 }
 
-/**
- * Ids adopted by a create in this process. When a resource is replaced by one that adopts the same key
- * (state held key K, the program now says `adopt: {id: K}`), the engine creates the new resource and then
- * deletes the old one, which would delete K itself; delete skips such an id unless the resource being
- * deleted is itself an adopter of it.
- */
-const adoptedHere = new Set<string>();
-
 export async function remove(id: string, props: Props): Promise<void> {
   const state = parseWidgetKeyProps(props, { allowlist: false });
-  if (adoptedHere.has(id) && knownAdopt(state.adopt)?.id !== id) {
+  const sess = session();
+  const c = sess.client;
+  // Replaced by a resource that adopts the same key (create-then-delete): the key is the new resource's.
+  if (sess.account.adoptedKeys.has(id) && knownAdopt(state.adopt)?.id !== id) {
     warn(`widget key ${id} was adopted by its replacement; it is left in place instead of being deleted.`);
     return;
   }
-  const c = client();
   const r = await c.deleteWidgetKey(id);
-  invalidateKeyList(c);
+  invalidateKeyList(sess);
   if (r?.outcome === "disabled") {
     // Kataven keeps a key that served widget calls: the engine will say "deleted", so say what happened.
     const label = `${state.name ? `"${state.name}" ` : ""}${id}${state.keyLast8 ? ` (…${state.keyLast8})` : ""}`;

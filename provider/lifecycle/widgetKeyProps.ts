@@ -4,10 +4,10 @@
  * at its top; that is also where an allowlist from the engine is canonicalised (once per bag).
  */
 import { type CanonicalAllowlist, stateAllowlist } from "../../contract/allowlist";
-import type { Preview } from "../../contract/engine";
+import type { Preview, Props } from "../../contract/engine";
 import { compact, isUnknown } from "./common";
 
-export type Props = Record<string, unknown>;
+export type { Props };
 
 export type WidgetKeyAdopt = { id: string; publicKey?: string };
 

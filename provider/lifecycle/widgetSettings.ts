@@ -17,7 +17,7 @@
  * Nothing replaces.
  */
 import { randomBytes } from "node:crypto";
-import type { WidgetSettingsRecord, WidgetSettingsRecordPatch } from "../client";
+import type { WidgetSettingsRecord, WidgetSettingsRecordPatch } from "../api/client";
 import {
   color,
   httpsUrl,
@@ -27,10 +27,10 @@ import {
   privacyNotice,
   WIDGET_SETTINGS_DEFAULTS,
 } from "../../contract/wire";
-import type { Preview } from "../../contract/engine";
-import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
+import type { Preview, Props } from "../../contract/engine";
+import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, session, warn } from "./common";
 import type { ConfigSource } from "../config";
-import { stubChanged } from "../release";
+import { stubChanged } from "./stateCompat";
 
 /** Ids look like `widget-settings-1a2b3c4d`: unique per resource, so a replacement can be told apart. */
 export const WIDGET_SETTINGS_ID_PREFIX = "widget-settings-";
@@ -56,7 +56,6 @@ export const SETTINGS_FIELDS: { readonly [F in SettingsField]: FieldSpec<WidgetS
 };
 const FIELDS: readonly SettingsField[] = ["primaryColor", "accentColor", "logoUrl", "launcherPosition", "launcherLabel", "privacyNotice"];
 
-type Props = Record<string, unknown>;
 
 /** The settings fields, each possibly unknown at preview. */
 type SettingsValues = { [F in SettingsField]?: Preview<WidgetSettingsRecord[F]> };
@@ -220,24 +219,20 @@ async function apply(inputs: WidgetSettingsProps): Promise<WidgetSettingsOutputs
   const c = client();
   const current = await c.getWidgetSettings();
   // Values a create of this process applied (a rename is a create, then a delete) are not someone else's.
-  const held = appliedHere.has(c.accountKey) ? [] : nonDefaults(current);
+  const held = c.account.appliedSettings.has(APPLIED_KEY) ? [] : nonDefaults(current);
   if (held.length > 0) warn(adoptedValuesWarning("The account's widget settings", held.join(", ")));
   const patch = patchFor(current, inputs);
   const next = Object.keys(patch).length > 0 ? await c.updateWidgetSettings(patch) : current;
   return outputsFrom(next, inputs, held.length > 0);
 }
 
-/**
- * Per account, the id of the resource a create in this process applied. If the engine then deletes an
- * *older* resource for the same singleton (a rename without an alias is a create followed by a delete),
- * resetting would wipe what was just applied, so delete skips the reset for any other id.
- */
-const appliedHere = new Map<string, string>();
+/** The account's singleton in AccountState.appliedSettings (../api/session.ts): a rename's delete keeps it. */
+const APPLIED_KEY = "widgetSettings";
 
 export async function create(props: Props): Promise<{ id: string; outs: WidgetSettingsOutputs }> {
   const outs = await apply(parseWidgetSettingsProps(props));
   const id = `${WIDGET_SETTINGS_ID_PREFIX}${randomBytes(4).toString("hex")}`;
-  appliedHere.set(client().accountKey, id);
+  session().account.appliedSettings.set(APPLIED_KEY, id);
   return { id, outs };
 }
 
@@ -271,7 +266,7 @@ export async function update(_id: string, oldProps: Props, newProps: Props): Pro
 export async function remove(id: string, props: Props): Promise<void> {
   const state = parseWidgetSettingsProps(props);
   if (effectiveOnDelete(state.onDelete, state.adoptedValues) === "retain") return;
-  const newer = appliedHere.get(client().accountKey);
+  const newer = session().account.appliedSettings.get(APPLIED_KEY);
   if (newer !== undefined && newer !== id) return;
   const reset: WidgetSettingsRecordPatch = {};
   for (const f of FIELDS) reset[f] = null;

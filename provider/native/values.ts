@@ -3,13 +3,14 @@
  * as a sentinel string) and the plain objects the lifecycle methods take. Secrets are unwrapped on the way in
  * (remembering which top-level properties held one) and wrapped again on the way out.
  */
+import type { Props } from "../../contract/engine";
 import type { StructCtor } from "./protos";
 
 /** The engine's signature key and the secret signature (sdk/nodejs/runtime/rpc.ts: specialSigKey, specialSecretSig). */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-export type Props = Record<string, unknown>;
+export type { Props };
 
 function isSecret(v: unknown): v is { value?: unknown } {
   return typeof v === "object" && v !== null && !Array.isArray(v) && (v as Props)[SIG_KEY] === SECRET_SIG;

@@ -12,9 +12,9 @@
  * are the stack's: ./orphans.ts.
  */
 import { spawnSync } from "node:child_process";
-import { clientFor } from "../client";
+import { clientFor } from "../api/session";
 import { configProblem, resolveConfig, type ConfigSource } from "../config";
-import { redact } from "../errors";
+import { redact } from "../api/errors";
 import { type Evidence, type HistoryEntry, interruptedRunEvidence, type StackExport, trackingOf, untrackedKeys, type WindowProblem } from "./orphans";
 
 /** Clock skew tolerated between this machine and the API. */

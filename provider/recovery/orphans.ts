@@ -16,7 +16,7 @@
  * Everything else is only listed.
  */
 import { WIDGET_KEY_TYPE } from "../../contract/engine";
-import type { WidgetKeyRecord } from "../records";
+import type { WidgetKeyRecord } from "../api/records";
 
 /** The parts of `pulumi stack export` this module reads. */
 export interface StackExport {

@@ -22,7 +22,7 @@ scrubDebugLog();
  * are part of the package's contract: test/integration/provider/lifecyclePaths.test.ts fails when one stops
  * resolving. States written by earlier builds hold the serializer's form of the same stub, which calls
  * the same `attach`; the first `up` after upgrading rewrites it (an update with no API call, see
- * ../release.ts).
+ * ../lifecycle/stateCompat.ts).
  */
 export function providerStub(lifecycleModule: `pulumi-kataven-widget/provider/lifecycle/${string}`): string {
   return `exports.handler = () => ({ configure(req) { require(${JSON.stringify(lifecycleModule)}).attach(this, req.config); } });`;

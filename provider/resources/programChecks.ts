@@ -47,7 +47,7 @@ export function accountScope(connection: object | undefined): string {
   if (!connection) return "";
   let scope = scopes.get(connection);
   if (!scope) {
-    scope = `connection#${scopes.has(connection) ? 0 : ++scopeCount}`;
+    scope = `connection#${++scopeCount}`;
     scopes.set(connection, scope);
   }
   return scope;

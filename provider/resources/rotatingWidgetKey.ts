@@ -14,7 +14,7 @@
 import { rpcKeepAlive } from "../sdkPrivate";
 import * as pulumi from "@pulumi/pulumi";
 import { getWidgetKeys } from "../lookups";
-import { type GenerationPlan, generationKeyName, planGenerations, validateGenerations } from "../rotation";
+import { type GenerationPlan, generationKeyName, planGenerations, validateGenerations } from "./rotation";
 import { WidgetKey } from "./widgetKey";
 import type { KatavenConnection } from "../connection";
 

@@ -2,10 +2,6 @@
 import { StoreBase, type Row } from "./base";
 
 export class AccountsStore extends StoreBase {
-  hasAccount(id: string): boolean {
-    return this.stmt("SELECT 1 FROM accounts WHERE id = ?").get(id) !== undefined;
-  }
-
   ensureAccount(id: string, now: string): boolean {
     return this.stmt("INSERT OR IGNORE INTO accounts (id, created_at) VALUES (?, ?)").run(id, now).changes > 0;
   }

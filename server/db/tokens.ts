@@ -1,5 +1,4 @@
 /** Exchange tokens (user_token): only their jti, key, expiry and use time; each is used once. */
-import type { Row } from "./base";
 import { SettingsStore } from "./settings";
 
 export class TokensStore extends SettingsStore {
@@ -12,11 +11,6 @@ export class TokensStore extends SettingsStore {
   /** Marks the token used; false when it is unknown or was already used. */
   consumeExchangeToken(jti: string, now: string): boolean {
     return this.stmt("UPDATE exchange_tokens SET used_at = ? WHERE jti = ? AND used_at IS NULL").run(now, jti).changes === 1;
-  }
-
-  exchangeTokenUsed(jti: string): boolean {
-    const r = this.stmt("SELECT used_at FROM exchange_tokens WHERE jti = ?").get(jti) as Row | undefined;
-    return !r || r.used_at !== null;
   }
 
   /** Drops exchange tokens that expired before `before` (they can no longer be used anyway). */

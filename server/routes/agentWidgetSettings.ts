@@ -1,5 +1,5 @@
 /**
- * Per-agent widget policy (kataven-api.md, decision 7, "Per-agent settings"):
+ * Per-agent widget policy (the contract's Settings, server/README.md):
  *   GET   /agents/{agentId}/widget-settings   a missing row reads {widget_enabled: false, auth_mode: "guest"}
  *   PATCH /agents/{agentId}/widget-settings   partial; a body agent_id that differs from the path is a 400
  * The agent must exist in the caller's account; otherwise (another account's agent included) 404.

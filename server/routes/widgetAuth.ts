@@ -1,5 +1,5 @@
 /**
- * Public widget endpoints (kataven-api.md, (a) "Public widget endpoints", (c) 3–6, decision 8):
+ * Public widget endpoints (the contract's Widget auth, server/README.md):
  *   GET  /widget/config?client_key=pk_live_…[&agent_id=…]   bootstrap config: policy + branding
  *   POST /widget/auth/guest       {client_key, agent_id?}                      → session JWT (kind guest)
  *   POST /widget/auth/user-token  Bearer <widget secret_key | account API key>,
@@ -147,7 +147,7 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     if (!secret || !parsed) throw invalid;
     const body = parseBody(UserTokenRequest, await readJson(c));
 
-    // decision 8 / (d)-3: the widget key's secret (bcrypt-checked) binds the token to that key; an account
+    // The contract's Widget auth: the widget key's secret (bcrypt-checked) binds the token to that key; an account
     // API key is also accepted and binds it to the account only.
     const row = store.findWidgetKeyBySecret(secret);
     let wk: WidgetKeyRow | null = null;

@@ -1,5 +1,5 @@
 /**
- * Widget key management (kataven-api.md, (a) "Widget keys"; decisions 1, 4, 5, 6):
+ * Widget key management (server/README.md, "The contract in brief": Key pairs, Wire format, Allowlist, Revoke and delete):
  *   GET    /widget-keys        list (metadata only: key_last8, never key material)
  *   POST   /widget-keys        mint a pk_live_/sk_live_ pair, shown once in the 201 body
  *   PATCH  /widget-keys/{id}   name, domain_allowlist (replaces), agent_id (null unpins), disabled
@@ -105,7 +105,7 @@ export function widgetKeysRoutes(ctx: ServerContext): Hono<AppEnv> {
       if (body.name !== undefined && body.name !== current.name) changes.name = body.name;
       if (domains !== undefined && JSON.stringify(domains) !== JSON.stringify(current.domain_allowlist)) changes.domain_allowlist = domains;
       if (body.agent_id !== undefined && body.agent_id !== current.agent_id) changes.agent_id = body.agent_id;
-      // disabled:true is idempotent and keeps the first disabled_at (decision 6)
+      // disabled:true is idempotent and keeps the first disabled_at (the contract's Revoke and delete)
       if (body.disabled === true && !current.disabled_at) changes.disabled_at = now;
       if (body.disabled === false && current.disabled_at) changes.disabled_at = null;
       if (Object.keys(changes).length > 0) {

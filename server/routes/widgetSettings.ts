@@ -1,8 +1,8 @@
 /**
- * Account widget branding (kataven-api.md, decision 7):
+ * Account widget branding (the contract's Settings, server/README.md):
  *   GET   /widget-settings   stored settings, or WIDGET_SETTINGS_DEFAULTS when nothing is stored
  *   PATCH /widget-settings   partial: absent = unchanged, null = back to the default
- *   PUT   /widget-settings   undocumented alias ((d)-7): full replace, absent = default
+ *   PUT   /widget-settings   undocumented alias: full replace, absent = default
  */
 import { Hono, type Context } from "hono";
 import { WIDGET_SETTINGS_DEFAULTS, WidgetSettingsPatch, WidgetSettingsWire } from "../../contract/wire";

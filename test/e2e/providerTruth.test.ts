@@ -1,5 +1,5 @@
 /**
- * Issue 11 through plain `pulumi` and the genuine Node.js language host, against the local server: what the
+ * The provider's reports through plain `pulumi` and the genuine Node.js language host, against the local server: what the
  * provider reports and does when Kataven changed outside Pulumi (allowlist entries it does not accept, keys
  * revoked out of band), the hosted base URL spellings, credentials (clear-text http, a plain-text API key),
  * duplicates in one program, the WidgetSettings create preview, a failing refresh printed once, and an

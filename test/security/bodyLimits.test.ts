@@ -1,5 +1,5 @@
 /**
- * Request-body limits per route class (issue 10, item 2): 16 KB on public widget routes, 256 KB on
+ * Request-body limits per route class: 16 KB on public widget routes, 256 KB on
  * management routes, answered 413 before the body is buffered (a declared 100 MB body gets its 413 while the
  * client is still sending), with or without auth. A body the client abandons is logged as a client abort.
  */

@@ -1,5 +1,5 @@
 /**
- * Key material stays private and storage failures name their cause (issue 10, items 4 and 6): the data dir
+ * Key material stays private and storage failures name their cause: the data dir
  * is created 0700 and its key files 0600; the server refuses to start, naming the path, when key material is
  * open to group or others, when the pepper is empty, not hex or not a file, or when the database is garbage;
  * a full disk is a 507 that says so, logged once with the route and SQLite's reason.

@@ -1,5 +1,5 @@
 /**
- * Bad input on every management route: each case names the field and the problem (issue 10, item 2), and
+ * Bad input on every management route: each case names the field and the problem, and
  * no case crashes the server or echoes key material.
  */
 import { startServer, type TestServer } from "../support/server";

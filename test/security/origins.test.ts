@@ -1,5 +1,5 @@
 /**
- * Origin rules through the server (issue 10, item 5), from the one module the provider's check() uses too
+ * Origin rules through the server, from the one module the provider's check() uses too
  * (contract/allowlist.ts): entries with control characters or "%" escapes are refused, not rewritten; hosts
  * are DNS names; an Origin header that is present but unusable never falls back to the Referer.
  */

@@ -1,7 +1,7 @@
 /**
  * Bad input on the public widget routes (config, guest, user-token, exchange, refresh): every field limit
- * and type is named in the answer (issue 10, item 2; a 201-character external_user_id used to be reported
- * as "is required"), and refusals never echo key material or tokens.
+ * and type is named in the answer (a 201-character value is "at most 200 characters", never "is required"),
+ * and refusals never echo key material or tokens.
  */
 import { startServer, type TestServer } from "../support/server";
 import { bearer, expectNoSecrets, expectReply, json, send, type Case } from "./support";

@@ -1,10 +1,10 @@
 /**
  * A server's error detail may echo what it was sent, and the provider quotes details in its messages:
- * redact() (provider/errors.ts) must remove a secret key in every spelling an echo can take — as it is,
+ * redact() (provider/api/errors.ts) must remove a secret key in every spelling an echo can take — as it is,
  * percent-escaped once or twice (`sk%5Flive%5F…`), JSON-escaped (`sk\u005flive…`), base64 or base64url
  * at any alignment — and leave ordinary text alone.
  */
-import { KatavenApiError, redact } from "../../provider/errors";
+import { KatavenApiError, redact } from "../../provider/api/errors";
 
 const KEY = "sk_live_acme_Q7dfK2LmN8pR4sT6vX9zB3cE5gH1jW0y";
 const pct = (s: string) => [...s].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`).join("");

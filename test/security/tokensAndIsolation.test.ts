@@ -1,5 +1,5 @@
 /**
- * Forged tokens and cross-account use (issue 10: keep 30/30 forged JWTs refused, 0 cross-account reads or
+ * Forged tokens and cross-account use (keep 30/30 forged JWTs refused, 0 cross-account reads or
  * writes, 0 leaked keys). Forgeries are signed with jose: another key, `alg: none`, other algorithms with the
  * server's own key, wrong issuer, audience or type, tampered payloads; every one is a 400 or 404 that names
  * the token field, and no answer or log line holds a key, secret or token.

@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bootstrapAccount, serveLocal } from "../../scripts/lib/localServer";
+import { call } from "./http";
 import { createApp, type Clock, type Logger } from "../../server/app";
 import { bootstrap } from "../../server/bootstrap";
 import { FaultInjector, type FaultRule } from "../../server/faults";
@@ -107,21 +108,16 @@ function bearerHeaders(apiKey: string, extra: Record<string, string> = {}): Reco
 
 /** Admin helpers over HTTP (the child process has no shared memory). */
 function httpAdmin(url: string) {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} failed: ${res.status} ${text}`);
-    return JSON.parse(text) as unknown;
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const r = await call(url, method, path, { body });
+    if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path} failed: ${r.status} ${r.text}`);
+    return r.json as unknown;
   };
   return {
-    stats: async () => (await call("GET", "/__admin/stats")) as StatsSnapshot,
-    resetStats: async () => void (await call("POST", "/__admin/stats/reset")),
-    setFaults: async (rules: FaultRule[]) => void (await call("PUT", "/__admin/faults", rules)),
-    clearFaults: async () => void (await call("DELETE", "/__admin/faults")),
+    stats: async () => (await admin("GET", "/__admin/stats")) as StatsSnapshot,
+    resetStats: async () => void (await admin("POST", "/__admin/stats/reset")),
+    setFaults: async (rules: FaultRule[]) => void (await admin("PUT", "/__admin/faults", rules)),
+    clearFaults: async () => void (await admin("DELETE", "/__admin/faults")),
   };
 }
 

@@ -1,7 +1,6 @@
 /**
  * Allowlist entries: canonical spelling and validation, as a table written from the contract
- * (../shared/kataven-api.md, section (b) "Proposed matcher", decision 5) and issue 5's list of rejections,
- * not from the code (the provider and the server share contract/allowlist.ts).
+ * (server/README.md, "The contract in brief": Allowlist) and its list of rejections, not from the code (the provider and the server share contract/allowlist.ts).
  */
 import { canonicalizeAllowlist, isBroadEntry, parseAllowlistEntry, sameAllowlist } from "../../contract/allowlist";
 
@@ -70,7 +69,7 @@ const VALID: [string, string][] = [
 
 /** [entry, words the reason must contain] */
 const INVALID: [string, RegExp][] = [
-  // control characters and % escapes are refused, never stripped or decoded (issue 10, item 5)
+  // control characters and % escapes are refused, never stripped or decoded
   ["https://acme.com\n.evil.com", /control character U\+000A/],
   ["https://acme.com\t", /control character U\+0009/],
   ["acme.com\r", /control character U\+000D/],

@@ -1,10 +1,10 @@
 /**
- * The allowlist matcher against the contract (kataven-api.md, section (b), "Proposed matcher", adopted by
- * decision 5), as a table written from the contract, not from the code. Each row: entry, the request's
+ * The allowlist matcher against the contract (server/README.md, "The contract in brief": Allowlist), as a
+ * table written from the contract, not from the code. Each row: entry, the request's
  * Origin (or a Referer), whether it passes. Every row is checked with the entry as written and in its
  * canonical form (what the server stores), which must decide the same way.
  */
-import { canonicalizeAllowlist, originAllowed, readRequestOrigin, requestOrigin } from "../../contract/allowlist";
+import { canonicalizeAllowlist, originAllowed, readRequestOrigin } from "../../contract/allowlist";
 
 type Row = [entry: string, origin: string, allowed: boolean, note: string];
 
@@ -99,7 +99,7 @@ describe("originAllowed, one entry", () => {
   });
 
   test.each(ROWS)("%s vs %s → %s (%s)", (entry, origin, allowed) => {
-    const o = requestOrigin({ origin });
+    const o = readRequestOrigin({ origin }).origin;
     expect(o).not.toBeNull();
     expect(originAllowed(o!, [entry])).toBe(allowed);
     const { canonical, failures } = canonicalizeAllowlist([entry]);
@@ -128,19 +128,19 @@ describe("lists and request origins", () => {
     [{ referer: "https://acme.com/shop/cart?id=1#top" }, "https://acme.com"],
     [{ referer: "https://user:pw@acme.com:8443/x" }, "https://acme.com:8443"],
     [{ origin: "https://a.com", referer: "https://b.com/x" }, "https://a.com"],
-  ])("requestOrigin(%j) = %s", (headers, expected) => {
-    expect(requestOrigin(headers)).toBe(expected);
+  ])("readRequestOrigin(%j).origin = %s", (headers, expected) => {
+    expect(readRequestOrigin(headers).origin).toBe(expected);
   });
 
   test.each([[{}], [{ origin: "null" }], [{ origin: null, referer: null }], [{ origin: "chrome-extension://abc" }], [{ referer: "not a url" }], [{ origin: "null", referer: "https://b.com/x" }], [{ origin: "https://a.com, https://b.com" }]])(
-    "requestOrigin(%j) = null: no usable origin, which is refused",
+    "readRequestOrigin(%j).origin = null: no usable origin, which is refused",
     (headers) => {
-      expect(requestOrigin(headers)).toBeNull();
+      expect(readRequestOrigin(headers).origin).toBeNull();
     },
   );
 });
 
-describe("request origins that are present but unusable (issue 10, item 5)", () => {
+describe("request origins that are present but unusable", () => {
   it.each([
     [{ origin: "null", referer: "https://acme.com/x" }, /"null"/],
     [{ origin: "garbage", referer: "https://acme.com/x" }, /not an origin/],

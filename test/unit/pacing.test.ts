@@ -1,5 +1,5 @@
 import { configProblem, resolveConfig } from "../../provider/config";
-import { formatProgress, Pacer, type PacingProgress, parsePacingValue } from "../../provider/pacing";
+import { formatProgress, Pacer, type PacingProgress, parsePacingValue } from "../../provider/api/pacing";
 
 /** A clock that only moves when the pacer sleeps (or the test says so). */
 function fakeTime() {

@@ -11,12 +11,12 @@ import {
   noWildcardsOnProd,
   prodKeysPinAgent,
   RULES,
-  WidgetKeyProps,
+  WidgetKeyRuleInput,
 } from "../../policy/rules";
 
 const prod = { stack: "prod", resourceName: "website" };
 const dev = { stack: "dev", resourceName: "website" };
-const key = (k: WidgetKeyProps): WidgetKeyProps => ({ name: "website", agentId: "agent-1", ...k });
+const key = (k: WidgetKeyRuleInput): WidgetKeyRuleInput => ({ name: "website", agentId: "agent-1", ...k });
 
 describe("prod stacks", () => {
   it.each([

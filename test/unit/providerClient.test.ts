@@ -2,10 +2,11 @@
  * The REST client's pure parts: Retry-After parsing, backoff, snake/camel conversion, error text (what
  * failed, why, what to do; never a secret), and config resolution.
  */
-import { toCamel, toSnake } from "../../provider/records";
-import { accountKeyOf, backoffMs, parseRetryAfter } from "../../provider/transport";
+import { toCamel, toSnake } from "../../provider/api/records";
+import { backoffMs, parseRetryAfter } from "../../provider/api/retry";
+import { accountKeyOf } from "../../provider/api/transport";
 import { configProblem, DEFAULT_API_URL, MISSING_API_KEY_MESSAGE, resolveConfig } from "../../provider/config";
-import { hintFor, KatavenApiError, KatavenConfigError, KatavenError, KatavenNetworkError, KatavenResponseError, parseErrorBody, redact } from "../../provider/errors";
+import { hintFor, KatavenApiError, KatavenConfigError, KatavenError, KatavenNetworkError, KatavenResponseError, parseErrorBody, redact } from "../../provider/api/errors";
 
 describe("Retry-After", () => {
   const now = Date.parse("2025-06-01T12:00:00Z");

@@ -1,4 +1,4 @@
-import { planGenerations, validateGenerations } from "../../provider/rotation";
+import { planGenerations, validateGenerations } from "../../provider/resources/rotation";
 
 const DAY = 86_400_000;
 const NOW = Date.parse("2026-11-29T12:00:00Z");

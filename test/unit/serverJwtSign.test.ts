@@ -1,6 +1,6 @@
 /**
  * The server signs widget JWTs with node:crypto's HMAC (server/jwt.ts) instead of jose's SignJWT, for
- * throughput (issue 14, item 4). The tokens must be the same bytes jose makes, verify with jose with the
+ * throughput. The tokens must be the same bytes jose makes, verify with jose with the
  * algorithm pinned, and fail verification under another key or algorithm.
  */
 import { createSecretKey, randomBytes } from "node:crypto";

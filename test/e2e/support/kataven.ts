@@ -2,7 +2,7 @@
  * Plain HTTP calls to the local Kataven server as the account itself (out-of-band changes and checks in
  * e2e tests), never through the provider under test.
  */
-import { request } from "undici";
+import { call } from "../../support/http";
 
 export interface ManagementApi {
   call(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<{ status: number; json: any }>;
@@ -13,13 +13,8 @@ export interface ManagementApi {
 export function managementApi(server: { url: string; apiKey: string }): ManagementApi {
   const api: ManagementApi = {
     async call(method, path, body) {
-      const res = await request(`${server.url}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${server.apiKey}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.body.text();
-      return { status: res.statusCode, json: text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : text };
+      const r = await call(server.url, method, `/api/v1${path}`, { body, apiKey: server.apiKey });
+      return { status: r.status, json: r.json ?? r.text };
     },
     async listKeys() {
       const r = await api.call("GET", "/widget-keys");

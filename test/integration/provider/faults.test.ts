@@ -5,7 +5,8 @@
  * outputs or failed with a clear message that names the call and carries no secret. Plus 429 storms and
  * the client's 20-in-flight cap, checked against the server's own limiter.
  */
-import { closeAllPools, MAX_IN_FLIGHT_PER_ACCOUNT } from "../../../provider/transport";
+import { resetSessions } from "../../../provider/api/session";
+import { MAX_IN_FLIGHT_PER_ACCOUNT } from "../../../provider/api/transport";
 import * as key from "../../../provider/lifecycle/widgetKey";
 import { fakeClock, startServer, type TestServer } from "../../support/server";
 import { api, type As, type FaultMode, faultModes, freshAccount, serverKeys, shutdown } from "./support";
@@ -259,7 +260,7 @@ describe("429 storms", () => {
       expect((await serverKeys(acct)).length).toBe(25);
     } finally {
       clearInterval(tick);
-      await closeAllPools();
+      await resetSessions();
       await limited.close();
     }
   }, 30_000);
@@ -281,7 +282,7 @@ describe("client-side pacing", () => {
     // Slow every list down so that requests pile up.
     await limited.setFaults([{ route: ROUTES.read, mode: "latency", latencyMs: 150, times: -1 }]);
     try {
-      const { clientFor } = await import("../../../provider/client");
+      const { clientFor } = await import("../../../provider/api/session");
       const { requireConfig } = await import("../../../provider/config");
       const c = clientFor(requireConfig());
       let peak = 0;
@@ -292,7 +293,7 @@ describe("client-side pacing", () => {
       const stats = await limited.stats();
       expect(stats.routes["GET /api/v1/widget-keys"].statuses).toEqual({ "200": 60 });
     } finally {
-      await closeAllPools();
+      await resetSessions();
       await limited.close();
     }
   }, 30_000);

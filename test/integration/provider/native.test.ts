@@ -8,7 +8,7 @@
 import { listenProvider } from "../../../provider/native/server";
 import { grpc, provider as pb, providerRpc, Struct } from "../../../provider/native/protos";
 import { SECRET_SIG, SIG_KEY } from "../../../provider/native/values";
-import { closeAllPools } from "../../../provider/transport";
+import { resetSessions } from "../../../provider/api/session";
 import { resetConfig } from "../../../provider/config";
 import { startServer, type TestServer } from "../../support/server";
 
@@ -41,7 +41,7 @@ describe("the native provider's gRPC interface", () => {
     rpc?.close();
     plugin?.close();
     resetConfig();
-    await closeAllPools();
+    await resetSessions();
     await srv?.close();
   });
 

@@ -2,25 +2,15 @@
  * Shared setup for the provider integration tests: a real local server over loopback (test/support/server)
  * and the provider's config pointed at it. No HTTP mocks.
  */
-import { closeAllPools } from "../../../provider/transport";
+import { resetSessions } from "../../../provider/api/session";
 import { type KatavenConfig, resetConfig, setConfig } from "../../../provider/config";
-import type { PacingLimits } from "../../../provider/pacing";
-import { clearListCache } from "../../../provider/lifecycle/common";
+import type { PacingLimits } from "../../../provider/api/pacing";
+import type { WidgetKeyWire } from "../../../contract/wire";
+import { call } from "../../support/http";
 import { type FaultRule, startServer, type StartServerOptions, type TestServer } from "../../support/server";
 
 /** Pacing off: test servers run without rate limits. */
 export const NO_PACING: PacingLimits = { perMinute: 0, perHour: 0, perDay: 0 };
-
-export interface WireKey {
-  id: string;
-  name: string;
-  key_last8: string;
-  domain_allowlist: string[];
-  agent_id: string | null;
-  disabled_at: string | null;
-  last_used_at: string | null;
-  created_at: string;
-}
 
 export async function boot(opts: StartServerOptions = {}, cfg: Partial<KatavenConfig> = {}): Promise<TestServer> {
   const srv = await startServer(opts);
@@ -29,14 +19,15 @@ export async function boot(opts: StartServerOptions = {}, cfg: Partial<KatavenCo
 }
 
 export function configureFor(srv: TestServer, cfg: Partial<KatavenConfig> = {}): void {
-  clearListCache();
+  // Each test starts with no cached lists, known ids or applied settings.
+  void resetSessions();
   // No pacing unless a test asks: test servers run without rate limits, and 429 handling is tested as such.
   setConfig({ apiUrl: srv.url, apiKey: srv.apiKey, timeoutMs: 2_000, backoffBaseMs: 5, retryAfterCapMs: 5_000, pacing: NO_PACING, ...cfg });
 }
 
 export async function shutdown(srv: TestServer | undefined): Promise<void> {
   resetConfig();
-  await closeAllPools();
+  await resetSessions();
   await srv?.close();
 }
 
@@ -58,28 +49,17 @@ export function freshAccount(srv: TestServer, cfg: Partial<KatavenConfig> = {}):
   return { srv, apiKey: a.apiKey, accountId: a.accountId };
 }
 
-function headersOf(as: As): Record<string, string> {
-  return { authorization: `Bearer ${as.apiKey}`, "content-type": "application/json" };
-}
-
 /** The account's keys straight from the server (not through the provider). */
-export async function serverKeys(as: As): Promise<WireKey[]> {
-  const res = await fetch(`${as.srv.url}/api/v1/widget-keys`, { headers: headersOf(as) });
-  if (!res.ok) throw new Error(`list failed: ${res.status} ${await res.text()}`);
-  return (await res.json()) as WireKey[];
+export async function serverKeys(as: As): Promise<WidgetKeyWire[]> {
+  const r = await call(as.srv.url, "GET", "/api/v1/widget-keys", { apiKey: as.apiKey });
+  if (r.status !== 200) throw new Error(`list failed: ${r.status} ${r.text}`);
+  return r.json as WidgetKeyWire[];
 }
 
-/** Any HTTP call as a plain client (out-of-band changes). */
+/** Any HTTP call as a plain client (out-of-band changes): the JSON body, or the plain-text error. */
 export async function api(as: As, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${as.srv.url}${path}`, { method, headers: headersOf(as), body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // plain-text error body
-  }
-  return { status: res.status, body: parsed };
+  const r = await call(as.srv.url, method, path, { body, apiKey: as.apiKey });
+  return { status: r.status, body: r.json ?? r.text };
 }
 
 export type FaultMode = {

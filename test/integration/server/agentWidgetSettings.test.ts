@@ -1,5 +1,5 @@
 import { startServer, type TestServer } from "../../support/server";
-import { call } from "./http";
+import { call } from "../../support/http";
 
 let srv: TestServer;
 const api = (method: string, agent: string, body?: unknown, apiKey = srv.apiKey) =>

@@ -1,5 +1,5 @@
 import { startServer, type TestServer } from "../../support/server";
-import { call } from "./http";
+import { call } from "../../support/http";
 
 describe("request log", () => {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import { startServer, type TestServer } from "../../support/server";
-import { call } from "./http";
+import { call } from "../../support/http";
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -76,7 +76,7 @@ describe("management auth (Bearer account API key, X-Account-ID)", () => {
   });
 });
 
-describe("path prefixes (contract decision 3)", () => {
+describe("path prefixes (the contract's Paths)", () => {
   test.each(["/api/v1", "/hub-api/api/v1", "/v1"])("%s/widget-keys answers with the same data", async (prefix) => {
     const r = await list({ authorization: `Bearer ${srv.apiKey}` }, `${prefix}/widget-keys`);
     expect(r.status).toBe(200);

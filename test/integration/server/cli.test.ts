@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { SERVER_MAIN as main } from "../../../scripts/lib/localServer";
 import { startServerProcess } from "../../support/server";
-import { call } from "./http";
+import { call } from "../../support/http";
 
 const run = (...args: string[]) => execFileSync(process.execPath, [main, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 let dir: string;

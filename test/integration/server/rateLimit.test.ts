@@ -1,5 +1,5 @@
 import { fakeClock, startServer, type TestServer } from "../../support/server";
-import { call } from "./http";
+import { call } from "../../support/http";
 
 const list = (srv: TestServer, apiKey = srv.apiKey) => call(srv.url, "GET", "/api/v1/widget-keys", { apiKey });
 

@@ -12,7 +12,7 @@ import { API_PREFIXES, ROUTES } from "../../../server/routeTable";
 import { Store } from "../../../server/store";
 
 const NON_API = ["GET /openapi.json", "GET /widget-demo"];
-/** Served but left out of the document on purpose (server/README.md: "undocumented alias", contract (d)-7). */
+/** Served but left out of the document on purpose (server/README.md: "undocumented alias"). */
 const UNDOCUMENTED = ["PUT /api/v1/widget-settings"];
 
 describe("the route list", () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Store, SCHEMA_VERSION } from "../../../server/store";
 import { startServer } from "../../support/server";
-import { call } from "./http";
+import { call } from "../../support/http";
 
 let dir: string;
 beforeEach(() => {

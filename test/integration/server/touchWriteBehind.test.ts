@@ -1,5 +1,5 @@
 /**
- * last_used_at write-behind (issue 14, item 4): the first touch of a widget key is written at once (it
+ * last_used_at write-behind: the first touch of a widget key is written at once (it
  * decides whether DELETE hard-deletes the key), later touches wait up to TOUCH_FLUSH_MS in memory and are
  * written together; rows read through the store carry the waiting value, and close() writes it.
  */

@@ -1,7 +1,7 @@
 import { createSecretKey, randomBytes } from "node:crypto";
 import { signHs256 } from "../../../server/jwt";
 import { fakeClock, startServer, type TestServer } from "../../support/server";
-import { call } from "./http";
+import { call } from "../../support/http";
 
 const ORIGIN = "https://shop.acme.com";
 const FOREIGN = "https://evil.example";
@@ -245,7 +245,7 @@ describe("user flow: user-token → exchange", () => {
     expect(forged.text).toMatch(/^invalid_token: /);
   });
 
-  test("the account API key may also mint a user_token, bound to the account (contract (d)-3)", async () => {
+  test("the account API key may also mint a user_token, bound to the account", async () => {
     const k = await newKey();
     const t = await userToken(srv.apiKey, { agent_id: "agent-a" });
     expect(t.status).toBe(200);

@@ -1,5 +1,5 @@
 import { startServer, type TestServer } from "../../support/server";
-import { call } from "./http";
+import { call } from "../../support/http";
 
 let srv: TestServer;
 const api = (method: string, body?: unknown, apiKey = srv.apiKey) => call(srv.url, method, "/api/v1/widget-settings", { body, apiKey });

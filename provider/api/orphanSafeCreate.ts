@@ -3,7 +3,7 @@
  * never retries it; this module does, after making sure the failed attempt left no key behind.
  *
  * The result always carries the secret. Failures fall in three kinds:
- *  - **never sent** (connection refused, DNS failure, TLS failure: errors.ts `neverSent`): no key can exist,
+ *  - **never sent** (connection refused, DNS failure, TLS failure: ./retry.ts `neverSent`): no key can exist,
  *    so the POST is retried at once with backoff, and after `maxAttempts` the error names the URL;
  *  - **ambiguous** (timeout, reset, 5xx, a 2xx whose body cannot be read): the key the attempt may have
  *    minted is looked for and deleted before trying again;
@@ -22,34 +22,25 @@
  * may commit it later, outside the window. The create then warns, naming the key and the exact
  * `kataven-recover` command whose window finds it (docs/operations.md, "Recovering from an interrupted run").
  */
-import { sameAllowlist } from "../contract/allowlist";
-import { CreatedWidgetKeyWire } from "../contract/wire";
+import { sameAllowlist } from "../../contract/allowlist";
+import { CreatedWidgetKeyWire } from "../../contract/wire";
 import { type CreatedWidgetKeyRecord, type CreateWidgetKeyInput, type DeleteWidgetKeyResult, toCamel, toSnake, type WidgetKeyRecord } from "./records";
-import { ORPHAN_CHECK_DEADLINE_MS, RECOVERY_HINT, recoverCommand, untilDecided } from "./recovery/decide";
-import { agentNotFoundHint, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError, neverSent } from "./errors";
-import { warn } from "./log";
-import { backoffMs, sleep, type Transport } from "./transport";
+import { ORPHAN_CHECK_DEADLINE_MS, RECOVERY_HINT, recoverCommand, untilDecided } from "./decide";
+import { agentNotFoundHint, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError } from "./errors";
+import { warn } from "../log";
+import { backoffMs, neverSent, type RetryDecision, retryLoop, sleep } from "./retry";
+import type { AccountState } from "./session";
+import type { Transport } from "./transport";
 
 const API = "/api/v1";
 
-/** Ids this process has seen per account (from lists and creates); see the orphan-matching rule. */
-const knownIds = new Map<string, Set<string>>();
-/** Serialises creates of the same name per account, so orphan matching never races a sibling create. */
-const createLocks = new Map<string, Promise<unknown>>();
-
-/** Records ids of the account as known to this process (every list and create does). */
-export function rememberIds(accountKey: string, ids: Iterable<string>): void {
-  let set = knownIds.get(accountKey);
-  if (!set) {
-    set = new Set();
-    knownIds.set(accountKey, set);
-  }
-  for (const id of ids) set.add(id);
-}
-
 /** A failed create attempt where the key may or may not have been minted. */
 class AmbiguousCreate extends Error {
-  constructor(readonly underlying: Error) {
+  constructor(
+    readonly underlying: Error,
+    /** when the attempt started */
+    readonly started: number,
+  ) {
     super(underlying.message);
   }
 }
@@ -57,6 +48,8 @@ class AmbiguousCreate extends Error {
 /** What the orphan-safe create needs from the typed client. */
 export interface KeyApi {
   readonly transport: Transport;
+  /** The account's known ids and create locks. */
+  readonly account: AccountState;
   /** Tolerated clock skew between this machine and the API when matching a create's orphan. */
   readonly orphanSkewMs: number;
   /** How long the orphan check keeps asking an unreachable API before it gives up (kataven:orphanCheckTimeoutMs). */
@@ -76,14 +69,15 @@ interface AttemptWindow {
 }
 
 export async function createWidgetKey(api: KeyApi, input: CreateWidgetKeyInput): Promise<CreatedWidgetKeyRecord> {
-  const lockKey = `${api.transport.accountKey}|${input.name.trim()}`;
-  const prev = createLocks.get(lockKey) ?? Promise.resolve();
+  const locks = api.account.createLocks;
+  const lockKey = input.name.trim();
+  const prev = locks.get(lockKey) ?? Promise.resolve();
   const run = prev.catch(() => undefined).then(() => new OrphanSafeCreate(api, input).run());
-  createLocks.set(lockKey, run);
+  locks.set(lockKey, run);
   try {
     return await run;
   } finally {
-    if (createLocks.get(lockKey) === run) createLocks.delete(lockKey);
+    if (locks.get(lockKey) === run) locks.delete(lockKey);
   }
 }
 
@@ -92,13 +86,15 @@ class OrphanSafeCreate {
   private readonly windows: AttemptWindow[] = [];
   private readonly before: Set<string>;
   private readonly name: string;
+  /** the last attempt's failure, for the final error */
+  private lastError?: Error;
 
   constructor(
     private readonly api: KeyApi,
     private readonly input: CreateWidgetKeyInput,
   ) {
     this.t = api.transport;
-    this.before = new Set(knownIds.get(this.t.accountKey) ?? []);
+    this.before = new Set(api.account.knownIds);
     this.name = input.name.trim();
   }
 
@@ -106,37 +102,18 @@ class OrphanSafeCreate {
     const input = this.input;
     const path = `${API}/widget-keys`;
     const body = toSnake({ name: input.name, domainAllowlist: input.domainAllowlist, agentId: input.agentId });
-    let lastError: Error | undefined;
     try {
-      for (let attempt = 1; attempt <= this.t.maxAttempts; attempt++) {
-        const started = Date.now();
-        try {
-          const created = await this.attemptCreate(path, body);
-          rememberIds(this.t.accountKey, [created.id]);
-          // An earlier attempt's key may have landed after its own sweep: one more look, same windows.
-          if (this.windows.length > 0) await this.sweepOrphans(created.id, lastError!);
-          return created;
-        } catch (err) {
-          if (neverSent(err)) {
-            lastError = err as Error;
-          } else if (err instanceof AmbiguousCreate) {
-            lastError = err.underlying;
-            const timedOut = err.underlying instanceof KatavenNetworkError && err.underlying.code === "timeout";
-            const skew = this.api.orphanSkewMs;
-            this.windows.push({ from: started - skew, to: started + this.t.timeoutMs + skew, timedOut, settled: false });
-            // After a timeout the server may still be working on the request: give it as long again first.
-            if (timedOut) await sleep(Math.min(this.t.timeoutMs, 30_000));
-            await this.sweepOrphans(undefined, lastError);
-          } else {
-            throw err;
-          }
-          if (attempt < this.t.maxAttempts) await sleep(backoffMs(attempt, this.t.backoffBaseMs));
-        }
-      }
+      const created = await retryLoop(undefined, () => this.attemptCreate(path, body), (err, { attempt }) => this.afterFailure(err, attempt));
+      this.api.account.knownIds.add(created.id);
+      // An earlier attempt's key may have landed after its own sweep: one more look, same windows.
+      if (this.windows.length > 0) await this.sweepOrphans(created.id, this.lastError!);
+      return created;
+    } catch (err) {
+      if (!neverSent(err) && !(err instanceof AmbiguousCreate)) throw err;
     } finally {
       this.warnIfUnsettled();
     }
-    const e = lastError as KatavenApiError | KatavenNetworkError;
+    const e = this.lastError as KatavenApiError | KatavenNetworkError;
     if (e instanceof KatavenApiError) {
       throw new KatavenApiError({ status: e.status, code: e.code, detail: e.detail, method: "POST", path, attempts: this.t.maxAttempts, hint: "no key was left behind; retry later" });
     }
@@ -144,20 +121,41 @@ class OrphanSafeCreate {
     throw new KatavenNetworkError({ code: e.code, method: "POST", path, reason: `${e.reason} (${left})`, attempts: this.t.maxAttempts, cause: e });
   }
 
+  /**
+   * After a failed attempt: a never-sent one is simply tried again; an ambiguous one first has its
+   * possible key looked for and deleted; anything else is final. Tries again while attempts remain.
+   */
+  private async afterFailure(err: unknown, attempt: number): Promise<RetryDecision | undefined> {
+    if (neverSent(err)) {
+      this.lastError = err as Error;
+    } else if (err instanceof AmbiguousCreate) {
+      this.lastError = err.underlying;
+      const timedOut = err.underlying instanceof KatavenNetworkError && err.underlying.code === "timeout";
+      const skew = this.api.orphanSkewMs;
+      this.windows.push({ from: err.started - skew, to: err.started + this.t.timeoutMs + skew, timedOut, settled: false });
+      // After a timeout the server may still be working on the request: give it as long again first.
+      if (timedOut) await sleep(Math.min(this.t.timeoutMs, 30_000));
+      await this.sweepOrphans(undefined, this.lastError);
+    } else {
+      return undefined;
+    }
+    return attempt < this.t.maxAttempts ? { waitMs: backoffMs(attempt, this.t.backoffBaseMs) } : undefined;
+  }
+
   private async attemptCreate(path: string, body: Record<string, unknown>): Promise<CreatedWidgetKeyRecord> {
+    const started = Date.now();
     let parsed: CreatedWidgetKeyWire;
     try {
       parsed = await this.t.call("POST", path, {
         body,
         schema: CreatedWidgetKeyWire,
-        idempotent: false,
         notFoundHint: agentNotFoundHint(body.agent_id as string | undefined),
       });
     } catch (err) {
       if (neverSent(err)) throw err;
-      if (err instanceof KatavenNetworkError) throw new AmbiguousCreate(err);
-      if (err instanceof KatavenResponseError) throw new AmbiguousCreate(err);
-      if (err instanceof KatavenApiError && err.status >= 500) throw new AmbiguousCreate(err);
+      if (err instanceof KatavenNetworkError || err instanceof KatavenResponseError || (err instanceof KatavenApiError && err.status >= 500)) {
+        throw new AmbiguousCreate(err, started);
+      }
       throw err;
     }
     return toCamel<CreatedWidgetKeyRecord>(parsed);
@@ -174,7 +172,7 @@ class OrphanSafeCreate {
   /** Deletes the keys the ambiguous attempts may have minted (rule in the header). */
   private async sweepOrphans(keep: string | undefined, cause: Error): Promise<void> {
     try {
-      // Keep asking until the API answers (recovery/decide.ts): giving up here leaves a live key behind.
+      // Keep asking until the API answers (./decide.ts): giving up here leaves a live key behind.
       const keys = await untilDecided(() => this.api.listWidgetKeys(), this.api.orphanCheckMs ?? ORPHAN_CHECK_DEADLINE_MS, `orphan check for widget key "${this.name}"`);
       for (const k of keys) {
         const w = this.attemptOf(k, keep);

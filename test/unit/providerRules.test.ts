@@ -1,12 +1,13 @@
 /**
- * Pure pieces of issue 11: base-URL normalisation and the clear-text http rule (config.ts), the drift rules
- * (drift.ts), the orphan check's retry (recovery/decide.ts) and the one-line error output (errorOutput.ts).
+ * Pure provider rules: base-URL normalisation and the clear-text http rule (config.ts), the drift rules
+ * (lifecycle/drift.ts), the orphan check's retry (api/decide.ts) and the one-line error output (sdkPrivate.ts).
  */
 import { configProblem, normalizeApiUrl, resolveConfig } from "../../provider/config";
-import { stateAllowlist, wantDisabled } from "../../provider/drift";
-import { KatavenApiError, KatavenNetworkError } from "../../provider/errors";
-import { quietErrors } from "../../provider/errorOutput";
-import { untilDecided } from "../../provider/recovery/decide";
+import { stateAllowlist } from "../../contract/allowlist";
+import { wantDisabled } from "../../provider/lifecycle/drift";
+import { KatavenApiError, KatavenNetworkError } from "../../provider/api/errors";
+import { quietErrors } from "../../provider/sdkPrivate";
+import { untilDecided } from "../../provider/api/decide";
 
 describe("kataven:apiUrl", () => {
   it.each([

@@ -100,18 +100,6 @@ export function noRouteHint(): string {
 /** What to do after no HTTP answer at all. */
 export const NETWORK_HINT = "check kataven:apiUrl and that the Kataven API is reachable";
 
-/**
- * Network error codes raised before a request could reach the server: no connection was made (refused,
- * no route, DNS failure, connect timeout) or TLS failed before the request was written. Such a failure is
- * never an ambiguous create, and retrying it for minutes helps nobody.
- */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT"]);
-
-/** True when the request never reached the server (see NOT_SENT_CODES; TLS and certificate errors too). */
-export function neverSent(err: unknown): boolean {
-  if (!(err instanceof KatavenNetworkError)) return false;
-  return NOT_SENT_CODES.has(err.code) || /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(err.code);
-}
 /** What to do after a 2xx answer this version cannot read. */
 export const RESPONSE_HINT = "the API and this provider version may be out of step";
 

@@ -1,4 +1,8 @@
-/** Small fetch wrapper for the server tests: real HTTP, text body kept, JSON parsed when it is JSON. */
+/**
+ * The one HTTP helper of the tests that talk to the local server directly (not through the provider):
+ * real HTTP, text body kept, JSON parsed when it is JSON. test/security/support.ts `send` is the raw-socket
+ * counterpart for requests fetch would refuse to make.
+ */
 export interface Reply {
   status: number;
   text: string;

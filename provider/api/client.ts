@@ -1,5 +1,5 @@
 /**
- * The one REST client for the Kataven management API (../shared/kataven-api.md): the typed API every
+ * The one REST client for the Kataven management API (server/README.md, "The contract in brief"): the typed API every
  * resource goes through. Its parts:
  *  - ./transport.ts: keep-alive pools, auth headers, the 20-in-flight cap per account, retries (429 and
  *    `Retry-After` for every method; 5xx, timeouts and resets for GET/PATCH/DELETE);
@@ -8,17 +8,16 @@
  *  - every response parsed with the zod schemas of contract/wire.ts.
  * Nothing here logs, and no message carries the API key, the Authorization header or key material.
  */
-import { createHash } from "node:crypto";
 import {
   AgentWidgetSettingsWire,
   DeleteWidgetKeyResponse,
   WidgetKeyListWire,
   WidgetKeyWire,
   WidgetSettingsWire,
-} from "../contract/wire";
-import type { KatavenConfig } from "./config";
+} from "../../contract/wire";
+import type { KatavenConfig } from "../config";
 import { agentNotFoundHint, isNoRoute, KatavenApiError, noRouteHint } from "./errors";
-import { createWidgetKey, type KeyApi, rememberIds } from "./orphanSafeCreate";
+import { createWidgetKey, type KeyApi } from "./orphanSafeCreate";
 import {
   type AgentWidgetSettingsRecord,
   type AgentWidgetSettingsRecordPatch,
@@ -32,6 +31,7 @@ import {
   type WidgetSettingsRecord,
   type WidgetSettingsRecordPatch,
 } from "./records";
+import type { AccountState } from "./session";
 import { Transport } from "./transport";
 
 export type {
@@ -55,8 +55,11 @@ export class KatavenClient implements KeyApi {
   orphanSkewMs = 5_000;
   readonly orphanCheckMs?: number;
 
-  constructor(cfg: KatavenConfig & { apiKey: string }) {
-    this.transport = new Transport(cfg);
+  constructor(
+    cfg: KatavenConfig & { apiKey: string },
+    readonly account: AccountState,
+  ) {
+    this.transport = new Transport(cfg, account);
     this.orphanCheckMs = cfg.orphanCheckMs;
     this.accountKey = this.transport.accountKey;
   }
@@ -69,8 +72,8 @@ export class KatavenClient implements KeyApi {
   // ---- widget keys ---------------------------------------------------------------------------------------
 
   async listWidgetKeys(): Promise<WidgetKeyRecord[]> {
-    const rows = await this.transport.call("GET", `${API}/widget-keys`, { schema: WidgetKeyListWire, idempotent: true });
-    rememberIds(this.accountKey, rows.map((r) => r.id));
+    const rows = await this.transport.call("GET", `${API}/widget-keys`, { schema: WidgetKeyListWire });
+    for (const r of rows) this.account.knownIds.add(r.id);
     return rows.map((r) => toCamel<WidgetKeyRecord>(r));
   }
 
@@ -83,7 +86,6 @@ export class KatavenClient implements KeyApi {
     const row = await this.transport.call("PATCH", `${API}/widget-keys/${encodeURIComponent(id)}`, {
       body: toSnake({ ...patch }),
       schema: WidgetKeyWire,
-      idempotent: true,
       notFoundHint: (code, detail) =>
         isNoRoute(detail)
           ? noRouteHint()
@@ -97,7 +99,7 @@ export class KatavenClient implements KeyApi {
   /** DELETE; null when the key was already gone (404). */
   async deleteWidgetKey(id: string): Promise<DeleteWidgetKeyResult | null> {
     try {
-      const r = await this.transport.call("DELETE", `${API}/widget-keys/${encodeURIComponent(id)}`, { schema: DeleteWidgetKeyResponse, idempotent: true });
+      const r = await this.transport.call("DELETE", `${API}/widget-keys/${encodeURIComponent(id)}`, { schema: DeleteWidgetKeyResponse });
       return toCamel<DeleteWidgetKeyResult>(r);
     } catch (err) {
       if (err instanceof KatavenApiError && err.status === 404) return null;
@@ -108,18 +110,17 @@ export class KatavenClient implements KeyApi {
   // ---- settings ------------------------------------------------------------------------------------------
 
   async getWidgetSettings(): Promise<WidgetSettingsRecord> {
-    return toCamel<WidgetSettingsRecord>(await this.transport.call("GET", `${API}/widget-settings`, { schema: WidgetSettingsWire, idempotent: true }));
+    return toCamel<WidgetSettingsRecord>(await this.transport.call("GET", `${API}/widget-settings`, { schema: WidgetSettingsWire }));
   }
 
   async updateWidgetSettings(patch: WidgetSettingsRecordPatch): Promise<WidgetSettingsRecord> {
-    const r = await this.transport.call("PATCH", `${API}/widget-settings`, { body: toSnake({ ...patch }), schema: WidgetSettingsWire, idempotent: true });
+    const r = await this.transport.call("PATCH", `${API}/widget-settings`, { body: toSnake({ ...patch }), schema: WidgetSettingsWire });
     return toCamel<WidgetSettingsRecord>(r);
   }
 
   async getAgentWidgetSettings(agentId: string): Promise<AgentWidgetSettingsRecord> {
     const r = await this.transport.call("GET", `${API}/agents/${encodeURIComponent(agentId)}/widget-settings`, {
       schema: AgentWidgetSettingsWire,
-      idempotent: true,
       notFoundHint: agentNotFoundHint(agentId),
     });
     return toCamel<AgentWidgetSettingsRecord>(r);
@@ -129,24 +130,8 @@ export class KatavenClient implements KeyApi {
     const r = await this.transport.call("PATCH", `${API}/agents/${encodeURIComponent(agentId)}/widget-settings`, {
       body: toSnake({ ...patch }),
       schema: AgentWidgetSettingsWire,
-      idempotent: true,
       notFoundHint: agentNotFoundHint(agentId),
     });
     return toCamel<AgentWidgetSettingsRecord>(r);
   }
-}
-
-// ---- one client per configuration ----------------------------------------------------------------------
-
-const clients = new Map<string, KatavenClient>();
-
-/** The shared client for a configuration (same URL, key and account → same instance). */
-export function clientFor(cfg: KatavenConfig & { apiKey: string }): KatavenClient {
-  const id = [cfg.apiUrl, createHash("sha256").update(cfg.apiKey).digest("hex"), cfg.accountId ?? "", cfg.timeoutMs ?? "", cfg.maxAttempts ?? "", cfg.retryAfterCapMs ?? "", cfg.maxRateLimitRetries ?? "", cfg.backoffBaseMs ?? "", cfg.orphanCheckMs ?? "", JSON.stringify(cfg.pacing ?? null)].join("|");
-  let c = clients.get(id);
-  if (!c) {
-    c = new KatavenClient(cfg);
-    clients.set(id, c);
-  }
-  return c;
 }

@@ -39,7 +39,8 @@ export function validateGenerations(resource: string, generations: unknown): str
   return labels;
 }
 
-export interface ListedKey {
+/** A listed key as the rotation plan reads it (by generation name). */
+export interface GenerationKey {
   name: string;
   createdAt: string;
   disabled: boolean;
@@ -64,7 +65,7 @@ export interface GenerationPlan {
  */
 export function planGenerations(
   args: { resource: string; name: string; generations: string[]; maxAgeDays?: number },
-  keys: ListedKey[],
+  keys: GenerationKey[],
   now: number,
 ): GenerationPlan {
   const [current, ...previous] = args.generations;

@@ -4,15 +4,14 @@
  * be given up after one failed try, or the key stays live with its secret lost; it is retried until it
  * answers or the deadline passes, and then the error names the key and the recovery command.
  */
-import { KatavenApiError } from "../errors";
-import { retrying } from "../log";
-import { sleep } from "../transport";
+import { KatavenApiError } from "./errors";
+import { backoffMs, retryLoop } from "./retry";
 
 /** Default time to keep trying to list the keys after an ambiguous create (ms). */
 export const ORPHAN_CHECK_DEADLINE_MS = 300_000;
 
 /** The recovery command as a user runs it in the program directory (never fetched from the registry). */
-export const RECOVER_COMMAND = "npx --no-install kataven-recover";
+const RECOVER_COMMAND = "npx --no-install kataven-recover";
 
 /** What to do after a create that may have left a key behind. */
 export const RECOVERY_HINT =
@@ -30,19 +29,12 @@ function permanent(err: unknown): boolean {
 
 /**
  * Runs `fn` until it succeeds, a permanent error occurs, or `deadlineMs` has passed since the start, waiting
- * with capped exponential backoff in between; a wait of more than a few seconds is reported in the engine
- * log as `what`. Throws the last error.
+ * with the policy's backoff (./retry.ts) in between; a wait of more than a few seconds is reported in the
+ * engine log as `what`. Throws the last error.
  */
-export async function untilDecided<T>(fn: () => Promise<T>, deadlineMs: number, what = "request", baseMs = 500, capMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const wait = Math.min(capMs, baseMs * 2 ** (attempt - 1));
-      if (permanent(err) || Date.now() - start + wait > deadlineMs) throw err;
-      retrying(what, attempt, start, err instanceof Error ? err.message : String(err));
-      await sleep(wait);
-    }
-  }
+export function untilDecided<T>(fn: () => Promise<T>, deadlineMs: number, what = "request", baseMs = 500, capMs = 10_000): Promise<T> {
+  return retryLoop(what, fn, (err, { attempt, startedAt }) => {
+    const waitMs = backoffMs(attempt, baseMs, capMs);
+    return permanent(err) || Date.now() - startedAt + waitMs > deadlineMs ? undefined : { waitMs };
+  });
 }

@@ -1,6 +1,6 @@
 /**
- * Proactive pacing under Kataven's per-account rate limits (kataven-api.md "Rate limits": 60 requests a
- * minute, 1,000 an hour, 10,000 a day, measured by the API as sliding windows over admitted requests).
+ * Proactive pacing under Kataven's per-account rate limits (contract/rateLimits.ts: 60 requests a minute,
+ * 1,000 an hour, 10,000 a day, measured by the API as sliding windows over admitted requests).
  * Instead of running into 429s and waiting, every request first takes a slot in each window; a slot is
  * given back one window after its request finished (the API admitted it no later than that), so the provider
  * never sends more than the limit in any window. One pacer per account, shared by every resource of the
@@ -9,6 +9,7 @@
  */
 
 import { setTimeout as delay } from "node:timers/promises";
+import { DOCUMENTED_RATE_LIMITS } from "../../contract/rateLimits";
 
 export interface PacingLimits {
   /** requests per minute; 0 turns this window off */
@@ -18,7 +19,11 @@ export interface PacingLimits {
 }
 
 /** The documented hosted limits: the default. */
-export const DOCUMENTED_PACING: Readonly<PacingLimits> = Object.freeze({ perMinute: 60, perHour: 1000, perDay: 10_000 });
+export const DOCUMENTED_PACING: Readonly<PacingLimits> = Object.freeze({
+  perMinute: DOCUMENTED_RATE_LIMITS.perMinute,
+  perHour: DOCUMENTED_RATE_LIMITS.perHour,
+  perDay: DOCUMENTED_RATE_LIMITS.perDay,
+});
 
 const WINDOWS = [
   { field: "perMinute", label: "min", ms: 60_000 },
@@ -181,19 +186,4 @@ export function parsePacingValue(name: string, value: string): number {
     throw new Error(`${name} "${value}" must be a whole number of requests (0 turns this limit off)`);
   }
   return Number(value.trim());
-}
-
-const pacers = new Map<string, Pacer>();
-
-/**
- * The pacer of one account in this process (created on first use with `limits`); its waits are reported
- * as progress lines through `report` (the engine's log in the provider process).
- */
-export function pacerFor(accountKey: string, limits: PacingLimits, report: (line: string) => void): Pacer {
-  let p = pacers.get(accountKey);
-  if (!p) {
-    p = new Pacer(limits, { onProgress: (progress) => report(formatProgress(progress)) });
-    pacers.set(accountKey, p);
-  }
-  return p;
 }

@@ -11,10 +11,7 @@
  * re-enables it only when the program says `disabled: false` explicitly, never because the program is
  * silent about it.
  */
-import { parseAllowlistEntry } from "../contract/allowlist";
-
-/** Where the allowlist read from the server (or the state) is canonicalised: contract/allowlist.ts. */
-export { stateAllowlist } from "../contract/allowlist";
+import { parseAllowlistEntry } from "../../contract/allowlist";
 
 /** The warning for allowlist entries found on the server that the provider does not accept. */
 export function foreignEntriesWarning(label: string, foreign: readonly string[]): string {
