@@ -19,7 +19,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ["provider/**/*.ts", "server/**/*.ts", "contract/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts", "policy/**/*.ts", "program/**/*.ts"],
+    files: [
+      "provider/**/*.ts",
+      "server/**/*.ts",
+      "contract/**/*.ts",
+      "scripts/**/*.ts",
+      "bench/**/*.ts",
+      "policy/**/*.ts",
+      "program/**/*.ts",
+    ],
     rules: SIZE,
   },
   {
@@ -51,7 +59,13 @@ export default tseslint.config(
   { files: ["contract/hostNames.ts"], rules: { "no-control-regex": "off" } }, // rejects control characters in host names on purpose
   { files: ["provider/config.ts"], rules: { "@typescript-eslint/no-require-imports": "off" } }, // reads the installed package's version by name, at run time
   { files: ["provider/api/transport.ts"], rules: { "@typescript-eslint/no-require-imports": "off" } }, // loads undici on the first request only
-  { files: ["provider/schema/typeChecks.ts"], rules: { "@typescript-eslint/no-empty-object-type": "off", "@typescript-eslint/no-explicit-any": "off" } }, // type-level equality checks need `{}` and `any`
-  { files: ["provider/connection.ts", "provider/lifecycle/common.ts", "provider/native/server.ts"], rules: { "@typescript-eslint/no-explicit-any": "off" } }, // untyped SDK and gRPC values, to be typed
+  {
+    files: ["provider/schema/typeChecks.ts"],
+    rules: { "@typescript-eslint/no-empty-object-type": "off", "@typescript-eslint/no-explicit-any": "off" },
+  }, // type-level equality checks need `{}` and `any`
+  {
+    files: ["provider/connection.ts", "provider/lifecycle/common.ts", "provider/native/server.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  }, // untyped SDK and gRPC values, to be typed
   { files: ["server/hashPool.ts"], rules: { "@typescript-eslint/no-unused-expressions": "off" } }, // a ternary used as a statement (resolve or reject), to become an if/else
 );

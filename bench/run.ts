@@ -51,7 +51,6 @@ interface Row {
   floorStateBytesPerResource?: number;
 }
 
-
 async function measure(n: number, server: BenchServer): Promise<Row[]> {
   const floor = await newSession(path.join(REPO, "bench/programs/noop"));
   const keys = await newSession(path.join(REPO, "bench/programs/widget-keys"));
@@ -96,7 +95,19 @@ async function measure(n: number, server: BenchServer): Promise<Row[]> {
 }
 
 function printRows(rows: Row[]) {
-  const header = ["N", "operation", "floor s", "raw API s", "WidgetKey s", "overhead s (%)", "API requests", "native s", "native requests", "state B/key (floor)", "provider peak MiB"];
+  const header = [
+    "N",
+    "operation",
+    "floor s",
+    "raw API s",
+    "WidgetKey s",
+    "overhead s (%)",
+    "API requests",
+    "native s",
+    "native requests",
+    "state B/key (floor)",
+    "provider peak MiB",
+  ];
   const lines = rows.map((r) => {
     // The provider's own cost: what is left of the WidgetKey time after the engine floor and the raw API.
     const overhead = r.keySeconds - r.floorSeconds - r.rawSeconds;

@@ -39,7 +39,9 @@ async function main() {
   const scale = option(args, "--scale", 10);
   const bcryptCost = option(args, "--bcrypt-cost", 4);
   const limits = { perMinute: 60 * scale, perHour: 1000 * scale, perDay: 10_000 * scale };
-  console.error(`bench:scale: ${n} keys, limits ${limits.perMinute}/min ${limits.perHour}/h ${limits.perDay}/day (×${scale}), bcrypt cost ${bcryptCost}`);
+  console.error(
+    `bench:scale: ${n} keys, limits ${limits.perMinute}/min ${limits.perHour}/h ${limits.perDay}/day (×${scale}), bcrypt cost ${bcryptCost}`,
+  );
   const server = await startBenchServer({ bcryptCost, limits });
   const s = await newSession(path.join(REPO, "bench/programs/widget-keys"));
   const floor = await newSession(path.join(REPO, "bench/programs/noop"));
@@ -81,7 +83,18 @@ async function main() {
     floor.dispose();
     await server.stop();
   }
-  const header = ["N", "operation", "WidgetKey s", "floor s", "N ÷ rate s", "over max(floor, N ÷ rate)", "API requests", "429s", "state B/key file (compact)", "provider peak MiB"];
+  const header = [
+    "N",
+    "operation",
+    "WidgetKey s",
+    "floor s",
+    "N ÷ rate s",
+    "over max(floor, N ÷ rate)",
+    "API requests",
+    "429s",
+    "state B/key file (compact)",
+    "provider peak MiB",
+  ];
   printTable(header, rows);
 }
 

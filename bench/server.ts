@@ -106,14 +106,24 @@ async function main() {
   const key = await api(s, "POST", "/api/v1/widget-keys", { name: "bench", domain_allowlist: [ORIGIN], agent_id: "agent-a" });
   const configUrl = `${s.url}/api/v1/widget/config?client_key=${key.public_key}`;
   const headers = { origin: ORIGIN, "content-type": "application/json" };
-  const guest = { url: `${s.url}/api/v1/widget/auth/guest`, method: "POST" as const, headers, body: JSON.stringify({ client_key: key.public_key }) };
+  const guest = {
+    url: `${s.url}/api/v1/widget/auth/guest`,
+    method: "POST" as const,
+    headers,
+    body: JSON.stringify({ client_key: key.public_key }),
+  };
   const config = { url: configUrl, headers };
 
   const rssBefore = rssMb(s.child.pid!);
   console.log(`${MAIN}: node ${process.version}, ${duration} s per run, server pid ${s.child.pid}, RSS before ${rssBefore} MB\n`);
   console.log("| route | c | req/s | p50 ms | p99 ms | errors |");
   console.log("|---|---|---|---|---|---|");
-  for (const [name, target] of values["bcrypt-only"] ? [] : ([["guest", guest], ["config", config]] as const)) {
+  for (const [name, target] of values["bcrypt-only"]
+    ? []
+    : ([
+        ["guest", guest],
+        ["config", config],
+      ] as const)) {
     for (const c of [1, 16, 64]) {
       const f = await load({ ...target, connections: c, duration });
       console.log(`| ${name} | ${c} | ${f.reqPerSec} | ${f.p50} | ${f.p99} | ${f.errors} |`);
@@ -128,15 +138,23 @@ async function main() {
   const creates = await keepBusy(40, () => api(s, "POST", "/api/v1/widget-keys", { name: "load", domain_allowlist: [ORIGIN] }), during);
   const withCreates = await during;
   const during2 = load({ ...config, connections: 1, duration });
-  const userTokens = await keepBusy(8, () => api(s, "POST", "/api/v1/widget/auth/user-token", { external_user_id: "u" }, { authorization: `Bearer ${key.secret_key}` }), during2);
+  const userTokens = await keepBusy(
+    8,
+    () => api(s, "POST", "/api/v1/widget/auth/user-token", { external_user_id: "u" }, { authorization: `Bearer ${key.secret_key}` }),
+    during2,
+  );
   const withUserTokens = await during2;
   // autocannon reports whole milliseconds: an idle p99 of 0 ms is counted as 1 ms for the ratio
   const idleP99 = Math.max(idle.p99, 1);
   console.log("\n| /widget/config, c = 1 | p50 ms | p99 ms | p99 / idle p99 (at least 1 ms) | bcrypt calls done |");
   console.log("|---|---|---|---|---|");
   console.log(`| idle | ${idle.p50} | ${idle.p99} | 1.0 | 0 |`);
-  console.log(`| during 40 parallel key creates | ${withCreates.p50} | ${withCreates.p99} | ${(withCreates.p99 / idleP99).toFixed(1)} | ${creates} |`);
-  console.log(`| during 8 parallel user-token calls | ${withUserTokens.p50} | ${withUserTokens.p99} | ${(withUserTokens.p99 / idleP99).toFixed(1)} | ${userTokens} |`);
+  console.log(
+    `| during 40 parallel key creates | ${withCreates.p50} | ${withCreates.p99} | ${(withCreates.p99 / idleP99).toFixed(1)} | ${creates} |`,
+  );
+  console.log(
+    `| during 8 parallel user-token calls | ${withUserTokens.p50} | ${withUserTokens.p99} | ${(withUserTokens.p99 / idleP99).toFixed(1)} | ${userTokens} |`,
+  );
   console.log(`\nRSS at the end: ${rssMb(s.child.pid!)} MB; errors during the bcrypt runs: ${withCreates.errors + withUserTokens.errors}`);
   await s.stop();
 }

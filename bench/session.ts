@@ -4,7 +4,11 @@ import type { PulumiSession } from "../test/e2e/support/pulumi";
 import type { PacingLimits } from "../provider/api/pacing";
 
 /** Runs `pulumi <args>` in the session; the seconds it took, and its result (a failure throws unless allowed). */
-export async function timed(s: PulumiSession, args: string[], opts: { allowFailure?: boolean } = {}): Promise<{ seconds: number; result: RunResult }> {
+export async function timed(
+  s: PulumiSession,
+  args: string[],
+  opts: { allowFailure?: boolean } = {},
+): Promise<{ seconds: number; result: RunResult }> {
   const start = process.hrtime.bigint();
   const result = await s.run(args, opts);
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, result };

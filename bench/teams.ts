@@ -79,7 +79,10 @@ export async function concurrentStacks(opts: {
     const liveIds = new Set(live.map((k) => k.id as string));
     const trackedIds = new Set<string>();
     const stacks = sessions.map((s, i) => {
-      const ids = s.resources().filter((r) => r.type === "pulumi-nodejs:dynamic/kataven:WidgetKey").map((r) => r.id!);
+      const ids = s
+        .resources()
+        .filter((r) => r.type === "pulumi-nodejs:dynamic/kataven:WidgetKey")
+        .map((r) => r.id!);
       ids.forEach((id) => trackedIds.add(id));
       const out = runs[i].result.output;
       return {
@@ -124,19 +127,57 @@ async function main() {
   const limits = { perMinute: 60 * scale, perHour: 1000 * scale, perDay: 10_000 * scale };
   console.error(
     `bench:teams: ${stacks} stacks × ${keys} keys at once on one account, limits ${limits.perMinute}/min ${limits.perHour}/h ${limits.perDay}/day (×${scale})` +
-      (share ? `, each provider paced at its share (${Math.floor(limits.perMinute / stacks)}/min)` : ", each provider paced at the whole limit"),
+      (share
+        ? `, each provider paced at its share (${Math.floor(limits.perMinute / stacks)}/min)`
+        : ", each provider paced at the whole limit"),
   );
   const r = await concurrentStacks({ stacks, keys, limits, share });
   printTable(
     ["stack", "keys", "seconds", "exit", "failed steps", "tracked", "pacing lines"],
-    r.stacks.map((s, i) => [String(i + 1), String(keys), s.seconds.toFixed(1), String(s.code), String(s.failedSteps), String(s.tracked), String(s.pacingLines)]),
+    r.stacks.map((s, i) => [
+      String(i + 1),
+      String(keys),
+      s.seconds.toFixed(1),
+      String(s.code),
+      String(s.failedSteps),
+      String(s.tracked),
+      String(s.pacingLines),
+    ]),
   );
   console.log("");
   printTable(
-    ["stacks × keys", "limit/min", "total s", "admitted requests (N)", "N ÷ rate s", "429s", "live keys", "orphans", "duplicates", "missing"],
-    [[`${stacks} × ${keys}`, String(limits.perMinute), r.seconds.toFixed(1), String(r.requests - r.refused), r.byRate.toFixed(1), String(r.refused), String(r.live), String(r.orphans), String(r.duplicates), String(r.missing)]],
+    [
+      "stacks × keys",
+      "limit/min",
+      "total s",
+      "admitted requests (N)",
+      "N ÷ rate s",
+      "429s",
+      "live keys",
+      "orphans",
+      "duplicates",
+      "missing",
+    ],
+    [
+      [
+        `${stacks} × ${keys}`,
+        String(limits.perMinute),
+        r.seconds.toFixed(1),
+        String(r.requests - r.refused),
+        r.byRate.toFixed(1),
+        String(r.refused),
+        String(r.live),
+        String(r.orphans),
+        String(r.duplicates),
+        String(r.missing),
+      ],
+    ],
   );
-  const ok = r.stacks.every((s) => s.code === 0 && s.failedSteps === 0 && s.tracked === keys) && r.orphans === 0 && r.duplicates === 0 && r.missing === 0;
+  const ok =
+    r.stacks.every((s) => s.code === 0 && s.failedSteps === 0 && s.tracked === keys) &&
+    r.orphans === 0 &&
+    r.duplicates === 0 &&
+    r.missing === 0;
   if (!ok) {
     console.error("bench:teams: FAILED (see the table); the last lines of each stack's output:");
     for (const o of r.outputs) console.error(o.slice(-2000));

@@ -8,8 +8,15 @@ var min = (/(\d+)\.(\d+)/.exec(wanted) || [0, 0, 0]).slice(1).map(Number);
 var have = process.versions.node.split(".").map(Number);
 if (have[0] < min[0] || (have[0] === min[0] && have[1] < min[1])) {
   process.stderr.write(
-    "kataven-local: needs Node.js " + wanted + " (for node:sqlite), but this is Node.js " + process.version +
-      " (" + process.execPath + "); install Node.js " + min.join(".") + " or newer, or put it first on PATH\n"
+    "kataven-local: needs Node.js " +
+      wanted +
+      " (for node:sqlite), but this is Node.js " +
+      process.version +
+      " (" +
+      process.execPath +
+      "); install Node.js " +
+      min.join(".") +
+      " or newer, or put it first on PATH\n",
   );
   process.exit(1);
 }

@@ -19,7 +19,16 @@
  * read from its headers in requestOrigin.ts.
  */
 import { domainToASCII } from "node:url";
-import { DEFAULT_PORT, dnsNameProblem, isIpLiteral, isLoopbackHost, MAX_ENTRY_LENGTH, MAX_HOST_LENGTH, unsafeCharacters, type Scheme } from "./hostNames";
+import {
+  DEFAULT_PORT,
+  dnsNameProblem,
+  isIpLiteral,
+  isLoopbackHost,
+  MAX_ENTRY_LENGTH,
+  MAX_HOST_LENGTH,
+  unsafeCharacters,
+  type Scheme,
+} from "./hostNames";
 import { wildcardSuffixProblem } from "./publicSuffix";
 
 export { dnsNameProblem, isLoopbackHost, MAX_ENTRY_LENGTH, MAX_HOST_LENGTH, MAX_LABEL_LENGTH } from "./hostNames";
@@ -52,9 +61,9 @@ function parse(raw: string): Entry | string {
     return `is ${raw.length} characters long; an entry has at most ${MAX_ENTRY_LENGTH} (a host name at most ${MAX_HOST_LENGTH})`;
   }
   const input = raw.trim();
-  if (input === "") return "is empty; remove it or write an origin such as \"https://acme.com\"";
+  if (input === "") return 'is empty; remove it or write an origin such as "https://acme.com"';
   if (input === "*" || input === "*://*" || input === "https://*" || input === "http://*") {
-    return "a lone \"*\" would allow every site; list the origins instead, such as \"https://acme.com\" or \"*.acme.com\"";
+    return 'a lone "*" would allow every site; list the origins instead, such as "https://acme.com" or "*.acme.com"';
   }
   let rest = input;
   let scheme: Scheme | null = null;
@@ -67,7 +76,7 @@ function parse(raw: string): Entry | string {
     scheme = s;
     rest = input.slice(sep + 3);
   } else if (/^[a-z][a-z0-9+.-]*:\/?[^\d/*]/i.test(input) && !/^[^:]+:(\d+|\*)$/.test(input)) {
-    return "is not an origin or a host; write it as \"https://acme.com\" or \"acme.com\"";
+    return 'is not an origin or a host; write it as "https://acme.com" or "acme.com"';
   }
 
   const end = rest.search(/[/?#]/);
@@ -82,7 +91,7 @@ function parse(raw: string): Entry | string {
   if (authority.includes("@")) {
     return `has user information ("…@"); use the origin only, such as "${scheme ?? "https"}://${authority.slice(authority.lastIndexOf("@") + 1)}"`;
   }
-  if (authority === "") return "has no host; write an origin such as \"https://acme.com\"";
+  if (authority === "") return 'has no host; write an origin such as "https://acme.com"';
 
   let hostPart = authority;
   let port: number | "*" | null = null;
@@ -101,7 +110,7 @@ function parse(raw: string): Entry | string {
     hostPart = hostPart.slice(2);
   }
   if (hostPart.includes("*")) {
-    return "has a wildcard inside a label; only a leading \"*.\" is allowed, such as \"*.acme.com\"";
+    return 'has a wildcard inside a label; only a leading "*." is allowed, such as "*.acme.com"';
   }
   if (hostPart.endsWith(".")) hostPart = hostPart.slice(0, -1);
 
@@ -158,7 +167,12 @@ export function parseAllowlistEntry(raw: string): ParsedEntry {
 export type CanonicalAllowlist = string[] & { readonly __canonical: true };
 
 /** The one canonicalisation: accepted entries, accepted plus rejected-verbatim entries, and why each rejected one is. */
-function canonicalize(entries: readonly unknown[]): { accepted: CanonicalAllowlist; kept: CanonicalAllowlist; failures: AllowlistFailure[]; foreign: string[] } {
+function canonicalize(entries: readonly unknown[]): {
+  accepted: CanonicalAllowlist;
+  kept: CanonicalAllowlist;
+  failures: AllowlistFailure[];
+  foreign: string[];
+} {
   const accepted = new Set<string>();
   const kept = new Set<string>();
   const failures: AllowlistFailure[] = [];

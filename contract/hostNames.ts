@@ -19,7 +19,8 @@ function describeChar(ch: string): string {
 export function unsafeCharacters(raw: string): string | null {
   const control = CONTROL_RE.exec(raw);
   if (control) return `contains the control character ${describeChar(control[0])}; write the origin on its own, such as "https://acme.com"`;
-  if (raw.includes("%")) return "contains a \"%\" escape; write the host name itself, such as \"https://acme.com\" (non-ASCII names may be written as they are)";
+  if (raw.includes("%"))
+    return 'contains a "%" escape; write the host name itself, such as "https://acme.com" (non-ASCII names may be written as they are)';
   return null;
 }
 
@@ -31,7 +32,8 @@ export function dnsNameProblem(host: string): string | null {
   if (host.length > MAX_HOST_LENGTH) return `is ${host.length} characters long; a host name has at most ${MAX_HOST_LENGTH}`;
   for (const label of host.split(".")) {
     if (label === "") return "has an empty label (two dots in a row, or a leading dot)";
-    if (label.length > MAX_LABEL_LENGTH) return `has a label of ${label.length} characters; each dot-separated label has at most ${MAX_LABEL_LENGTH}`;
+    if (label.length > MAX_LABEL_LENGTH)
+      return `has a label of ${label.length} characters; each dot-separated label has at most ${MAX_LABEL_LENGTH}`;
     if (!/^[a-z0-9-]+$/.test(label)) return `has the label "${label}" with characters other than letters, digits and "-"`;
     if (label.startsWith("-") || label.endsWith("-")) return `has the label "${label}", which starts or ends with a hyphen`;
   }
@@ -39,12 +41,7 @@ export function dnsNameProblem(host: string): string | null {
 }
 
 export function isLoopbackHost(host: string): boolean {
-  return (
-    host === "localhost" ||
-    host.endsWith(".localhost") ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
-    host === "[::1]"
-  );
+  return host === "localhost" || host.endsWith(".localhost") || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "[::1]";
 }
 
 export function isIpLiteral(host: string): boolean {

@@ -8,20 +8,30 @@ export type RequestOriginResult = { origin: string; problem?: undefined } | { or
 
 /** `scheme://host[:port]` of one header value, normalised, or why it is not a usable http(s) origin. */
 function parseOriginValue(value: string, header: "Origin" | "Referer"): RequestOriginResult {
-  if (value === "null") return { origin: null, problem: `the ${header} header is "null" (a sandboxed frame or a file:// page); embed the widget in an https page` };
+  if (value === "null")
+    return {
+      origin: null,
+      problem: `the ${header} header is "null" (a sandboxed frame or a file:// page); embed the widget in an https page`,
+    };
   // Node joins repeated headers with ", "; an origin never holds a comma or a space.
-  if (header === "Origin" && /[,\s]/.test(value.trim())) return { origin: null, problem: "the request has more than one Origin header or value; send exactly one" };
+  if (header === "Origin" && /[,\s]/.test(value.trim()))
+    return { origin: null, problem: "the request has more than one Origin header or value; send exactly one" };
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([/?#].*)?$/is.exec(value.trim());
   if (!m) return { origin: null, problem: `the ${header} header is not an origin such as https://acme.com` };
   const scheme = m[1].toLowerCase();
   if (scheme !== "http" && scheme !== "https") {
-    return { origin: null, problem: `the ${header} header has the scheme "${scheme.slice(0, 40)}"; only http(s) pages can embed the widget` };
+    return {
+      origin: null,
+      problem: `the ${header} header has the scheme "${scheme.slice(0, 40)}"; only http(s) pages can embed the widget`,
+    };
   }
-  if (header === "Origin" && m[3] !== undefined) return { origin: null, problem: "the Origin header has a path; an Origin is scheme://host[:port]" };
+  if (header === "Origin" && m[3] !== undefined)
+    return { origin: null, problem: "the Origin header has a path; an Origin is scheme://host[:port]" };
   const authority = m[2];
   const unsafe = unsafeCharacters(authority);
   if (unsafe) return { origin: null, problem: `the ${header} header ${unsafe.replace(/; write.*$/, "")}` };
-  if (header === "Origin" && authority.includes("@")) return { origin: null, problem: "the Origin header has user information; an Origin is scheme://host[:port]" };
+  if (header === "Origin" && authority.includes("@"))
+    return { origin: null, problem: "the Origin header has user information; an Origin is scheme://host[:port]" };
   let u: URL;
   try {
     u = new URL(`${scheme}://${authority}`);

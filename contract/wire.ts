@@ -52,25 +52,24 @@ const allowlist = z
   .max(LIMITS.allowlistMax, { error: `must hold at most ${LIMITS.allowlistMax} entries` });
 const timestamp = z.string();
 
-export const color = z
+export const color = z.string({ error: "must be a string" }).regex(COLOR_RE, { error: "must be a hex colour such as #2563eb or #fff" });
+export const httpsUrl = z
   .string({ error: "must be a string" })
-  .regex(COLOR_RE, { error: "must be a hex colour such as #2563eb or #fff" });
-export const httpsUrl = z.string({ error: "must be a string" }).max(LIMITS.logoUrlMax, atMost(LIMITS.logoUrlMax)).refine(
-  (v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === "https:" && u.hostname !== "" && u.username === "" && u.password === "";
-    } catch {
-      return false;
-    }
-  },
-  { error: "must be an absolute https:// URL such as https://acme.com/logo.svg" },
-);
+  .max(LIMITS.logoUrlMax, atMost(LIMITS.logoUrlMax))
+  .refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === "https:" && u.hostname !== "" && u.username === "" && u.password === "";
+      } catch {
+        return false;
+      }
+    },
+    { error: "must be an absolute https:// URL such as https://acme.com/logo.svg" },
+  );
 export const launcherPosition = z.enum(LAUNCHER_POSITIONS, { error: `must be one of ${LAUNCHER_POSITIONS.join(", ")}` });
-export const launcherLabel = text()
-  .max(LIMITS.launcherLabelMax, { error: `must be at most ${LIMITS.launcherLabelMax} characters` });
-export const privacyNotice = text()
-  .max(LIMITS.privacyNoticeMax, { error: `must be at most ${LIMITS.privacyNoticeMax} characters` });
+export const launcherLabel = text().max(LIMITS.launcherLabelMax, { error: `must be at most ${LIMITS.launcherLabelMax} characters` });
+export const privacyNotice = text().max(LIMITS.privacyNoticeMax, { error: `must be at most ${LIMITS.privacyNoticeMax} characters` });
 export const authMode = z.enum(AUTH_MODES, { error: `must be one of ${AUTH_MODES.join(", ")}` });
 
 // ---- widget keys ---------------------------------------------------------------------------------------
@@ -178,16 +177,11 @@ const clientKey = z
   .string({ error: "must be a string (the widget's pk_live_ public key)" })
   .max(LIMITS.clientKeyMax, atMost(LIMITS.clientKeyMax))
   .startsWith("pk_live_", { error: "must be a pk_live_ public key" });
-const token = z
-  .string({ error: "must be a string" })
-  .min(1, { error: "must not be empty" })
-  .max(LIMITS.tokenMax, atMost(LIMITS.tokenMax));
+const token = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(LIMITS.tokenMax, atMost(LIMITS.tokenMax));
 
 export const GuestAuthRequest = z.object({ client_key: clientKey, agent_id: agentId.optional() });
 export const UserTokenRequest = z.object({
-  external_user_id: text()
-    .min(1, { error: "must not be empty" })
-    .max(LIMITS.idMax, atMost(LIMITS.idMax)),
+  external_user_id: text().min(1, { error: "must not be empty" }).max(LIMITS.idMax, atMost(LIMITS.idMax)),
   display_name: text().max(LIMITS.displayNameMax, atMost(LIMITS.displayNameMax)).optional(),
   email: z
     .string({ error: "must be a string" })

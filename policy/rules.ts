@@ -102,8 +102,7 @@ export const noLoopbackOnProd: Rule = {
   description: "Widget keys on production stacks may not allow localhost or loopback origins.",
   defaultLevel: "mandatory",
   configSchema: { prodStacks: prodStacksSchema },
-  remediationSteps:
-    "Remove the localhost/127.x/[::1] entries from this stack's allowlist; keep them on a dev stack's key.",
+  remediationSteps: "Remove the localhost/127.x/[::1] entries from this stack's allowlist; keep them on a dev stack's key.",
   check(key, ctx, config) {
     if (!isProdStack(ctx.stack, stackList(config))) return [];
     const loopback = canonicalEntries(key).filter(isLoopbackEntry);
@@ -132,7 +131,7 @@ export const noWildcardsOnProd: Rule = {
     },
   },
   remediationSteps:
-    "List the exact origins instead, or allow this key's wildcards explicitly: tag it (tags: [\"allow-wildcards\"]) or add its name to allowWildcardKeys in the policy pack config.",
+    'List the exact origins instead, or allow this key\'s wildcards explicitly: tag it (tags: ["allow-wildcards"]) or add its name to allowWildcardKeys in the policy pack config.',
   check(key, ctx, config) {
     if (!isProdStack(ctx.stack, stackList(config))) return [];
     if (Array.isArray(key.tags) && key.tags.includes(ALLOW_WILDCARDS_TAG)) return [];
@@ -175,7 +174,7 @@ export const prodKeysPinAgent: Rule = {
     if (typeof key.agentId === "string" && key.agentId !== "") return [];
     return [
       `widget key "${ctx.resourceName}" on production stack "${ctx.stack}" does not pin an agent, so a page may ` +
-        "pick any agent of the account. Set agentId (\"agent:\" in kataven-widget:keys).",
+        'pick any agent of the account. Set agentId ("agent:" in kataven-widget:keys).',
     ];
   },
 };

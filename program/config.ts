@@ -11,7 +11,7 @@ import { AUTH_MODES, formatZodIssue, LAUNCHER_POSITIONS } from "pulumi-kataven-w
 
 export const KeyConfig = z.strictObject({
   agent: z.string().min(1).optional(),
-  allowlist: z.array(z.string(), { error: "must be a list of origins such as [\"https://acme.com\"]" }),
+  allowlist: z.array(z.string(), { error: 'must be a list of origins such as ["https://acme.com"]' }),
   disabled: z.boolean().optional(),
   rotation: z.union([z.string(), z.number()]).optional(),
   /** Take over an existing key by id instead of minting one (its secret can't be recovered). */
@@ -45,11 +45,16 @@ export const ProgramConfig = z.object({
 export type ProgramConfig = z.infer<typeof ProgramConfig>;
 
 /** Validates the raw config objects; the error names every bad key as `kataven-widget:keys.website.allowlist`. */
-export function parseProgramConfig(raw: { keys?: unknown; branding?: unknown; agents?: unknown }, namespace = "kataven-widget"): ProgramConfig {
+export function parseProgramConfig(
+  raw: { keys?: unknown; branding?: unknown; agents?: unknown },
+  namespace = "kataven-widget",
+): ProgramConfig {
   const r = ProgramConfig.safeParse(raw);
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => `  ${namespace}:${formatZodIssue(i)}`);
-  throw new Error(`the stack configuration is invalid:\n${lines.join("\n")}\nFix it with "pulumi config set --path" or in Pulumi.<stack>.yaml.`);
+  throw new Error(
+    `the stack configuration is invalid:\n${lines.join("\n")}\nFix it with "pulumi config set --path" or in Pulumi.<stack>.yaml.`,
+  );
 }
 
 /** The snippet a web page embeds for one key (contract: widget.kataven.ai/v1.js + Kataven.init). */

@@ -35,8 +35,9 @@ for (const [name, k] of Object.entries(keys)) {
     },
     { dependsOn: policies },
   );
-  keyOutputs[name] = pulumi.all([key.keyId, key.publicKey, key.keyLast8, key.domainAllowlist, key.disabledAt]).apply(
-    ([keyId, publicKey, keyLast8, domainAllowlist, disabledAt]) => ({
+  keyOutputs[name] = pulumi
+    .all([key.keyId, key.publicKey, key.keyLast8, key.domainAllowlist, key.disabledAt])
+    .apply(([keyId, publicKey, keyLast8, domainAllowlist, disabledAt]) => ({
       keyId,
       publicKey,
       keyLast8,
@@ -44,8 +45,7 @@ for (const [name, k] of Object.entries(keys)) {
       domainAllowlist,
       disabled: disabledAt != null,
       embedSnippet: publicKey ? embedSnippet(publicKey, k.agent) : null,
-    }),
-  );
+    }));
   secrets[name] = key.secretKey;
 }
 

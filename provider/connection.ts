@@ -48,7 +48,9 @@ export class KatavenConnection {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const p = require("@pulumi/pulumi") as typeof pulumi;
     if (!args || args.apiKey === undefined || args.apiKey === null || args.apiKey === "") {
-      throw new Error('KatavenConnection: apiKey is required. Pass the account API key, e.g. new pulumi.Config().requireSecret("acmeApiKey")');
+      throw new Error(
+        'KatavenConnection: apiKey is required. Pass the account API key, e.g. new pulumi.Config().requireSecret("acmeApiKey")',
+      );
     }
     this.apiUrl = (args.apiUrl ?? DEFAULT_API_URL).trim().replace(/\/+$/, "");
     const problem = configProblem({ apiUrl: this.apiUrl, apiKey: "set" });
@@ -64,7 +66,7 @@ export class KatavenConnection {
 /** The resource input for an optional connection. */
 export function connectionInput(c: KatavenConnection | undefined): pulumi.Output<ConnectionInput> | undefined {
   if (c === undefined || c === null) return undefined;
-  if (!(c instanceof KatavenConnection) && !((c as { input?: unknown }).input)) {
+  if (!(c instanceof KatavenConnection) && !(c as { input?: unknown }).input) {
     throw new Error("connection must be a KatavenConnection: new KatavenConnection({ apiUrl, apiKey: config.requireSecret(…) })");
   }
   return c.input;
@@ -100,7 +102,11 @@ export function connectionConfig(): KatavenConfig | undefined {
 function asConfig(v: unknown): KatavenConfig | undefined {
   if (!v || typeof v !== "object") return undefined;
   const c = v as Partial<ConnectionInput>;
-  return { apiUrl: normalizeApiUrl(String(c.apiUrl ?? DEFAULT_API_URL)), apiKey: typeof c.apiKey === "string" ? c.apiKey : undefined, accountId: c.accountId };
+  return {
+    apiUrl: normalizeApiUrl(String(c.apiUrl ?? DEFAULT_API_URL)),
+    apiKey: typeof c.apiKey === "string" ? c.apiKey : undefined,
+    accountId: c.accountId,
+  };
 }
 
 /** What is wrong with a connection's configuration, naming its field and what to do; undefined when usable. */

@@ -58,7 +58,12 @@ export function scrubDebugLog(): void {
 /** A debug message with RPC answers dropped and key material redacted. */
 export function scrubDebugMessage(msg: unknown): string {
   const text = typeof msg === "string" ? msg : String(msg);
-  return redact(text.replace(/(RPC finished: [\s\S]*?; err: [\s\S]*?, resp: )[\s\S]*$/, "$1[omitted by pulumi-kataven-widget: may hold secret outputs]"));
+  return redact(
+    text.replace(
+      /(RPC finished: [\s\S]*?; err: [\s\S]*?, resp: )[\s\S]*$/,
+      "$1[omitted by pulumi-kataven-widget: may hold secret outputs]",
+    ),
+  );
 }
 
 /**

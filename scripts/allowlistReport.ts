@@ -24,7 +24,6 @@ import { invocationDir } from "./lib/repo";
 
 export { parsePreviewJson };
 
-
 /** What the report needs of one side (old or new) of a key. */
 interface KeyView {
   allowlist: string[] | "unknown";
@@ -113,8 +112,8 @@ function diffLists(oldList: string[], newList: string[]) {
 }
 
 function summaryCell(c: KeyChange): string {
-  const oldList = c.change === "created" ? [] : c.old?.allowlist ?? [];
-  const newList = c.change === "deleted" ? [] : c.new?.allowlist ?? [];
+  const oldList = c.change === "created" ? [] : (c.old?.allowlist ?? []);
+  const newList = c.change === "deleted" ? [] : (c.new?.allowlist ?? []);
   if (oldList === "unknown" || newList === "unknown") return "known after apply";
   const { added, removed } = diffLists(oldList, newList);
   const parts = [added.length ? `+${added.length}` : "", removed.length ? `−${removed.length}` : ""].filter(Boolean);
@@ -150,7 +149,8 @@ function describeKey(c: KeyChange, warnings: string[]): string[] {
   if (oldV && newV) {
     const notes: string[] = [];
     if (oldV.agentId !== newV.agentId) notes.push(`Agent: ${agentText(oldV.agentId)} → ${agentText(newV.agentId)}.`);
-    if (oldV.disabled !== newV.disabled) notes.push(newV.disabled ? "The key is **disabled**: every origin is refused." : "The key is **re-enabled**.");
+    if (oldV.disabled !== newV.disabled)
+      notes.push(newV.disabled ? "The key is **disabled**: every origin is refused." : "The key is **re-enabled**.");
     lines.push(...notes);
   }
 
@@ -166,13 +166,18 @@ function describeKey(c: KeyChange, warnings: string[]): string[] {
   }
   for (const e of added) {
     if (isBroadEntry(e)) warnings.push(`${code(c.name)} adds the wildcard ${code(e)}, which allows ${wildcardMeaning(e)}.`);
-    if (isLoopbackEntry(e)) warnings.push(`${code(c.name)} adds the loopback origin ${code(e)}: pages served from the visitor's own machine can use this key.`);
+    if (isLoopbackEntry(e))
+      warnings.push(`${code(c.name)} adds the loopback origin ${code(e)}: pages served from the visitor's own machine can use this key.`);
   }
   if (newList.length === 0 && newV && !newV.disabled) {
     warnings.push(`${code(c.name)} is enabled with an empty allowlist: every page is refused.`);
   }
 
-  const rows = [...removed.map((e) => ({ e, m: "-" })), ...added.map((e) => ({ e, m: "+" })), ...diffLists(oldList, newList).kept.map((e) => ({ e, m: " " }))];
+  const rows = [
+    ...removed.map((e) => ({ e, m: "-" })),
+    ...added.map((e) => ({ e, m: "+" })),
+    ...diffLists(oldList, newList).kept.map((e) => ({ e, m: " " })),
+  ];
   rows.sort((a, b) => (a.e < b.e ? -1 : a.e > b.e ? 1 : a.m < b.m ? -1 : 1));
   if (rows.length > 0) {
     lines.push("", "```diff", ...rows.map((r) => `${r.m} ${r.e}`), "```");
@@ -233,7 +238,10 @@ export function renderAllowlistReport(previewJson: unknown): string {
     const labels = [...others.values()].flat().sort();
     out.push("### Other Kataven settings", "", ...labels.map((l) => `- ${l}`), "");
   }
-  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${out
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }
 
 interface CliOptions {

@@ -50,7 +50,9 @@ function cell(text: string): string {
 
 function table(members: Member[], withRequired: boolean): string {
   if (members.length === 0) return "None beyond the inputs.";
-  const head = withRequired ? "| input | type | required | description |\n|---|---|---|---|" : "| output | type | description |\n|---|---|---|";
+  const head = withRequired
+    ? "| input | type | required | description |\n|---|---|---|---|"
+    : "| output | type | description |\n|---|---|---|";
   const rows = members.map((m) =>
     withRequired
       ? `| \`${m.name}\` | \`${m.type}\` | ${m.optional ? "no" : "yes"} | ${cell(m.doc)} |`
@@ -84,9 +86,11 @@ function describeResource(file: string): string {
   const statics: Member[] = [];
   let component = false;
   const inputNames = new Set<string>();
-  const isResource = (n: ts.ClassDeclaration) => n.heritageClauses?.some((h) => /DynamicResource|ComponentResource/.test(h.getText(source))) ?? false;
+  const isResource = (n: ts.ClassDeclaration) =>
+    n.heritageClauses?.some((h) => /DynamicResource|ComponentResource/.test(h.getText(source))) ?? false;
   // A plain class documented like a resource when its file declares `<Name>Args` (KatavenConnection).
-  const hasArgs = (n: ts.ClassDeclaration) => source.statements.some((st) => ts.isInterfaceDeclaration(st) && st.name.text === `${n.name?.text}Args`);
+  const hasArgs = (n: ts.ClassDeclaration) =>
+    source.statements.some((st) => ts.isInterfaceDeclaration(st) && st.name.text === `${n.name?.text}Args`);
   source.forEachChild((node) => {
     if (ts.isInterfaceDeclaration(node) && node.name.text.endsWith("Args") && !node.name.text.startsWith("Get")) {
       for (const m of node.members) {
@@ -124,7 +128,14 @@ function describeResource(file: string): string {
 
 /** `name(a: T, b?: U): R` with the types as written. */
 function signatureOf(node: ts.FunctionDeclaration | ts.MethodDeclaration, source: ts.SourceFile, prefix = ""): string {
-  const params = node.parameters.map((p) => p.getText(source).replace(/\s*=.*$/, "").replace(/\s+/g, " ")).join(", ");
+  const params = node.parameters
+    .map((p) =>
+      p
+        .getText(source)
+        .replace(/\s*=.*$/, "")
+        .replace(/\s+/g, " "),
+    )
+    .join(", ");
   return `${prefix}${node.name?.getText(source)}(${params})${node.type ? `: ${node.type.getText(source).replace(/\s+/g, " ")}` : ""}`;
 }
 
@@ -136,10 +147,15 @@ function functionList(members: Member[]): string {
  * The interface a type alias names (`export type WidgetSettingsInfo = WidgetSettingsRecord`): declared in
  * the same file, or in the relative module the name is imported from. Undefined for any other alias.
  */
-function aliasedInterface(alias: ts.TypeAliasDeclaration, source: ts.SourceFile, file: string): { node: ts.InterfaceDeclaration; source: ts.SourceFile } | undefined {
+function aliasedInterface(
+  alias: ts.TypeAliasDeclaration,
+  source: ts.SourceFile,
+  file: string,
+): { node: ts.InterfaceDeclaration; source: ts.SourceFile } | undefined {
   if (!ts.isTypeReferenceNode(alias.type) || !ts.isIdentifier(alias.type.typeName) || alias.type.typeArguments) return undefined;
   const name = alias.type.typeName.text;
-  const find = (src: ts.SourceFile, n: string) => src.statements.find((st): st is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(st) && st.name.text === n);
+  const find = (src: ts.SourceFile, n: string) =>
+    src.statements.find((st): st is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(st) && st.name.text === n);
   const local = find(source, name);
   if (local) return { node: local, source };
   for (const st of source.statements) {
@@ -167,11 +183,18 @@ function describeFunctions(file: string, title: string): string {
     }
     // An exported interface, or an exported alias of an interface (`export type A = B`, B imported or local):
     // documented under the alias's name and TSDoc, with the aliased interface's fields.
-    const decl = ts.isInterfaceDeclaration(node) ? { node, source } : ts.isTypeAliasDeclaration(node) ? aliasedInterface(node, source, file) : undefined;
+    const decl = ts.isInterfaceDeclaration(node)
+      ? { node, source }
+      : ts.isTypeAliasDeclaration(node)
+        ? aliasedInterface(node, source, file)
+        : undefined;
     if (decl && exported(node) && (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node))) {
       const fields = decl.node.members
         .filter(ts.isPropertySignature)
-        .map((m) => `\`${m.name.getText(decl.source)}${m.questionToken ? "?" : ""}: ${plainType(m.type?.getText(decl.source) ?? "unknown").replace(/\\\|/g, "|")}\``);
+        .map(
+          (m) =>
+            `\`${m.name.getText(decl.source)}${m.questionToken ? "?" : ""}: ${plainType(m.type?.getText(decl.source) ?? "unknown").replace(/\\\|/g, "|")}\``,
+        );
       types.push(`- \`${node.name.text}\` (${docOf(node, source)}): ${fields.join(", ")}`);
     }
   });

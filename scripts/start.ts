@@ -54,7 +54,10 @@ async function main() {
 
     step(4, 6, "summary");
     const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", STACK], { env }));
-    const keys = (outputs.widgetKeys ?? {}) as Record<string, { publicKey: string; domainAllowlist: string[]; agentId: string | null; embedSnippet: string; disabled: boolean }>;
+    const keys = (outputs.widgetKeys ?? {}) as Record<
+      string,
+      { publicKey: string; domainAllowlist: string[]; agentId: string | null; embedSnippet: string; disabled: boolean }
+    >;
     for (const [name, k] of Object.entries(keys)) {
       console.log(`    key "${name}"${k.disabled ? " (disabled)" : ""}: ${k.publicKey}${k.agentId ? `, agent ${k.agentId}` : ""}`);
       console.log(`      allowlist (canonical): ${k.domainAllowlist.join(", ") || "(empty: blocked)"}`);
@@ -62,7 +65,9 @@ async function main() {
     // The demo key is "website" (Pulumi.dev.yaml); any other stack shows its first key.
     const [demoName, site] = keys.website ? ["website", keys.website] : (Object.entries(keys)[0] ?? []);
     if (site) console.log(`    embed snippet for "${demoName}":\n${site.embedSnippet.replace(/^/gm, "      ")}`);
-    console.log(`    the secret keys are stored encrypted; read one with:\n      npm run pulumi -- stack output secretKeys --show-secrets --stack ${STACK}`);
+    console.log(
+      `    the secret keys are stored encrypted; read one with:\n      npm run pulumi -- stack output secretKeys --show-secrets --stack ${STACK}`,
+    );
 
     step(5, 6, "widget guest auth: Origin enforcement");
     const origin = site && allowedOriginOf(site.domainAllowlist);

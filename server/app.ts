@@ -69,7 +69,8 @@ function isLoopbackPeer(c: Context<AppEnv>): boolean {
   return addr !== undefined && (LOOPBACK.has(addr) || addr.startsWith("127."));
 }
 
-const LOOPBACK_HOST_RE = /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|\[::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}\])\.?(?::\d{1,5})?$/i;
+const LOOPBACK_HOST_RE =
+  /^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|\[::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}\])\.?(?::\d{1,5})?$/i;
 
 /**
  * A connection that arrived on a loopback address (always, when the server is bound to loopback) must be
@@ -196,7 +197,9 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     } finally {
       const status = dropped ? "dropped" : c.get("clientAborted") ? "client_abort" : c.res.status;
       stats.record(route ?? `${c.req.method} (no route)`, status);
-      log?.(`${c.req.method} ${route ? route.slice(route.indexOf(" ") + 1) : "(no route)"} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+      log?.(
+        `${c.req.method} ${route ? route.slice(route.indexOf(" ") + 1) : "(no route)"} ${status} ${(performance.now() - started).toFixed(1)}ms`,
+      );
     }
   });
 
@@ -247,7 +250,12 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     app.put("/__admin/faults", async (c) => {
       const body = await readJson(c);
       const parsed = FaultRulesSchema.safeParse(Array.isArray(body) ? body : (body as { rules?: unknown }).rules);
-      if (!parsed.success) throw new HttpError(400, "invalid_fault_rules", parsed.error.issues.map((i) => `${issuePath(["rules", ...i.path])}: ${i.message}`).join("; "));
+      if (!parsed.success)
+        throw new HttpError(
+          400,
+          "invalid_fault_rules",
+          parsed.error.issues.map((i) => `${issuePath(["rules", ...i.path])}: ${i.message}`).join("; "),
+        );
       try {
         faults.set(parsed.data as FaultRule[]);
       } catch (err) {

@@ -42,7 +42,11 @@ export function managementAuth(ctx: ServerContext): MiddlewareHandler<AppEnv> {
         throw new HttpError(400, "invalid_account_id", `X-Account-ID must be an account slug matching ${ACCOUNT_SLUG_RE.source}`);
       }
       if (claimed !== row.account_id) {
-        throw new HttpError(403, "account_mismatch", `X-Account-ID "${claimed}" is not the account of this API key; drop the header or fix it`);
+        throw new HttpError(
+          403,
+          "account_mismatch",
+          `X-Account-ID "${claimed}" is not the account of this API key; drop the header or fix it`,
+        );
       }
     }
     c.set("account", row.account_id);

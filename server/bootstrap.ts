@@ -20,10 +20,7 @@ export interface BootstrapResult {
   agents: string[];
 }
 
-export function bootstrap(
-  store: Store,
-  opts: { account: string; agents?: string[]; rotateKey?: boolean; now?: string },
-): BootstrapResult {
+export function bootstrap(store: Store, opts: { account: string; agents?: string[]; rotateKey?: boolean; now?: string }): BootstrapResult {
   const problem = checkAccountSlug(opts.account);
   if (problem) throw new Error(problem);
   for (const a of opts.agents ?? []) {

@@ -54,7 +54,8 @@ async function serveCommand(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port "${values.port}" must be 0..65535`);
   const costText = values["bcrypt-cost"] ?? process.env.KATAVEN_LOCAL_BCRYPT_COST;
   const bcryptCost = costText === undefined ? DEFAULT_BCRYPT_COST : Number(costText);
-  if (!Number.isInteger(bcryptCost) || bcryptCost < 4 || bcryptCost > 15) fail(`--bcrypt-cost "${costText}" must be an integer from 4 to 15`);
+  if (!Number.isInteger(bcryptCost) || bcryptCost < 4 || bcryptCost > 15)
+    fail(`--bcrypt-cost "${costText}" must be an integer from 4 to 15`);
   let limits;
   try {
     const spec = values["rate-limits"] ?? process.env.KATAVEN_LOCAL_RATE_LIMITS;
@@ -142,4 +143,3 @@ export async function main(argv: string[]): Promise<void> {
     fail((err as Error).message);
   }
 }
-

@@ -30,7 +30,10 @@ function statOrNull(path: string): Stats | null {
     return statSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new DataDirError(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check its permissions`, { cause: err });
+    throw new DataDirError(
+      `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check its permissions`,
+      { cause: err },
+    );
   }
 }
 
@@ -43,11 +46,15 @@ export function prepareDataDir(dir: string): void {
       chmodSync(dir, 0o700);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new DataDirError(`cannot create the data directory ${dir} (${code}); create it yourself with "mkdir -m 700 ${dir}" or pass another --data`, { cause: err });
+      throw new DataDirError(
+        `cannot create the data directory ${dir} (${code}); create it yourself with "mkdir -m 700 ${dir}" or pass another --data`,
+        { cause: err },
+      );
     }
     return;
   }
-  if (!st.isDirectory()) throw new DataDirError(`the data directory ${dir} is not a directory; pass --data a directory (it is created if missing)`);
+  if (!st.isDirectory())
+    throw new DataDirError(`the data directory ${dir} is not a directory; pass --data a directory (it is created if missing)`);
   if (st.mode & 0o077) {
     throw new DataDirError(
       `the data directory ${dir} is open to group or others (mode ${octal(st.mode)}) and holds the JWT signing key and the HMAC pepper; run "chmod 700 ${dir}" and start again`,
@@ -102,8 +109,11 @@ function readPepperFile(path: string): string | null {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return null;
-    if (code === "EISDIR") throw new DataDirError(`${path} is a directory, not the pepper file; remove it (or move it aside) and start again`, { cause: err });
-    throw new DataDirError(`cannot read the pepper file ${path} (${code ?? (err as Error).message}); check its permissions`, { cause: err });
+    if (code === "EISDIR")
+      throw new DataDirError(`${path} is a directory, not the pepper file; remove it (or move it aside) and start again`, { cause: err });
+    throw new DataDirError(`cannot read the pepper file ${path} (${code ?? (err as Error).message}); check its permissions`, {
+      cause: err,
+    });
   }
 }
 
@@ -117,7 +127,10 @@ export function readOrCreatePepper(dir: string): Buffer {
       chmodSync(path, 0o600);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== "EEXIST") throw new DataDirError(`cannot create the pepper file ${path} (${code ?? (err as Error).message}); check that ${dir} is writable`, { cause: err });
+      if (code !== "EEXIST")
+        throw new DataDirError(`cannot create the pepper file ${path} (${code ?? (err as Error).message}); check that ${dir} is writable`, {
+          cause: err,
+        });
     }
     text = readPepperFile(path) ?? "";
   }

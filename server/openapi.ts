@@ -41,11 +41,20 @@ interface Op {
   params?: { name: string; in: "path" | "query"; required: boolean }[];
 }
 
-const MGMT_ERRORS = { 401: "unauthorized: missing or invalid bearer token", 403: "account_mismatch / forbidden", 429: "rate_limited, with Retry-After" };
+const MGMT_ERRORS = {
+  401: "unauthorized: missing or invalid bearer token",
+  403: "account_mismatch / forbidden",
+  429: "rate_limited, with Retry-After",
+};
 
 const OPS: Record<string, Record<string, Op>> = {
   "/widget-keys": {
-    get: { summary: "List widget keys (metadata only)", security: true, ok: { status: 200, schema: { type: "array", items: ref("WidgetKey") } }, errors: MGMT_ERRORS },
+    get: {
+      summary: "List widget keys (metadata only)",
+      security: true,
+      ok: { status: 200, schema: { type: "array", items: ref("WidgetKey") } },
+      errors: MGMT_ERRORS,
+    },
     post: {
       summary: "Create a widget key pair; public_key and secret_key are returned once",
       security: true,
@@ -102,7 +111,12 @@ const OPS: Record<string, Record<string, Op>> = {
     get: {
       summary: "Widget bootstrap config for a client key (Origin checked)",
       ok: { status: 200, schema: "WidgetConfigResponse" },
-      errors: { 400: "missing_client_key", 403: "origin_not_allowed / key_disabled", 404: "invalid_client_key / agent_not_found", 429: "rate_limited" },
+      errors: {
+        400: "missing_client_key",
+        403: "origin_not_allowed / key_disabled",
+        404: "invalid_client_key / agent_not_found",
+        429: "rate_limited",
+      },
       params: [
         { name: "client_key", in: "query", required: true },
         { name: "agent_id", in: "query", required: false },
@@ -127,7 +141,13 @@ const OPS: Record<string, Record<string, Op>> = {
       summary: "Customer backend: mint a 5-minute single-use user_token (Bearer widget secret_key)",
       body: "UserTokenRequest",
       ok: { status: 200, schema: "UserTokenResponse" },
-      errors: { 400: "invalid_body", 401: "invalid_secret_key", 403: "key_disabled / agent_not_enabled / auth_mode_not_allowed", 404: "agent_not_found", 429: "rate_limited" },
+      errors: {
+        400: "invalid_body",
+        401: "invalid_secret_key",
+        403: "key_disabled / agent_not_enabled / auth_mode_not_allowed",
+        404: "agent_not_found",
+        429: "rate_limited",
+      },
     },
   },
   "/widget/auth/exchange": {

@@ -71,7 +71,10 @@ export function peerBucket(address: string): string {
   const h = head ? head.split(":") : [];
   const t = tail ? tail.split(":") : [];
   const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill("0"), ...t];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 class FixedWindow {
@@ -100,7 +103,9 @@ class FixedWindow {
   /** The 429 naming this budget. */
   refusal(now: number, extra = ""): HttpError {
     const retry = Math.max(1, Math.ceil((this.start + WINDOW_MS - now) / 1000));
-    return new HttpError(429, "rate_limited", `${this.label} (${this.limit} per minute${extra}) exceeded; retry after ${retry} s`, { "Retry-After": String(retry) });
+    return new HttpError(429, "rate_limited", `${this.label} (${this.limit} per minute${extra}) exceeded; retry after ${retry} s`, {
+      "Retry-After": String(retry),
+    });
   }
 
   /** Counts one call (after count() in the same window). */

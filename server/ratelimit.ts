@@ -37,7 +37,12 @@ export function parseRateLimits(spec: string): RateLimits | false {
   };
   if (parts.every((p) => /^\d+$/.test(p))) {
     if (parts.length !== 4) throw new Error(`rate limits "${spec}" must be four numbers: per-minute,per-hour,per-day,concurrent`);
-    return { perMinute: num(parts[0], "per-minute"), perHour: num(parts[1], "per-hour"), perDay: num(parts[2], "per-day"), concurrent: num(parts[3], "concurrent") };
+    return {
+      perMinute: num(parts[0], "per-minute"),
+      perHour: num(parts[1], "per-hour"),
+      perDay: num(parts[2], "per-day"),
+      concurrent: num(parts[3], "concurrent"),
+    };
   }
   const out: RateLimits = { ...DEFAULT_RATE_LIMITS };
   const names: Record<string, keyof RateLimits> = { minute: "perMinute", hour: "perHour", day: "perDay", concurrent: "concurrent" };

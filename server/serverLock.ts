@@ -61,7 +61,11 @@ export function acquireServerLock(dir: string): () => void {
         break;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code !== "EEXIST") throw new DataDirError(`cannot create the server lock ${path} (${code ?? (err as Error).message}); check that ${dir} is writable`, { cause: err });
+        if (code !== "EEXIST")
+          throw new DataDirError(
+            `cannot create the server lock ${path} (${code ?? (err as Error).message}); check that ${dir} is writable`,
+            { cause: err },
+          );
       }
       const holder = readHolder(path);
       if (holder && alive(holder)) {

@@ -14,7 +14,12 @@ interface SqliteError extends Error {
 
 /** Duck-typed: node:sqlite's errors may come from another realm (jest's vm), where instanceof Error fails. */
 export function isSqliteError(err: unknown): err is SqliteError {
-  return typeof err === "object" && err !== null && (err as Partial<SqliteError>).code === "ERR_SQLITE_ERROR" && typeof (err as SqliteError).errcode === "number";
+  return (
+    typeof err === "object" &&
+    err !== null &&
+    (err as Partial<SqliteError>).code === "ERR_SQLITE_ERROR" &&
+    typeof (err as SqliteError).errcode === "number"
+  );
 }
 
 // primary result codes (errcode & 0xff), https://sqlite.org/rescode.html
@@ -42,12 +47,20 @@ export function openError(err: unknown, path: string, dir: string): Error {
   const what = `${err.message} (SQLite code ${err.errcode})`;
   switch (err.errcode & 0xff) {
     case CANTOPEN:
-      return new DataDirError(`cannot open the database ${path}: ${what}; check that ${dir} exists and is writable by this user (SQLite also creates ${path}-wal and -shm there)`, { cause: err });
+      return new DataDirError(
+        `cannot open the database ${path}: ${what}; check that ${dir} exists and is writable by this user (SQLite also creates ${path}-wal and -shm there)`,
+        { cause: err },
+      );
     case READONLY:
-      return new DataDirError(`the database ${path} is read-only: ${what}; make ${dir} and its files writable by this user`, { cause: err });
+      return new DataDirError(`the database ${path} is read-only: ${what}; make ${dir} and its files writable by this user`, {
+        cause: err,
+      });
     case NOTADB:
     case CORRUPT:
-      return new DataDirError(`${path} is not a usable SQLite database: ${what}; move it aside (or restore a backup) or pass another --data directory`, { cause: err });
+      return new DataDirError(
+        `${path} is not a usable SQLite database: ${what}; move it aside (or restore a backup) or pass another --data directory`,
+        { cause: err },
+      );
     case FULL:
       return new DataDirError(`cannot write the database ${path}: ${what}; free disk space and start again`, { cause: err });
     default:
@@ -60,9 +73,17 @@ export function storageHttpError(err: unknown): HttpError | null {
   if (!isSqliteError(err)) return null;
   switch (err.errcode & 0xff) {
     case FULL:
-      return new HttpError(507, "storage_full", "the server could not save the change because its disk is full; nothing was written, free disk space on the server and retry");
+      return new HttpError(
+        507,
+        "storage_full",
+        "the server could not save the change because its disk is full; nothing was written, free disk space on the server and retry",
+      );
     case READONLY:
-      return new HttpError(503, "storage_read_only", "the server's data directory is read-only; nothing was written, make it writable and retry");
+      return new HttpError(
+        503,
+        "storage_read_only",
+        "the server's data directory is read-only; nothing was written, make it writable and retry",
+      );
     case BUSY:
     case LOCKED:
       return new HttpError(503, "storage_busy", "the database is locked by another process; retry in a moment", { "Retry-After": "1" });

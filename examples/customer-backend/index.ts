@@ -31,4 +31,6 @@ const previous = key instanceof RotatingWidgetKey ? key : undefined;
 export const previousKeyId = previous ? previous.previousKeyId.apply((id) => id ?? null) : null;
 export const previousPublicKey = previous ? previous.previousPublicKey.apply((pk) => pk ?? null) : null;
 // secret while it holds a key; a plain null when there is none
-export const previousSecretKey = previous ? previous.previousKeyId.apply((id) => (id ? pulumi.secret(previous.previousSecretKey) : null)) : null;
+export const previousSecretKey = previous
+  ? previous.previousKeyId.apply((id) => (id ? pulumi.secret(previous.previousSecretKey) : null))
+  : null;

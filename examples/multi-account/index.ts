@@ -23,4 +23,6 @@ export const globexPublicKey = globexKey.publicKey;
 export const globexSecretKey = globexKey.secretKey;
 // A lookup in one account: the keys the globex account holds (ids and metadata only). It runs once the
 // globex key exists, so the first `up` lists that key too.
-export const globexKeyNames = globexKey.keyId.apply(() => getWidgetKeys({ connection: globex })).apply((keys) => keys.map((k) => k.name).sort());
+export const globexKeyNames = globexKey.keyId
+  .apply(() => getWidgetKeys({ connection: globex }))
+  .apply((keys) => keys.map((k) => k.name).sort());

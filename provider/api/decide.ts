@@ -14,8 +14,7 @@ export const ORPHAN_CHECK_DEADLINE_MS = 300_000;
 const RECOVER_COMMAND = "npx --no-install kataven-recover";
 
 /** What to do after a create that may have left a key behind. */
-export const RECOVERY_HINT =
-  'the README\'s "Recovering from an interrupted run" says how to find and remove such a key; for this one run';
+export const RECOVERY_HINT = 'the README\'s "Recovering from an interrupted run" says how to find and remove such a key; for this one run';
 
 /** The recovery command that lists (and with --delete removes) the unused, untracked keys of `name` created in [from, to]. */
 export function recoverCommand(name: string, from: number, to: number): string {

@@ -72,7 +72,8 @@ export function hintFor(status: number, code: string, notFoundHint?: string): st
   if (code === "invalid_agent_id") return "check agentId: it must be an agent of this account";
   if (code === "invalid_allowlist_entry") return "check domainAllowlist";
   if (status === 404) return "";
-  if (status === 429) return "the account's rate limit was still exceeded after waiting for Retry-After; run again later or with a lower --parallel";
+  if (status === 429)
+    return "the account's rate limit was still exceeded after waiting for Retry-After; run again later or with a lower --parallel";
   if (status >= 500) return "the Kataven API failed; retry later";
   return "";
 }
@@ -187,7 +188,12 @@ export class KatavenResponseError extends KatavenError {
   declare readonly path: string;
 
   constructor(method: string, path: string, problem: string) {
-    super(`${method} ${path} returned an unexpected body: ${redact(problem)}`, { code: "unexpected_response", method, path, hint: RESPONSE_HINT });
+    super(`${method} ${path} returned an unexpected body: ${redact(problem)}`, {
+      code: "unexpected_response",
+      method,
+      path,
+      hint: RESPONSE_HINT,
+    });
   }
 }
 

@@ -24,7 +24,14 @@
  */
 import { sameAllowlist } from "../../contract/allowlist";
 import { CreatedWidgetKeyWire } from "../../contract/wire";
-import { type CreatedWidgetKeyRecord, type CreateWidgetKeyInput, type DeleteWidgetKeyResult, toCamel, toSnake, type WidgetKeyRecord } from "./records";
+import {
+  type CreatedWidgetKeyRecord,
+  type CreateWidgetKeyInput,
+  type DeleteWidgetKeyResult,
+  toCamel,
+  toSnake,
+  type WidgetKeyRecord,
+} from "./records";
 import { ORPHAN_CHECK_DEADLINE_MS, RECOVERY_HINT, recoverCommand, untilDecided } from "./decide";
 import { agentNotFoundHint, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError } from "./errors";
 import { warn } from "../log";
@@ -103,7 +110,11 @@ class OrphanSafeCreate {
     const path = `${API}/widget-keys`;
     const body = toSnake({ name: input.name, domainAllowlist: input.domainAllowlist, agentId: input.agentId });
     try {
-      const created = await retryLoop(undefined, () => this.attemptCreate(path, body), (err, { attempt }) => this.afterFailure(err, attempt));
+      const created = await retryLoop(
+        undefined,
+        () => this.attemptCreate(path, body),
+        (err, { attempt }) => this.afterFailure(err, attempt),
+      );
       this.api.account.knownIds.add(created.id);
       // An earlier attempt's key may have landed after its own sweep: one more look, same windows.
       if (this.windows.length > 0) await this.sweepOrphans(created.id, this.lastError!);
@@ -115,10 +126,25 @@ class OrphanSafeCreate {
     }
     const e = this.lastError as KatavenApiError | KatavenNetworkError;
     if (e instanceof KatavenApiError) {
-      throw new KatavenApiError({ status: e.status, code: e.code, detail: e.detail, method: "POST", path, attempts: this.t.maxAttempts, hint: "no key was left behind; retry later" });
+      throw new KatavenApiError({
+        status: e.status,
+        code: e.code,
+        detail: e.detail,
+        method: "POST",
+        path,
+        attempts: this.t.maxAttempts,
+        hint: "no key was left behind; retry later",
+      });
     }
     const left = neverSent(e) ? "the request never reached the API, so no key was created" : "no key was left behind";
-    throw new KatavenNetworkError({ code: e.code, method: "POST", path, reason: `${e.reason} (${left})`, attempts: this.t.maxAttempts, cause: e });
+    throw new KatavenNetworkError({
+      code: e.code,
+      method: "POST",
+      path,
+      reason: `${e.reason} (${left})`,
+      attempts: this.t.maxAttempts,
+      cause: e,
+    });
   }
 
   /**
@@ -153,7 +179,11 @@ class OrphanSafeCreate {
       });
     } catch (err) {
       if (neverSent(err)) throw err;
-      if (err instanceof KatavenNetworkError || err instanceof KatavenResponseError || (err instanceof KatavenApiError && err.status >= 500)) {
+      if (
+        err instanceof KatavenNetworkError ||
+        err instanceof KatavenResponseError ||
+        (err instanceof KatavenApiError && err.status >= 500)
+      ) {
         throw new AmbiguousCreate(err, started);
       }
       throw err;
@@ -164,7 +194,8 @@ class OrphanSafeCreate {
   /** Is `k` an orphan of one of the ambiguous attempts (the rule in the header)? Returns that attempt. */
   private attemptOf(k: WidgetKeyRecord, keep: string | undefined): AttemptWindow | undefined {
     if (k.id === keep || this.before.has(k.id) || k.name !== this.name || k.lastUsedAt !== null) return undefined;
-    if ((k.agentId ?? null) !== (this.input.agentId ?? null) || !sameAllowlist(k.domainAllowlist, this.input.domainAllowlist ?? [])) return undefined;
+    if ((k.agentId ?? null) !== (this.input.agentId ?? null) || !sameAllowlist(k.domainAllowlist, this.input.domainAllowlist ?? []))
+      return undefined;
     const at = Date.parse(k.createdAt);
     return this.windows.find((w) => at >= w.from && at <= w.to);
   }
@@ -173,7 +204,11 @@ class OrphanSafeCreate {
   private async sweepOrphans(keep: string | undefined, cause: Error): Promise<void> {
     try {
       // Keep asking until the API answers (./decide.ts): giving up here leaves a live key behind.
-      const keys = await untilDecided(() => this.api.listWidgetKeys(), this.api.orphanCheckMs ?? ORPHAN_CHECK_DEADLINE_MS, `orphan check for widget key "${this.name}"`);
+      const keys = await untilDecided(
+        () => this.api.listWidgetKeys(),
+        this.api.orphanCheckMs ?? ORPHAN_CHECK_DEADLINE_MS,
+        `orphan check for widget key "${this.name}"`,
+      );
       for (const k of keys) {
         const w = this.attemptOf(k, keep);
         if (!w) continue;

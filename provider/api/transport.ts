@@ -12,7 +12,16 @@ import { DOCUMENTED_RATE_LIMITS } from "../../contract/rateLimits";
 import { issuePath } from "../../contract/wire";
 import type { KatavenConfig } from "../config";
 import { requestTimeout } from "../deadline";
-import { hintFor, isNoRoute, KatavenApiError, KatavenError, KatavenNetworkError, KatavenResponseError, noRouteHint, parseErrorBody } from "./errors";
+import {
+  hintFor,
+  isNoRoute,
+  KatavenApiError,
+  KatavenError,
+  KatavenNetworkError,
+  KatavenResponseError,
+  noRouteHint,
+  parseErrorBody,
+} from "./errors";
 import { backoffMs, parseRetryAfter, RETRY_POLICY, retryableFailure, retryLoop } from "./retry";
 import type { AccountState } from "./session";
 
@@ -189,7 +198,9 @@ export class Transport {
           if (err instanceof KatavenApiError && err.status === RETRY_POLICY.rateLimitStatus) {
             if (rateLimited >= this.maxRateLimitRetries) return undefined;
             rateLimited++;
-            const wait = parseRetryAfter(retryAfter, this.retryAfterCapMs) ?? backoffMs(rateLimited, RETRY_POLICY.rateLimitMinTimeoutMs, this.retryAfterCapMs);
+            const wait =
+              parseRetryAfter(retryAfter, this.retryAfterCapMs) ??
+              backoffMs(rateLimited, RETRY_POLICY.rateLimitMinTimeoutMs, this.retryAfterCapMs);
             return {
               waitMs: wait,
               counts: false,
@@ -213,7 +224,8 @@ export class Transport {
 
   private apiError(method: string, path: string, res: RawResponse, opts: CallOptions<z.ZodType>, attempts: number): KatavenApiError {
     const { code, detail } = parseErrorBody(res.text);
-    const notFound = res.status === 404 ? (opts.notFoundHint?.(code, detail) ?? (isNoRoute(detail) ? noRouteHint() : undefined)) : undefined;
+    const notFound =
+      res.status === 404 ? (opts.notFoundHint?.(code, detail) ?? (isNoRoute(detail) ? noRouteHint() : undefined)) : undefined;
     return new KatavenApiError({ status: res.status, code, detail, method, path, attempts, hint: hintFor(res.status, code, notFound) });
   }
 }

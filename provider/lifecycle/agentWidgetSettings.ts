@@ -36,7 +36,11 @@ export type AgentWidgetSettingsCheckedInputs = {
 };
 
 /** A property bag from the engine (check()'s inputs, or the state's outputs), typed; a value of a type the provider never writes reads as absent. */
-export type AgentWidgetSettingsProps = Omit<AgentWidgetSettingsCheckedInputs, "providerVersion"> & { adoptedValues?: boolean; providerVersion?: string; __provider?: string };
+export type AgentWidgetSettingsProps = Omit<AgentWidgetSettingsCheckedInputs, "providerVersion"> & {
+  adoptedValues?: boolean;
+  providerVersion?: string;
+  __provider?: string;
+};
 
 /** The inputs a program would have to hold to match the server (returned by read so refresh leaves no diff). */
 export type AgentWidgetSettingsInputs = AgentWidgetSettingsRecord & { onDelete: OnDelete; providerVersion?: string };
@@ -74,7 +78,8 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: AgentW
 
   const agentId = news.agentId;
   if (isUnknown(agentId)) inputs.agentId = agentId;
-  else if (agentId === undefined || agentId === null) failures.push({ property: "agentId", reason: "is required: the id of the agent whose widget policy this is" });
+  else if (agentId === undefined || agentId === null)
+    failures.push({ property: "agentId", reason: "is required: the id of the agent whose widget policy this is" });
   else {
     const r = AgentWidgetSettingsPatch.shape.agent_id.safeParse(agentId);
     if (!r.success) failures.push({ property: "agentId", reason: r.error.issues[0]?.message ?? "is invalid" });
@@ -141,7 +146,10 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
 }
 
-function patchFor(current: Pick<AgentWidgetSettingsRecord, "widgetEnabled" | "authMode">, news: AgentWidgetSettingsProps): AgentWidgetSettingsRecordPatch {
+function patchFor(
+  current: Pick<AgentWidgetSettingsRecord, "widgetEnabled" | "authMode">,
+  news: AgentWidgetSettingsProps,
+): AgentWidgetSettingsRecordPatch {
   const want = { widgetEnabled: known(news.widgetEnabled) ?? DEFAULTS.widgetEnabled, authMode: known(news.authMode) ?? DEFAULTS.authMode };
   const patch: AgentWidgetSettingsRecordPatch = {};
   if (current.widgetEnabled !== want.widgetEnabled) patch.widgetEnabled = want.widgetEnabled;
@@ -149,7 +157,11 @@ function patchFor(current: Pick<AgentWidgetSettingsRecord, "widgetEnabled" | "au
   return patch;
 }
 
-function outputsFrom(s: AgentWidgetSettingsRecord, inputs: AgentWidgetSettingsProps, adoptedValues: boolean | undefined): AgentWidgetSettingsOutputs {
+function outputsFrom(
+  s: AgentWidgetSettingsRecord,
+  inputs: AgentWidgetSettingsProps,
+  adoptedValues: boolean | undefined,
+): AgentWidgetSettingsOutputs {
   return compact({
     agentId: s.agentId,
     widgetEnabled: s.widgetEnabled,
@@ -166,8 +178,16 @@ export async function create(props: Props): Promise<{ id: string; outs: AgentWid
   const agentId = known(inputs.agentId) ?? "";
   const current = await c.getAgentWidgetSettings(agentId);
   // A policy a create of this process applied (a replacement is a create, then a delete) is not someone else's.
-  const held = !c.account.appliedSettings.has(appliedKey(agentId)) && (current.widgetEnabled !== DEFAULTS.widgetEnabled || current.authMode !== DEFAULTS.authMode);
-  if (held) warn(adoptedValuesWarning(`Agent "${agentId}"'s widget settings`, `widgetEnabled=${current.widgetEnabled}, authMode="${current.authMode}"`));
+  const held =
+    !c.account.appliedSettings.has(appliedKey(agentId)) &&
+    (current.widgetEnabled !== DEFAULTS.widgetEnabled || current.authMode !== DEFAULTS.authMode);
+  if (held)
+    warn(
+      adoptedValuesWarning(
+        `Agent "${agentId}"'s widget settings`,
+        `widgetEnabled=${current.widgetEnabled}, authMode="${current.authMode}"`,
+      ),
+    );
   const patch = patchFor(current, inputs);
   const next = Object.keys(patch).length > 0 ? await c.updateAgentWidgetSettings(agentId, patch) : current;
   // The id names the agent plus a suffix unique to this resource, so a replacement can be told apart.
@@ -179,7 +199,10 @@ export async function create(props: Props): Promise<{ id: string; outs: AgentWid
 /** The agent's entry in AccountState.appliedSettings (../api/session.ts): a replacement's delete keeps the new policy. */
 const appliedKey = (agentId: string) => `agent:${agentId}`;
 
-export async function read(id: string, props: Props): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: AgentWidgetSettingsInputs }> {
+export async function read(
+  id: string,
+  props: Props,
+): Promise<{ id: string; props?: AgentWidgetSettingsOutputs; inputs?: AgentWidgetSettingsInputs }> {
   const state = parseAgentWidgetSettingsProps(props);
   const agentId = agentIdOf(id, known(state.agentId));
   let s: AgentWidgetSettingsRecord;
@@ -193,7 +216,13 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
     throw err;
   }
   const outs = outputsFrom(s, state, state.adoptedValues);
-  const inputs = { agentId: s.agentId, widgetEnabled: s.widgetEnabled, authMode: s.authMode, onDelete: outs.onDelete, providerVersion: outs.providerVersion } satisfies AgentWidgetSettingsInputs;
+  const inputs = {
+    agentId: s.agentId,
+    widgetEnabled: s.widgetEnabled,
+    authMode: s.authMode,
+    onDelete: outs.onDelete,
+    providerVersion: outs.providerVersion,
+  } satisfies AgentWidgetSettingsInputs;
   return { id, props: outs, inputs: compact(inputs) };
 }
 

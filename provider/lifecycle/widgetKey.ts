@@ -24,7 +24,14 @@ import type { ConfigSource } from "../config";
 import { secretAvailableIn, stubChanged } from "./stateCompat";
 import { foreignEntriesWarning, revokedWarning, wantDisabled } from "./drift";
 import { check } from "./widgetKeyCheck";
-import { knownAdopt, parseWidgetKeyProps, type Props, type WidgetKeyInputs, type WidgetKeyOutputs, type WidgetKeyProps } from "./widgetKeyProps";
+import {
+  knownAdopt,
+  parseWidgetKeyProps,
+  type Props,
+  type WidgetKeyInputs,
+  type WidgetKeyOutputs,
+  type WidgetKeyProps,
+} from "./widgetKeyProps";
 
 export { check };
 export type { WidgetKeyCheckedInputs, WidgetKeyInputs, WidgetKeyOutputs } from "./widgetKeyProps";
@@ -215,7 +222,10 @@ export async function create(props: Props): Promise<{ id: string; outs: WidgetKe
       throw err;
     }
   }
-  return { id: key.id, outs: outputsFrom(fromServer(key), inputs, { publicKey: created.publicKey, secretKey: created.secretKey, secretAvailable: true }) };
+  return {
+    id: key.id,
+    outs: outputsFrom(fromServer(key), inputs, { publicKey: created.publicKey, secretKey: created.secretKey, secretAvailable: true }),
+  };
 }
 
 export async function read(id: string, props: Props): Promise<{ id: string; props?: WidgetKeyOutputs; inputs?: WidgetKeyInputs }> {
@@ -228,7 +238,9 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
   if (!found) {
     const label = state.name ? ` "${state.name}"` : "";
     const last8 = state.keyLast8 ? ` (…${state.keyLast8})` : "";
-    warn(`widget key${label} ${id}${last8} no longer exists in Kataven; it was deleted outside Pulumi and is dropped from the stack. Run "pulumi up" to create it again.`);
+    warn(
+      `widget key${label} ${id}${last8} no longer exists in Kataven; it was deleted outside Pulumi and is dropped from the stack. Run "pulumi up" to create it again.`,
+    );
     return { id: "" };
   }
   const key = fromServer(found);
@@ -295,7 +307,9 @@ export async function remove(id: string, props: Props): Promise<void> {
   if (r?.outcome === "disabled") {
     // Kataven keeps a key that served widget calls: the engine will say "deleted", so say what happened.
     const label = `${state.name ? `"${state.name}" ` : ""}${id}${state.keyLast8 ? ` (…${state.keyLast8})` : ""}`;
-    warn(`widget key ${label} was used, so Kataven disabled it instead of deleting it: it stays in the account, revoked (widget calls with it get 403), and is no longer in the stack.`);
+    warn(
+      `widget key ${label} was used, so Kataven disabled it instead of deleting it: it stays in the account, revoked (widget calls with it get 403), and is no longer in the stack.`,
+    );
   }
 }
 

@@ -12,7 +12,10 @@ const TAG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-function zodParse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, v: unknown): Parsed<T> {
+function zodParse<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } },
+  v: unknown,
+): Parsed<T> {
   const r = schema.safeParse(v);
   return r.success ? { ok: true, value: r.data } : { ok: false, reason: r.error.issues[0]?.message ?? "is invalid" };
 }
@@ -20,18 +23,27 @@ function zodParse<T>(schema: { safeParse(v: unknown): { success: true; data: T }
 function checkAllowlist(list: unknown, inputs: WidgetKeyCheckedInputs, failures: CheckFailure[]): void {
   if (isUnknown(list)) inputs.domainAllowlist = list;
   else if (list === undefined || list === null) {
-    failures.push({ property: "domainAllowlist", reason: "is required: list the origins that may embed the widget, such as [\"https://acme.com\"] (an empty list blocks the key)" });
+    failures.push({
+      property: "domainAllowlist",
+      reason: 'is required: list the origins that may embed the widget, such as ["https://acme.com"] (an empty list blocks the key)',
+    });
   } else if (!Array.isArray(list)) {
-    failures.push({ property: "domainAllowlist", reason: "must be a list of origins such as [\"https://acme.com\", \"*.acme.com\"]" });
+    failures.push({ property: "domainAllowlist", reason: 'must be a list of origins such as ["https://acme.com", "*.acme.com"]' });
   } else if (list.some(isUnknown)) {
     inputs.domainAllowlist = list;
   } else {
     const { canonical, failures: bad } = canonicalizeAllowlist(list);
     for (const f of bad) {
-      failures.push({ property: `domainAllowlist[${f.index}]`, reason: typeof list[f.index] === "string" ? `${JSON.stringify(f.entry)} ${f.reason}` : f.reason });
+      failures.push({
+        property: `domainAllowlist[${f.index}]`,
+        reason: typeof list[f.index] === "string" ? `${JSON.stringify(f.entry)} ${f.reason}` : f.reason,
+      });
     }
     if (canonical.length > LIMITS.allowlistMax) {
-      failures.push({ property: "domainAllowlist", reason: `must hold at most ${LIMITS.allowlistMax} distinct entries (has ${canonical.length})` });
+      failures.push({
+        property: "domainAllowlist",
+        reason: `must hold at most ${LIMITS.allowlistMax} distinct entries (has ${canonical.length})`,
+      });
     }
     inputs.domainAllowlist = canonical;
   }
@@ -44,7 +56,7 @@ function checkAdopt(adopt: unknown, inputs: WidgetKeyCheckedInputs, failures: Ch
     return;
   }
   if (typeof adopt !== "object" || Array.isArray(adopt)) {
-    failures.push({ property: "adopt", reason: "must be an object such as {id: \"<widget key id>\"}" });
+    failures.push({ property: "adopt", reason: 'must be an object such as {id: "<widget key id>"}' });
     return;
   }
   const a: Props = { ...adopt };
@@ -70,7 +82,10 @@ function checkTags(tags: unknown, inputs: WidgetKeyCheckedInputs, failures: Chec
   else {
     tags.forEach((t, i) => {
       if (!isUnknown(t) && (typeof t !== "string" || !TAG_RE.test(t))) {
-        failures.push({ property: `tags[${i}]`, reason: `${JSON.stringify(t)} must be a lower-case label of letters, digits and "-" (at most 63 characters)` });
+        failures.push({
+          property: `tags[${i}]`,
+          reason: `${JSON.stringify(t)} must be a lower-case label of letters, digits and "-" (at most 63 characters)`,
+        });
       }
     });
     inputs.tags = [...new Set(tags)];
@@ -83,7 +98,7 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Widget
 
   const name = news.name;
   if (isUnknown(name)) inputs.name = name;
-  else if (name === undefined) failures.push({ property: "name", reason: "is required, e.g. \"acme.com production\"" });
+  else if (name === undefined) failures.push({ property: "name", reason: 'is required, e.g. "acme.com production"' });
   else {
     const r = zodParse(CreateWidgetKeyRequest.shape.name, name);
     if (!r.ok) failures.push({ property: "name", reason: r.reason });
@@ -92,7 +107,9 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Widget
 
   const agentId = news.agentId;
   if (agentId !== undefined && agentId !== null) {
-    const r: Parsed<string | null | undefined> = isUnknown(agentId) ? { ok: true, value: agentId } : zodParse(CreateWidgetKeyRequest.shape.agent_id, agentId);
+    const r: Parsed<string | null | undefined> = isUnknown(agentId)
+      ? { ok: true, value: agentId }
+      : zodParse(CreateWidgetKeyRequest.shape.agent_id, agentId);
     if (!r.ok) failures.push({ property: "agentId", reason: r.reason });
     else if (typeof r.value === "string") inputs.agentId = r.value;
   }
@@ -110,7 +127,11 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Widget
   if (rotation !== undefined && rotation !== null) {
     if (isUnknown(rotation) || typeof rotation === "string" || (typeof rotation === "number" && Number.isFinite(rotation))) {
       inputs.rotation = rotation;
-    } else failures.push({ property: "rotation", reason: "must be a string or a number, e.g. \"2025-06\" or 3; changing it mints a new key pair" });
+    } else
+      failures.push({
+        property: "rotation",
+        reason: 'must be a string or a number, e.g. "2025-06" or 3; changing it mints a new key pair',
+      });
   }
 
   checkAdopt(news.adopt, inputs, failures);
@@ -119,7 +140,8 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Widget
   if (inputs.adopt !== undefined && inputs.rotation !== undefined) {
     failures.push({
       property: "rotation",
-      reason: "cannot be combined with adopt: an adopted key is taken over, not minted. Remove adopt to mint a key of your own (that replaces the adopted one), then rotate it",
+      reason:
+        "cannot be combined with adopt: an adopted key is taken over, not minted. Remove adopt to mint a key of your own (that replaces the adopted one), then rotate it",
     });
   }
 

@@ -56,7 +56,6 @@ export const SETTINGS_FIELDS: { readonly [F in SettingsField]: FieldSpec<WidgetS
 };
 const FIELDS: readonly SettingsField[] = ["primaryColor", "accentColor", "logoUrl", "launcherPosition", "launcherLabel", "privacyNotice"];
 
-
 /** The settings fields, each possibly unknown at preview. */
 type SettingsValues = { [F in SettingsField]?: Preview<WidgetSettingsRecord[F]> };
 
@@ -64,7 +63,12 @@ type SettingsValues = { [F in SettingsField]?: Preview<WidgetSettingsRecord[F]> 
 export type WidgetSettingsCheckedInputs = SettingsValues & { onDelete?: Preview<OnDelete>; providerVersion?: unknown };
 
 /** A property bag from the engine (check()'s inputs, or the state's outputs), typed; a value of a type the provider never writes reads as absent. */
-export type WidgetSettingsProps = SettingsValues & { onDelete?: Preview<OnDelete>; adoptedValues?: boolean; providerVersion?: string; __provider?: string };
+export type WidgetSettingsProps = SettingsValues & {
+  onDelete?: Preview<OnDelete>;
+  adoptedValues?: boolean;
+  providerVersion?: string;
+  __provider?: string;
+};
 
 export interface WidgetSettingsOutputs extends WidgetSettingsRecord {
   onDelete: OnDelete;
@@ -104,7 +108,10 @@ export function effectiveOnDelete(given: Preview<OnDelete> | undefined, adoptedV
 }
 
 /** Whether the onDelete in effect changes (state outputs hold the one in effect). */
-export function onDeleteChanged(olds: { onDelete?: Preview<OnDelete>; adoptedValues?: boolean }, news: { onDelete?: Preview<OnDelete> }): boolean {
+export function onDeleteChanged(
+  olds: { onDelete?: Preview<OnDelete>; adoptedValues?: boolean },
+  news: { onDelete?: Preview<OnDelete> },
+): boolean {
   return (olds.onDelete ?? "reset") !== effectiveOnDelete(news.onDelete, olds.adoptedValues);
 }
 
@@ -154,7 +161,11 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Widget
       failures.push({ property: k, reason: `is not a WidgetSettings field (${FIELDS.join(", ")}, onDelete)` });
     }
   }
-  const inputs = { ...fields, onDelete: checkOnDelete(news.onDelete, failures), providerVersion: news.providerVersion } satisfies WidgetSettingsCheckedInputs;
+  const inputs = {
+    ...fields,
+    onDelete: checkOnDelete(news.onDelete, failures),
+    providerVersion: news.providerVersion,
+  } satisfies WidgetSettingsCheckedInputs;
   return { inputs: compact(inputs), failures };
 }
 

@@ -55,7 +55,12 @@ const own = (keys: string[]) => keys.filter((k) => k !== "__provider");
 function widgetKeyDiff(olds: Props, news: Props): NativeDiff {
   const d = widgetKey.diffWidgetKey(olds, news);
   const changed = own(d.changed);
-  const detailed = detailedOf(changed.filter((k) => k !== "domainAllowlist"), d.replaces, olds, news);
+  const detailed = detailedOf(
+    changed.filter((k) => k !== "domainAllowlist"),
+    d.replaces,
+    olds,
+    news,
+  );
   if (changed.includes("domainAllowlist")) {
     // One entry per origin added or removed (a set compare: order and spelling never count), so the
     // preview names exactly the origins that change.
@@ -91,7 +96,12 @@ function agentSettingsDiff(olds: Props, news: Props): NativeDiff {
 
 export const nativeResources: Record<string, NativeResource> = {
   [typeToken(widgetKeySchema.name)]: { schema: widgetKeySchema, ...widgetKey, delete: widgetKey.remove, diff: widgetKeyDiff },
-  [typeToken(widgetSettingsSchema.name)]: { schema: widgetSettingsSchema, ...widgetSettings, delete: widgetSettings.remove, diff: settingsDiff },
+  [typeToken(widgetSettingsSchema.name)]: {
+    schema: widgetSettingsSchema,
+    ...widgetSettings,
+    delete: widgetSettings.remove,
+    diff: settingsDiff,
+  },
   [typeToken(agentWidgetSettingsSchema.name)]: {
     schema: agentWidgetSettingsSchema,
     ...agentWidgetSettings,

@@ -44,13 +44,15 @@ type Callback = (err: unknown, res?: unknown) => void;
 function unary(fn: (req: any) => Promise<unknown>) {
   return (call: Call, callback: Callback) => {
     const urn = typeof call.request?.getUrn === "function" ? call.request.getUrn() : "";
-    currentUrn.run(urn, () => fn(call.request)).then(
-      (res) => callback(null, res),
-      (err: unknown) => {
-        if (process.env.KATAVEN_DEBUG && err instanceof Error) console.error(err.stack);
-        callback({ code: grpc.status.UNKNOWN, details: err instanceof Error ? err.message : String(err) });
-      },
-    );
+    currentUrn
+      .run(urn, () => fn(call.request))
+      .then(
+        (res) => callback(null, res),
+        (err: unknown) => {
+          if (process.env.KATAVEN_DEBUG && err instanceof Error) console.error(err.stack);
+          callback({ code: grpc.status.UNKNOWN, details: err instanceof Error ? err.message : String(err) });
+        },
+      );
   };
 }
 
@@ -165,9 +167,10 @@ export class KatavenProvider {
         // As the dynamic provider does (lifecycle/common.ts attachTo): one probe of the account first, so a
         // wrong URL or key stops the preview.
         const refused = await accountFailures();
-        const checked = (
-          refused.length > 0 ? { inputs: news.props, failures: refused } : await r.check(olds.props, news.props)
-        ) as { inputs?: Props; failures?: { property: string; reason: string }[] };
+        const checked = (refused.length > 0 ? { inputs: news.props, failures: refused } : await r.check(olds.props, news.props)) as {
+          inputs?: Props;
+          failures?: { property: string; reason: string }[];
+        };
         const res = new provider.CheckResponse();
         res.setInputs(toStruct(Struct, checked.inputs, news.secrets));
         res.setFailuresList((checked.failures ?? []).map((f) => checkFailure(f.property, f.reason)));
@@ -210,7 +213,11 @@ export class KatavenProvider {
         // `pulumi import` reads with no properties at all: the lifecycle reads the resource from its id alone.
         const state = fromStruct(req.getProperties());
         const inputs = fromStruct(req.getInputs());
-        const out = (await withDeadline(req.getTimeout(), () => r.read(req.getId(), state.props))) as { id: string; props?: Props; inputs?: Props };
+        const out = (await withDeadline(req.getTimeout(), () => r.read(req.getId(), state.props))) as {
+          id: string;
+          props?: Props;
+          inputs?: Props;
+        };
         const res = new provider.ReadResponse();
         res.setId(out.id ?? "");
         if (out.id) {
@@ -251,7 +258,13 @@ export class KatavenProvider {
     const str = (v: unknown) => (typeof v === "string" ? v : undefined);
     switch (token) {
       case "kataven:index:getWidgetKeys":
-        return { keys: await widgetKeyInfos(client(), { name: str(args.name), agentId: str(args.agentId), includeDisabled: args.includeDisabled === true }) };
+        return {
+          keys: await widgetKeyInfos(client(), {
+            name: str(args.name),
+            agentId: str(args.agentId),
+            includeDisabled: args.includeDisabled === true,
+          }),
+        };
       case "kataven:index:getWidgetSettings":
         return { ...(await client().getWidgetSettings()) };
       case "kataven:index:getAgentWidgetSettings": {

@@ -15,7 +15,15 @@ import { spawnSync } from "node:child_process";
 import { clientFor } from "../api/session";
 import { configProblem, resolveConfig, type ConfigSource } from "../config";
 import { redact } from "../api/errors";
-import { type Evidence, type HistoryEntry, interruptedRunEvidence, type StackExport, trackingOf, untrackedKeys, type WindowProblem } from "./orphans";
+import {
+  type Evidence,
+  type HistoryEntry,
+  interruptedRunEvidence,
+  type StackExport,
+  trackingOf,
+  untrackedKeys,
+  type WindowProblem,
+} from "./orphans";
 
 /** Clock skew tolerated between this machine and the API. */
 const SKEW_MS = 5_000;
@@ -53,7 +61,8 @@ function parseArgs(argv: string[]): Options | string {
   const o: Options = { stacks: [], cwd: process.cwd(), delete: false, disableUsed: false, keys: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
     const value = () => inline ?? argv[++i] ?? "";
     if (flag === "--stack" || flag === "-s") o.stacks.push(value());
     else if (flag === "--cwd" || flag === "-C") o.cwd = value();
@@ -66,13 +75,16 @@ function parseArgs(argv: string[]): Options | string {
       if (typeof t === "string") return `${t}\n${USAGE}`;
       if (flag === "--created-after") o.after = t;
       else o.before = t;
-    } else if (flag === "--any-name") return `--any-name is gone: a name does not make a key the stack's. Check the keys listed without it, then name them with --key <id>\n${USAGE}`;
+    } else if (flag === "--any-name")
+      return `--any-name is gone: a name does not make a key the stack's. Check the keys listed without it, then name them with --key <id>\n${USAGE}`;
     else if (flag === "--help" || flag === "-h") return USAGE;
     else return `unknown argument "${a}"\n${USAGE}`;
   }
-  if (o.stacks.some((s) => s === "") || o.cwd === "" || o.keys.some((k) => k === "")) return `--stack, --cwd and --key need a value\n${USAGE}`;
+  if (o.stacks.some((s) => s === "") || o.cwd === "" || o.keys.some((k) => k === ""))
+    return `--stack, --cwd and --key need a value\n${USAGE}`;
   const windowFlags = [o.name, o.after, o.before].filter((v) => v !== undefined).length;
-  if (windowFlags !== 0 && (windowFlags !== 3 || o.name === "")) return `--name, --created-after and --created-before go together (a create's warning prints all three)\n${USAGE}`;
+  if (windowFlags !== 0 && (windowFlags !== 3 || o.name === ""))
+    return `--name, --created-after and --created-before go together (a create's warning prints all three)\n${USAGE}`;
   return o;
 }
 
@@ -85,7 +97,10 @@ function pulumi(args: string[], cwd: string): string {
 
 function stackConfig(stack: string, cwd: string): ConfigSource {
   // --show-secrets: the API key is needed to call the API; it stays in this process and is never printed.
-  const raw = JSON.parse(pulumi(["config", "--stack", stack, "--json", "--show-secrets"], cwd) || "{}") as Record<string, { value?: unknown }>;
+  const raw = JSON.parse(pulumi(["config", "--stack", stack, "--json", "--show-secrets"], cwd) || "{}") as Record<
+    string,
+    { value?: unknown }
+  >;
   return { get: (k) => (raw[k]?.value === undefined ? undefined : String(raw[k].value)) };
 }
 
@@ -94,10 +109,14 @@ const when = (t: string | null) => (t === null ? "never" : t.replace(/\.\d+Z$/, 
 const WINDOW_PROBLEMS: Record<WindowProblem, string | undefined> = {
   "no-pending-creates": undefined,
   "no-start": "the state holds pending creates, but when their run started can't be told",
-  "completed-since": "the state holds pending creates, but an update completed after the run that left them, so that run's window is unknown",
+  "completed-since":
+    "the state holds pending creates, but an update completed after the run that left them, so that run's window is unknown",
 };
 
-export async function main(argv = process.argv.slice(2), out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+export async function main(
+  argv = process.argv.slice(2),
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<number> {
   const parsed = parseArgs(argv);
   if (typeof parsed === "string") {
     out(parsed);
@@ -136,7 +155,9 @@ export async function main(argv = process.argv.slice(2), out: (line: string) => 
   const untracked = untrackedKeys(keys, tracking, evidence, named);
 
   const stacks = o.stacks.map((s) => `"${s}"`).join(", ");
-  out(`stack ${stacks}: ${tracking.ids.size} widget key(s) tracked${tracking.pending ? `, ${tracking.pending} pending operation(s) left by an interrupted run` : ""}; the account (${cfg.apiUrl}) has ${keys.length}.`);
+  out(
+    `stack ${stacks}: ${tracking.ids.size} widget key(s) tracked${tracking.pending ? `, ${tracking.pending} pending operation(s) left by an interrupted run` : ""}; the account (${cfg.apiUrl}) has ${keys.length}.`,
+  );
   for (const n of notes) out(n);
   if (untracked.length === 0) {
     out("No untracked widget keys: nothing to recover.");
@@ -153,7 +174,9 @@ export async function main(argv = process.argv.slice(2), out: (line: string) => 
         : k.action === "used"
           ? `USED (someone holds its secret), ${why}: can't be deleted; --disable-used revokes it`
           : `no evidence it is the stack's (another stack's or a person's?): listed only; --key ${k.id} if you checked it is`;
-    out(`  ${JSON.stringify(k.name)}  id ${k.id} (…${k.keyLast8})  created ${when(k.createdAt)}  last used ${when(k.lastUsedAt)}  ${status}  [${note}]`);
+    out(
+      `  ${JSON.stringify(k.name)}  id ${k.id} (…${k.keyLast8})  created ${when(k.createdAt)}  last used ${when(k.lastUsedAt)}  ${status}  [${note}]`,
+    );
   }
 
   let deleted = 0;
@@ -176,10 +199,15 @@ export async function main(argv = process.argv.slice(2), out: (line: string) => 
   }
   const used = ours.filter((k) => k.lastUsedAt !== null && k.disabledAt === null).length;
   if (o.delete || o.disableUsed) out(`Deleted ${deleted}, disabled ${disabled + disabledInstead} widget key(s).`);
-  else if (ours.length > 0) out(`Run again with --delete to delete the never-used ones${used ? ` (and --disable-used to revoke the ${used} used one(s))` : ""}.`);
-  if (!o.disableUsed && used > 0) out(`${used} of the stack's untracked key(s) were used: someone holds their secret. Check before revoking them with --disable-used.`);
+  else if (ours.length > 0)
+    out(`Run again with --delete to delete the never-used ones${used ? ` (and --disable-used to revoke the ${used} used one(s))` : ""}.`);
+  if (!o.disableUsed && used > 0)
+    out(`${used} of the stack's untracked key(s) were used: someone holds their secret. Check before revoking them with --disable-used.`);
   const listOnly = untracked.length - ours.length;
-  if (listOnly > 0) out(`${listOnly} key(s) listed only: nothing shows they are the stack's. Pass every stack that shares the account with --stack, or name a key you checked with --key <id>.`);
+  if (listOnly > 0)
+    out(
+      `${listOnly} key(s) listed only: nothing shows they are the stack's. Pass every stack that shares the account with --stack, or name a key you checked with --key <id>.`,
+    );
   return 0;
 }
 

@@ -22,7 +22,13 @@ import type { WidgetKeyRecord } from "../api/records";
 export interface StackExport {
   deployment?: {
     manifest?: { time?: string };
-    resources?: Array<{ type?: string; id?: string; created?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>;
+    resources?: Array<{
+      type?: string;
+      id?: string;
+      created?: string;
+      inputs?: Record<string, unknown>;
+      outputs?: Record<string, unknown>;
+    }>;
     pending_operations?: Array<{ type?: string; resource?: { type?: string; id?: string; inputs?: Record<string, unknown> } }>;
   };
 }
@@ -89,7 +95,8 @@ export function interruptedRunEvidence(
   const lastWrite = Date.parse(exp.deployment?.manifest?.time ?? "");
   const lastEnd = Math.max(-Infinity, ...history.map((h) => Date.parse(h.endTime ?? h.startTime ?? "")).filter((t) => !Number.isNaN(t)));
   // The state was last written by a completed update: the pending creates are older than that, and their run's window is lost.
-  if (Number.isNaN(lastWrite) || lastEnd >= lastWrite - 1_000) return { evidence: [], problem: Number.isNaN(lastWrite) ? "no-start" : "completed-since" };
+  if (Number.isNaN(lastWrite) || lastEnd >= lastWrite - 1_000)
+    return { evidence: [], problem: Number.isNaN(lastWrite) ? "no-start" : "completed-since" };
   let start = lastEnd;
   if (start === -Infinity) {
     // The stack's first update: it began by creating the Stack resource.
@@ -99,7 +106,14 @@ export function interruptedRunEvidence(
   }
   const from = start - skewMs;
   const to = lastWrite + slackMs;
-  return { evidence: [...names].map((name) => ({ name, from, to, source: `the window of the run interrupted after ${iso(start)}, which left a pending create of that name` })) };
+  return {
+    evidence: [...names].map((name) => ({
+      name,
+      from,
+      to,
+      source: `the window of the run interrupted after ${iso(start)}, which left a pending create of that name`,
+    })),
+  };
 }
 
 export interface Untracked extends ListedKey {
@@ -112,7 +126,12 @@ export interface Untracked extends ListedKey {
 }
 
 /** The account's keys that no resource of the stacks tracks, oldest first, each with its evidence. */
-export function untrackedKeys(keys: ListedKey[], tracking: Tracking, evidence: Evidence[], namedIds: ReadonlySet<string> = new Set()): Untracked[] {
+export function untrackedKeys(
+  keys: ListedKey[],
+  tracking: Tracking,
+  evidence: Evidence[],
+  namedIds: ReadonlySet<string> = new Set(),
+): Untracked[] {
   return keys
     .filter((k) => !tracking.ids.has(k.id))
     .map((k) => {

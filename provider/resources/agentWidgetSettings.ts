@@ -55,7 +55,13 @@ export class AgentWidgetSettings extends DynamicResource {
       "AgentWidgetSettings",
       agentWidgetSettingsStub,
       name,
-      { ...inputPlaceholders(agentWidgetSettingsSchema), ...args, agentId, providerVersion: packageVersion(), connection: connectionInput(args?.connection) },
+      {
+        ...inputPlaceholders(agentWidgetSettingsSchema),
+        ...args,
+        agentId,
+        providerVersion: packageVersion(),
+        connection: connectionInput(args?.connection),
+      },
       opts,
     );
   }

@@ -30,7 +30,9 @@ export function importAsAdopt<A extends object>(
   const { opts: rest, importId } = withoutImport(opts);
   if (importId === undefined) return { args, opts };
   if (typeof importId !== "string" || importId.trim() === "") {
-    throw new Error(`WidgetKey "${name}": the import option must be the id of an existing widget key (see GET /api/v1/widget-keys); or use the adopt input: adopt: { id: "<widget key id>" }`);
+    throw new Error(
+      `WidgetKey "${name}": the import option must be the id of an existing widget key (see GET /api/v1/widget-keys); or use the adopt input: adopt: { id: "<widget key id>" }`,
+    );
   }
   const adopt = (args as { adopt?: unknown } | undefined)?.adopt;
   if (adopt !== undefined && adopt !== null) {

@@ -71,10 +71,14 @@ export class RotatingWidgetKey extends pulumi.ComponentResource {
   constructor(name: string, args: RotatingWidgetKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kataven:index:RotatingWidgetKey", name, {}, opts);
     if (typeof args?.name !== "string" || args.name.trim() === "") {
-      throw new Error(`RotatingWidgetKey "${name}": name must be a plain, non-empty string (each generation's key is named "<name> (<generation>)")`);
+      throw new Error(
+        `RotatingWidgetKey "${name}": name must be a plain, non-empty string (each generation's key is named "<name> (<generation>)")`,
+      );
     }
     if (args.maxAgeDays !== undefined && !(typeof args.maxAgeDays === "number" && args.maxAgeDays >= 0)) {
-      throw new Error(`RotatingWidgetKey "${name}": maxAgeDays must be a number of days >= 0, such as 90; or leave it out to rotate only by config`);
+      throw new Error(
+        `RotatingWidgetKey "${name}": maxAgeDays must be a number of days >= 0, such as 90; or leave it out to rotate only by config`,
+      );
     }
     const labels = validateGenerations(name, args.generations);
     const displayName = args.name.trim();
@@ -83,7 +87,13 @@ export class RotatingWidgetKey extends pulumi.ComponentResource {
       const child = (label: string) =>
         new WidgetKey(
           `${name}-${label}`,
-          { name: generationKeyName(displayName, label), domainAllowlist: args.domainAllowlist, agentId: args.agentId, tags: args.tags, connection: args.connection },
+          {
+            name: generationKeyName(displayName, label),
+            domainAllowlist: args.domainAllowlist,
+            agentId: args.agentId,
+            tags: args.tags,
+            connection: args.connection,
+          },
           { parent: this },
         );
       return { plan, current: child(plan.current), previous: plan.previous.map(child) };
@@ -97,7 +107,11 @@ export class RotatingWidgetKey extends pulumi.ComponentResource {
       const done = rpcKeepAlive();
       children = getWidgetKeys({ includeDisabled: true, connection: args.connection })
         .then((keys) => {
-          const plan = planGenerations({ resource: name, name: displayName, generations: labels, maxAgeDays: args.maxAgeDays }, keys, Date.now());
+          const plan = planGenerations(
+            { resource: name, name: displayName, generations: labels, maxAgeDays: args.maxAgeDays },
+            keys,
+            Date.now(),
+          );
           if (plan.warning) void pulumi.log.warn(plan.warning, this);
           return build(plan);
         })

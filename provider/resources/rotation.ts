@@ -22,15 +22,21 @@ export function generationKeyName(name: string, label: string): string {
 export function validateGenerations(resource: string, generations: unknown): string[] {
   const where = `RotatingWidgetKey "${resource}"`;
   if (!Array.isArray(generations) || generations.length === 0) {
-    throw new Error(`${where}: generations must be a non-empty list, newest first, such as ["2026-11"] (phase 1 puts a new label in front, phase 2 removes the old one)`);
+    throw new Error(
+      `${where}: generations must be a non-empty list, newest first, such as ["2026-11"] (phase 1 puts a new label in front, phase 2 removes the old one)`,
+    );
   }
   if (generations.length > 5) {
-    throw new Error(`${where}: generations holds ${generations.length} labels; keep at most 5 (the current one and the keys still being rolled out)`);
+    throw new Error(
+      `${where}: generations holds ${generations.length} labels; keep at most 5 (the current one and the keys still being rolled out)`,
+    );
   }
   const labels = generations.map((g, i) => {
     const label = typeof g === "number" && Number.isFinite(g) ? String(g) : g;
     if (typeof label !== "string" || !GENERATION_RE.test(label)) {
-      throw new Error(`${where}: generations[${i}] ${JSON.stringify(g)} must be a label of letters, digits, ".", "_" or "-" (at most 63), such as "2026-11" or 3`);
+      throw new Error(
+        `${where}: generations[${i}] ${JSON.stringify(g)} must be a label of letters, digits, ".", "_" or "-" (at most 63), such as "2026-11" or 3`,
+      );
     }
     return label;
   });

@@ -42,8 +42,14 @@ export const agentWidgetSettingsSchema = {
       type: { kind: "boolean" },
       input: false,
       stateOnly: true,
-      description: "True when create found a policy other than the defaults (another stack or a person may own it): `onDelete` then defaults to `retain`.",
+      description:
+        "True when create found a policy other than the defaults (another stack or a person may own it): `onDelete` then defaults to `retain`.",
     },
-    providerVersion: { type: { kind: "string" }, input: true, dynamicOnly: true, description: "The package version that last applied this resource." },
+    providerVersion: {
+      type: { kind: "string" },
+      input: true,
+      dynamicOnly: true,
+      description: "The package version that last applied this resource.",
+    },
   },
 } as const satisfies ResourceSchema;

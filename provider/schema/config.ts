@@ -17,9 +17,14 @@ export const providerConfigSchema = {
     type: { kind: "string" },
     input: true,
     secret: true,
-    description: "The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`.",
+    description:
+      "The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`.",
   },
-  accountId: { type: { kind: "string" }, input: true, description: "Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`)." },
+  accountId: {
+    type: { kind: "string" },
+    input: true,
+    description: "Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`).",
+  },
   allowInsecureHttp: {
     type: { kind: "boolean" },
     input: true,
@@ -35,7 +40,19 @@ export const providerConfigSchema = {
     input: true,
     description: "How long to keep trying to list the keys after an ambiguous create, in ms (default 300000).",
   },
-  requestsPerMinute: { type: { kind: "integer" }, input: true, description: "Requests per minute sent per account (default 60; 0 = no limit)." },
-  requestsPerHour: { type: { kind: "integer" }, input: true, description: "Requests per hour sent per account (default 1000; 0 = no limit)." },
-  requestsPerDay: { type: { kind: "integer" }, input: true, description: "Requests per day sent per account (default 10000; 0 = no limit)." },
+  requestsPerMinute: {
+    type: { kind: "integer" },
+    input: true,
+    description: "Requests per minute sent per account (default 60; 0 = no limit).",
+  },
+  requestsPerHour: {
+    type: { kind: "integer" },
+    input: true,
+    description: "Requests per hour sent per account (default 1000; 0 = no limit).",
+  },
+  requestsPerDay: {
+    type: { kind: "integer" },
+    input: true,
+    description: "Requests per day sent per account (default 10000; 0 = no limit).",
+  },
 } as const satisfies Fields;

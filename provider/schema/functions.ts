@@ -23,7 +23,8 @@ export interface FunctionSchema {
 export const functionSchemas = [
   {
     name: "getWidgetKeys",
-    description: "The account's widget keys (GET /api/v1/widget-keys), filtered; enabled ones only unless `includeDisabled`. Never returns a secret.",
+    description:
+      "The account's widget keys (GET /api/v1/widget-keys), filtered; enabled ones only unless `includeDisabled`. Never returns a secret.",
     inputs: {
       name: { type: { kind: "string" }, input: true, description: "Exact display name." },
       agentId: { type: { kind: "string" }, input: true, description: "Only keys pinned to this agent." },
@@ -57,9 +58,13 @@ export const functionSchemas = [
     inputs: { agentId: { type: { kind: "string" }, input: true, required: true, description: "The agent's id." } },
     outputs: {
       agentId: { type: { kind: "string" }, input: true, required: true, description: "The agent's id." },
-      widgetEnabled: { type: { kind: "boolean" }, input: true, required: true, description: "Whether the widget may start sessions with it." },
+      widgetEnabled: {
+        type: { kind: "boolean" },
+        input: true,
+        required: true,
+        description: "Whether the widget may start sessions with it.",
+      },
       authMode: { type: { kind: "string" }, input: true, required: true, description: "`guest`, `user` or `both`." },
     },
   },
 ] as const satisfies readonly FunctionSchema[];
-

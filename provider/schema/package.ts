@@ -24,8 +24,10 @@ type PropertySpec = Record<string, unknown>;
 
 function describe(f: Field): string {
   const notes: string[] = [];
-  if (f.limits?.maxLength !== undefined && !f.description.includes(String(f.limits.maxLength))) notes.push(`At most ${f.limits.maxLength} characters.`);
-  if (f.limits?.maxItems !== undefined && !f.description.includes(String(f.limits.maxItems))) notes.push(`At most ${f.limits.maxItems} entries.`);
+  if (f.limits?.maxLength !== undefined && !f.description.includes(String(f.limits.maxLength)))
+    notes.push(`At most ${f.limits.maxLength} characters.`);
+  if (f.limits?.maxItems !== undefined && !f.description.includes(String(f.limits.maxItems)))
+    notes.push(`At most ${f.limits.maxItems} entries.`);
   return [f.description, ...notes].join(" ");
 }
 
@@ -86,9 +88,13 @@ function resourceSpec(r: ResourceSchema, types: Record<string, unknown>) {
   return {
     description: r.description,
     inputProperties,
-    requiredInputs: native(r.fields).filter(([, f]) => f.input && f.required).map(([k]) => k),
+    requiredInputs: native(r.fields)
+      .filter(([, f]) => f.input && f.required)
+      .map(([k]) => k),
     properties,
-    required: native(r.fields).filter(([, f]) => f.required || f.alwaysSet).map(([k]) => k),
+    required: native(r.fields)
+      .filter(([, f]) => f.required || f.alwaysSet)
+      .map(([k]) => k),
   };
 }
 
@@ -113,7 +119,8 @@ export function packageSchema(version: string): Record<string, unknown> {
     name: PACKAGE,
     displayName: "Kataven widget",
     version,
-    description: "Kataven's embeddable chat widget: widget keys with their domain allowlists, the account's branding, each agent's widget policy.",
+    description:
+      "Kataven's embeddable chat widget: widget keys with their domain allowlists, the account's branding, each agent's widget policy.",
     keywords: ["pulumi", "kataven", "category/utility", "kind/native"],
     license: "Apache-2.0",
     publisher: "pulumi-kataven-widget",

@@ -18,11 +18,15 @@ import type { widgetSettingsSchema } from "./widgetSettings";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Same keys, same required keys, and mutually assignable values. */
-type Matches<A, B> = Same<keyof A, keyof B> extends true
-  ? Same<{ [K in keyof A as {} extends Pick<A, K> ? never : K]: 1 }, { [K in keyof B as {} extends Pick<B, K> ? never : K]: 1 }> extends true
-    ? Same<Required<A>, Required<B>>
-    : false
-  : false;
+type Matches<A, B> =
+  Same<keyof A, keyof B> extends true
+    ? Same<
+        { [K in keyof A as {} extends Pick<A, K> ? never : K]: 1 },
+        { [K in keyof B as {} extends Pick<B, K> ? never : K]: 1 }
+      > extends true
+      ? Same<Required<A>, Required<B>>
+      : false
+    : false;
 
 /** A class's declared outputs: its `pulumi.Output` members other than the SDK's own (urn, id). */
 type OutputNames<C> = Exclude<{ [K in keyof C]: C[K] extends pulumi.Output<unknown> ? K : never }[keyof C], "urn" | "id">;

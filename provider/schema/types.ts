@@ -67,7 +67,9 @@ type ValueOf<T extends FieldType> = T extends { kind: "string"; enum: readonly (
                 ? InputsOf<F>[]
                 : never;
 
-type InputKeys<F extends Fields> = { [K in keyof F]: F[K]["input"] extends true ? (F[K]["dynamicOnly"] extends true ? never : K) : never }[keyof F];
+type InputKeys<F extends Fields> = {
+  [K in keyof F]: F[K]["input"] extends true ? (F[K]["dynamicOnly"] extends true ? never : K) : never;
+}[keyof F];
 type RequiredInputKeys<F extends Fields> = { [K in InputKeys<F>]: F[K]["required"] extends true ? K : never }[InputKeys<F>];
 type OutputKeys<F extends Fields> = { [K in keyof F]: F[K]["dynamicOnly"] extends true ? never : K }[keyof F];
 

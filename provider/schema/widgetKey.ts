@@ -56,7 +56,11 @@ export const widgetKeySchema = {
         name: "WidgetKeyAdopt",
         fields: {
           id: { type: { kind: "string" }, input: true, required: true, description: "The id of the existing widget key." },
-          publicKey: { type: { kind: "string" }, input: true, description: "Its `pk_live_…` public key (checked against the key's last 8 characters), to have it as an output." },
+          publicKey: {
+            type: { kind: "string" },
+            input: true,
+            description: "Its `pk_live_…` public key (checked against the key's last 8 characters), to have it as an output.",
+          },
         },
       },
       input: true,
@@ -97,7 +101,12 @@ export const widgetKeySchema = {
       input: false,
       description: "True when refresh found the key disabled outside Pulumi; `up` keeps it disabled unless `disabled` is `false`.",
     },
-    disabledAt: { type: { kind: "string" }, input: false, nullable: true, description: "When the key was disabled (ISO 8601), or null while it is enabled." },
+    disabledAt: {
+      type: { kind: "string" },
+      input: false,
+      nullable: true,
+      description: "When the key was disabled (ISO 8601), or null while it is enabled.",
+    },
     lastUsedAt: {
       type: { kind: "string" },
       input: false,

@@ -16,7 +16,12 @@ export const widgetSettingsSchema = {
       nullable: true,
       description: "Main colour, `#RRGGBB` or `#RGB` (compared case-insensitively). Default: none (Kataven's own).",
     },
-    accentColor: { type: { kind: "string" }, input: true, nullable: true, description: "Accent colour, `#RRGGBB` or `#RGB`. Default: none." },
+    accentColor: {
+      type: { kind: "string" },
+      input: true,
+      nullable: true,
+      description: "Accent colour, `#RRGGBB` or `#RGB`. Default: none.",
+    },
     logoUrl: {
       type: { kind: "string" },
       input: true,
@@ -56,8 +61,14 @@ export const widgetSettingsSchema = {
       type: { kind: "boolean" },
       input: false,
       stateOnly: true,
-      description: "True when create found values other than the defaults (another stack or a person may own them): `onDelete` then defaults to `retain`.",
+      description:
+        "True when create found values other than the defaults (another stack or a person may own them): `onDelete` then defaults to `retain`.",
     },
-    providerVersion: { type: { kind: "string" }, input: true, dynamicOnly: true, description: "The package version that last applied this resource." },
+    providerVersion: {
+      type: { kind: "string" },
+      input: true,
+      dynamicOnly: true,
+      description: "The package version that last applied this resource.",
+    },
   },
 } as const satisfies ResourceSchema;

@@ -43,7 +43,10 @@ export async function demoStackExists(): Promise<boolean> {
  * local server. Read through the CLI and parsed by the root program's own config schema.
  */
 async function agentsOfStack(): Promise<string[]> {
-  const raw = JSON.parse(await demoPulumi(["config", "--json", "--stack", DEMO_STACK])) as Record<string, { value?: string; objectValue?: unknown }>;
+  const raw = JSON.parse(await demoPulumi(["config", "--json", "--stack", DEMO_STACK])) as Record<
+    string,
+    { value?: string; objectValue?: unknown }
+  >;
   const get = (k: string) => raw[`kataven-widget:${k}`]?.objectValue;
   const cfg = parseProgramConfig({ keys: get("keys"), branding: get("branding"), agents: get("agents") });
   const pinned = Object.values(cfg.keys).flatMap((k) => (k.agent ? [k.agent] : []));
@@ -74,7 +77,13 @@ export async function startDemoServer(): Promise<DemoServer> {
   const boot = await bootstrapAccount({ dataDir: DEMO_DATA, account: DEMO_ACCOUNT, agents, rotateKey: true });
   const logFile = path.join(DEMO_DATA, "..", "server.log");
   const server = await serveLocal({ dataDir: DEMO_DATA, log: fs.createWriteStream(logFile, { flags: "a" }) });
-  return { server, accountId: boot.account_id, agents: boot.agents, env: { KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key! }, logFile };
+  return {
+    server,
+    accountId: boot.account_id,
+    agents: boot.agents,
+    env: { KATAVEN_API_URL: server.url, KATAVEN_API_KEY: boot.api_key! },
+    logFile,
+  };
 }
 
 /** A path as the user sees it: relative to the repository when inside it. */

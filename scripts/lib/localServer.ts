@@ -16,7 +16,13 @@ function requireBuilt(main: string): void {
 }
 
 /** `kataven-local bootstrap`: the account, its agents and (with rotateKey, or the first time) a new API key. */
-export async function bootstrapAccount(opts: { dataDir: string; account: string; agents?: string[]; rotateKey?: boolean; main?: string }): Promise<BootstrapResult> {
+export async function bootstrapAccount(opts: {
+  dataDir: string;
+  account: string;
+  agents?: string[];
+  rotateKey?: boolean;
+  main?: string;
+}): Promise<BootstrapResult> {
   const main = opts.main ?? SERVER_MAIN;
   requireBuilt(main);
   const args = [main, "bootstrap", "--data", opts.dataDir, "--account", opts.account];

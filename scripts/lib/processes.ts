@@ -110,7 +110,10 @@ export async function spawnUntilUrl(cmd: string, args: string[], opts: UrlChildO
       if (err) void stop().then(() => reject(err));
       else resolve(value);
     };
-    const timer = setTimeout(() => settle(new Error(`${opts.name} did not start within ${opts.timeoutMs / 1000} s:\n${output()}`)), opts.timeoutMs);
+    const timer = setTimeout(
+      () => settle(new Error(`${opts.name} did not start within ${opts.timeoutMs / 1000} s:\n${output()}`)),
+      opts.timeoutMs,
+    );
     child.stdout!.setEncoding("utf8").on("data", (d: string) => {
       stdout += d;
       const nl = stdout.indexOf("\n");

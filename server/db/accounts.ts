@@ -7,9 +7,14 @@ export class AccountsStore extends StoreBase {
   }
 
   addApiKey(row: { id: string; account_id: string; name: string; key: string; now: string }): void {
-    this
-      .stmt("INSERT INTO api_keys (id, account_id, name, key_hmac, key_last8, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(row.id, row.account_id, row.name, this.hmac(row.key), row.key.slice(-8), row.now);
+    this.stmt("INSERT INTO api_keys (id, account_id, name, key_hmac, key_last8, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+      row.id,
+      row.account_id,
+      row.name,
+      this.hmac(row.key),
+      row.key.slice(-8),
+      row.now,
+    );
   }
 
   /** Whether the account holds an enabled API key of that name. */
@@ -20,7 +25,8 @@ export class AccountsStore extends StoreBase {
   /** Disables every enabled API key of that name in the account (bootstrap rotation). */
   revokeApiKeys(accountId: string, name: string, now: string): number {
     return Number(
-      this.stmt("UPDATE api_keys SET disabled_at = ? WHERE account_id = ? AND name = ? AND disabled_at IS NULL").run(now, accountId, name).changes,
+      this.stmt("UPDATE api_keys SET disabled_at = ? WHERE account_id = ? AND name = ? AND disabled_at IS NULL").run(now, accountId, name)
+        .changes,
     );
   }
 
@@ -32,9 +38,10 @@ export class AccountsStore extends StoreBase {
   }
 
   ensureAgent(accountId: string, id: string, name: string, now: string): boolean {
-    return this
-      .stmt("INSERT OR IGNORE INTO agents (account_id, id, name, created_at) VALUES (?, ?, ?, ?)")
-      .run(accountId, id, name, now).changes > 0;
+    return (
+      this.stmt("INSERT OR IGNORE INTO agents (account_id, id, name, created_at) VALUES (?, ?, ?, ?)").run(accountId, id, name, now)
+        .changes > 0
+    );
   }
 
   hasAgent(accountId: string, id: string): boolean {

@@ -3,9 +3,13 @@ import { SettingsStore } from "./settings";
 
 export class TokensStore extends SettingsStore {
   insertExchangeToken(row: { jti: string; account_id: string; widget_key_id: string | null; expires_at: string; now: string }): void {
-    this
-      .stmt("INSERT INTO exchange_tokens (jti, account_id, widget_key_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(row.jti, row.account_id, row.widget_key_id, row.expires_at, row.now);
+    this.stmt("INSERT INTO exchange_tokens (jti, account_id, widget_key_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)").run(
+      row.jti,
+      row.account_id,
+      row.widget_key_id,
+      row.expires_at,
+      row.now,
+    );
   }
 
   /** Marks the token used; false when it is unknown or was already used. */

@@ -46,26 +46,24 @@ export class WidgetKeysStore extends AccountsStore {
   }
 
   insertWidgetKey(row: WidgetKeyRow): void {
-    this
-      .stmt(
-        `INSERT INTO widget_keys (id, account_id, name, public_hmac, key_last8, secret_hmac, secret_bcrypt, domain_allowlist,
+    this.stmt(
+      `INSERT INTO widget_keys (id, account_id, name, public_hmac, key_last8, secret_hmac, secret_bcrypt, domain_allowlist,
            agent_id, disabled_at, last_used_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        row.id,
-        row.account_id,
-        row.name,
-        row.public_hmac,
-        row.key_last8,
-        row.secret_hmac,
-        row.secret_bcrypt,
-        JSON.stringify(row.domain_allowlist),
-        row.agent_id,
-        row.disabled_at,
-        row.last_used_at,
-        row.created_at,
-        row.updated_at,
-      );
+    ).run(
+      row.id,
+      row.account_id,
+      row.name,
+      row.public_hmac,
+      row.key_last8,
+      row.secret_hmac,
+      row.secret_bcrypt,
+      JSON.stringify(row.domain_allowlist),
+      row.agent_id,
+      row.disabled_at,
+      row.last_used_at,
+      row.created_at,
+      row.updated_at,
+    );
   }
 
   listWidgetKeys(accountId: string): WidgetKeyRow[] {

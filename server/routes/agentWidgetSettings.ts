@@ -37,7 +37,11 @@ export function agentWidgetSettingsRoutes(ctx: ServerContext): Hono<AppEnv> {
     const agentId = agentOf(account, c.req.param("agentId"));
     const patch = parseBody(AgentWidgetSettingsPatch, await readJson(c));
     if (patch.agent_id !== undefined && patch.agent_id !== agentId) {
-      throw new HttpError(400, "agent_id_mismatch", `agent_id "${patch.agent_id}" in the body differs from "${agentId}" in the path; omit it or make them equal`);
+      throw new HttpError(
+        400,
+        "agent_id_mismatch",
+        `agent_id "${patch.agent_id}" in the body differs from "${agentId}" in the path; omit it or make them equal`,
+      );
     }
     const out = await ctx.store.writeTx(() => {
       const current = readAgentSettings(ctx.store, account, agentId);

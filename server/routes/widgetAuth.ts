@@ -64,13 +64,18 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
   };
   const checkEnabled = (row: WidgetKeyRow): void => {
     if (row.disabled_at) {
-      throw new HttpError(403, "key_disabled", `widget key …${row.key_last8} is disabled; re-enable it (PATCH {"disabled": false}) or use another key`);
+      throw new HttpError(
+        403,
+        "key_disabled",
+        `widget key …${row.key_last8} is disabled; re-enable it (PATCH {"disabled": false}) or use another key`,
+      );
     }
   };
   /** The Origin must pass the key's allowlist; then the call counts against the key's public budget. */
   const checkOrigin = (c: Context<AppEnv>, row: WidgetKeyRow): string => {
     const read = readRequestOrigin({ origin: c.req.header("origin"), referer: c.req.header("referer") });
-    if (read.origin === null) throw new HttpError(403, "origin_not_allowed", `Origin not in allowlist for this client_key (${read.problem})`);
+    if (read.origin === null)
+      throw new HttpError(403, "origin_not_allowed", `Origin not in allowlist for this client_key (${read.problem})`);
     const origin = read.origin;
     if (!originAllowed(origin, row.domain_allowlist)) {
       const why = row.domain_allowlist.length === 0 ? "; the key's domain_allowlist is empty, which blocks every origin" : "";
@@ -91,7 +96,11 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
   const checkPolicy = (account: string, agent: string, kind: Kind): void => {
     const p = readAgentSettings(store, account, agent);
     if (!p.widget_enabled) {
-      throw new HttpError(403, "agent_not_enabled", `the widget is not enabled for agent "${agent}"; set widget_enabled: true in its widget settings`);
+      throw new HttpError(
+        403,
+        "agent_not_enabled",
+        `the widget is not enabled for agent "${agent}"; set widget_enabled: true in its widget settings`,
+      );
     }
     const ok = kind === "guest" ? p.auth_mode !== "user" : p.auth_mode !== "guest";
     if (!ok) {
@@ -142,7 +151,11 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
 
   app.post("/widget/auth/user-token", async (c) => {
     const secret = bearerToken(c.req.header("authorization"));
-    const invalid = new HttpError(401, "invalid_secret_key", "Missing or invalid secret key; send Authorization: Bearer <the widget key's secret_key (sk_live_…)>");
+    const invalid = new HttpError(
+      401,
+      "invalid_secret_key",
+      "Missing or invalid secret key; send Authorization: Bearer <the widget key's secret_key (sk_live_…)>",
+    );
     const parsed = secret ? parseKey(secret, "sk_live_") : null;
     if (!secret || !parsed) throw invalid;
     const body = parseBody(UserTokenRequest, await readJson(c));
@@ -166,7 +179,7 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     }
     ctx.publicLimiter.takeKey(wk?.id ?? `account:${account}`, peerAddress(c));
     if (wk) checkEnabled(wk);
-    const agent = wk ? resolveAgent(wk, body.agent_id) : body.agent_id ?? null;
+    const agent = wk ? resolveAgent(wk, body.agent_id) : (body.agent_id ?? null);
     if (agent) {
       if (!store.hasAgent(account, agent)) throw new HttpError(404, "agent_not_found", `agent "${agent}" not found`);
       checkPolicy(account, agent, "user");
@@ -187,7 +200,13 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     );
     await store.writeTx(() => {
       store.pruneExchangeTokens(new Date(now - 86_400_000).toISOString());
-      store.insertExchangeToken({ jti: t.jti, account_id: account, widget_key_id: wk?.id ?? null, expires_at: t.expiresAt, now: ctx.nowIso() });
+      store.insertExchangeToken({
+        jti: t.jti,
+        account_id: account,
+        widget_key_id: wk?.id ?? null,
+        expires_at: t.expiresAt,
+        now: ctx.nowIso(),
+      });
       if (wk) store.touchWidgetKey(wk.id, ctx.nowIso());
     });
     const out: UserTokenResponse = { user_token: t.token, expires_at: t.expiresAt };
@@ -203,7 +222,11 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     checkEnabled(row);
     const origin = checkOrigin(c, row);
     if (claims.wk ? claims.wk !== row.id : claims.acct !== row.account_id) {
-      throw new HttpError(403, "key_mismatch", "user_token was minted for another widget key; use the client_key paired with the secret that minted it");
+      throw new HttpError(
+        403,
+        "key_mismatch",
+        "user_token was minted for another widget key; use the client_key paired with the secret that minted it",
+      );
     }
     const agent = requireAgent(resolveAgent(row, row.agent_id ? undefined : (claims.agent_id ?? body.agent_id)));
     checkPolicy(row.account_id, agent, "user");
@@ -223,7 +246,8 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
       store.touchWidgetKey(row.id, now);
       return true;
     });
-    if (!consumed) throw new HttpError(400, "token_used", "Missing or expired token; this user_token was already exchanged, mint a new one");
+    if (!consumed)
+      throw new HttpError(400, "token_used", "Missing or expired token; this user_token was already exchanged, mint a new one");
     return c.json(out);
   });
 
@@ -231,7 +255,11 @@ export function widgetAuthRoutes(ctx: ServerContext): Hono<AppEnv> {
     const body = parseBody(RefreshRequest, await readJson(c));
     const token = body.refresh_token ?? bearerToken(c.req.header("authorization")) ?? undefined;
     if (!token) {
-      throw new HttpError(400, "missing_refresh_token", "Missing or expired refresh_token; send {\"refresh_token\": <session token>} or Authorization: Bearer <session token>");
+      throw new HttpError(
+        400,
+        "missing_refresh_token",
+        'Missing or expired refresh_token; send {"refresh_token": <session token>} or Authorization: Bearer <session token>',
+      );
     }
     const claims = await verifySessionForRefresh(store.jwtKey(), token, ctx.nowMs());
     const row = store.getWidgetKey(claims.acct, claims.wk);

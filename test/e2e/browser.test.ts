@@ -79,7 +79,10 @@ describeBrowser("Origin enforcement in a real browser (headless Chromium, /widge
     await s.configObject("kataven-widget:agents", { [agent]: { widgetEnabled: true, authMode: "guest" } });
     await s.configObject("kataven-widget:keys", { "browser-demo": { agent, allowlist: [`http://localhost:${port}`] } });
     await s.run(["up", "--yes", "--non-interactive"]);
-    expect(s.resourceTypes().sort()).toEqual(["pulumi-nodejs:dynamic/kataven:AgentWidgetSettings", "pulumi-nodejs:dynamic/kataven:WidgetKey"]);
+    expect(s.resourceTypes().sort()).toEqual([
+      "pulumi-nodejs:dynamic/kataven:AgentWidgetSettings",
+      "pulumi-nodejs:dynamic/kataven:WidgetKey",
+    ]);
     publicKey = JSON.parse((await s.run(["stack", "output", "widgetKeys", "--json"])).stdout)["browser-demo"].publicKey;
     // Chromium is installed, so it must launch: a failure here fails the test, it does not skip it.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });

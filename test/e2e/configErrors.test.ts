@@ -41,7 +41,9 @@ describe("configuration errors (root program)", () => {
   it("a missing kataven:apiKey fails the preview and says how to set it", async () => {
     const r = await s.run(["preview", "--non-interactive"], { allowFailure: true });
     expect(r.code).not.toBe(0);
-    expect(r.output).toContain('kataven:apiKey is not set. Run "pulumi config set --secret kataven:apiKey sk_live_…" or set KATAVEN_API_KEY.');
+    expect(r.output).toContain(
+      'kataven:apiKey is not set. Run "pulumi config set --secret kataven:apiKey sk_live_…" or set KATAVEN_API_KEY.',
+    );
     expect(await keysOnServer()).toHaveLength(0);
   });
 

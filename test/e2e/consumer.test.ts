@@ -107,7 +107,11 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
     return JSON.parse(fs.readFileSync(file, "utf8")).checkpoint?.latest?.resources ?? [];
   }
 
-  async function api(method: string, route: string, opts: { bearer?: string; body?: unknown } = {}): Promise<{ status: number; json: any }> {
+  async function api(
+    method: string,
+    route: string,
+    opts: { bearer?: string; body?: unknown } = {},
+  ): Promise<{ status: number; json: any }> {
     const res = await fetch(`${server.url}${route}`, {
       method,
       headers: { ...server.headers(), ...(opts.bearer ? { authorization: `Bearer ${opts.bearer}` } : {}) },
@@ -169,9 +173,20 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
           `put pulumi-language-nodejs beside the pulumi binary (scripts/toolchain.sh --pulumi builds it).\n${about.stdout}`,
       );
     }
-    console.log(`consumer e2e: pulumi ${(await pulumi(["version"])).stdout.trim()}, ${about.stdout.match(/^language\s+nodejs\s+\S+/m)?.[0]}`);
+    console.log(
+      `consumer e2e: pulumi ${(await pulumi(["version"])).stdout.trim()}, ${about.stdout.match(/^language\s+nodejs\s+\S+/m)?.[0]}`,
+    );
 
-    await ok("npm", ["install", "--no-audit", "--no-fund", tarball, `@pulumi/pulumi@${SDK}`, "@pulumi/policy@latest", "typescript@5", "@types/node"]);
+    await ok("npm", [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      tarball,
+      `@pulumi/pulumi@${SDK}`,
+      "@pulumi/policy@latest",
+      "typescript@5",
+      "@types/node",
+    ]);
 
     // The snippet's agents must exist on the account the stack points at.
     const agents = [...new Set([...snippet.matchAll(/agentId:\s*"([^"]+)"/g)].map((m) => m[1]))];
@@ -228,7 +243,9 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
 
       const keyId = byType("WidgetKey")[0].id;
       const keys = (await api("GET", "/api/v1/widget-keys")).json as Array<{ id: string; name: string; domain_allowlist: string[] }>;
-      expect(keys.map((k) => [k.id, k.name, k.domain_allowlist])).toEqual([[keyId, "acme.com production", ["https://acme.com", "*.acme.com"]]]);
+      expect(keys.map((k) => [k.id, k.name, k.domain_allowlist])).toEqual([
+        [keyId, "acme.com production", ["https://acme.com", "*.acme.com"]],
+      ]);
       expect((await api("GET", "/api/v1/agents/agent-a/widget-settings")).json).toMatchObject({ widget_enabled: true, auth_mode: "both" });
       expect((await api("GET", "/api/v1/widget-settings")).json).toMatchObject({ primary_color: "#2563eb", launcher_position: "br" });
       expect(await server.requestCount("POST /api/v1/widget-keys")).toBe(1);
@@ -260,7 +277,10 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
       // a key that has served a request is disabled rather than deleted (docs/reference.md, "Delete")
       const keys = (await api("GET", "/api/v1/widget-keys")).json as Array<{ disabled_at: string | null }>;
       expect(keys.map((k) => k.disabled_at !== null)).toEqual([true]);
-      expect((await api("GET", "/api/v1/agents/agent-a/widget-settings")).json).toMatchObject({ widget_enabled: false, auth_mode: "guest" });
+      expect((await api("GET", "/api/v1/agents/agent-a/widget-settings")).json).toMatchObject({
+        widget_enabled: false,
+        auth_mode: "guest",
+      });
     });
   });
 
@@ -320,7 +340,9 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
       }
       expect(r.code).not.toBe(0);
       expect(r.stdout + r.stderr).toContain("kataven-widget-policy@v0.1.0");
-      expect(r.stdout + r.stderr).toMatch(/\[mandatory\]\s+no-wildcard-origins-on-prod\s+\(pulumi-nodejs:dynamic\/kataven:WidgetKey: website\)/);
+      expect(r.stdout + r.stderr).toMatch(
+        /\[mandatory\]\s+no-wildcard-origins-on-prod\s+\(pulumi-nodejs:dynamic\/kataven:WidgetKey: website\)/,
+      );
     });
   });
 
@@ -334,7 +356,8 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
       }
     };
     walk(path.join(root, "state"));
-    for (const f of fs.readdirSync(project).filter((f) => /^Pulumi\..*\.yaml$/.test(f))) texts.push(fs.readFileSync(path.join(project, f), "utf8"));
+    for (const f of fs.readdirSync(project).filter((f) => /^Pulumi\..*\.yaml$/.test(f)))
+      texts.push(fs.readFileSync(path.join(project, f), "utf8"));
     expect(texts.length).toBeGreaterThan(10);
     // positive control: the same scan over the same text finds a planted value
     const planted = `sk_live_acme_${"Zq9".repeat(11)}`;

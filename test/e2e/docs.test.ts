@@ -54,22 +54,25 @@ function freePort(): Promise<number> {
  */
 function scriptOf(blocks: string[], ports: Map<number, number>): { script: string; skipped: string[] } {
   const skipped: string[] = [];
-  const lines = blocks.join("\n").split("\n").map((line) => {
-    const marker = NOT_IN_CI.exec(line);
-    if (marker) {
-      if (!marker[1].trim()) throw new Error(`a "[not in CI: …]" marker without a reason: ${line}`);
-      skipped.push(line.trim());
-      return ": # not run by the doc test";
-    }
-    let out = line.replace(/(127\.0\.0\.1:|PORT=|--port )(\d{4,5})\b/g, (all, prefix: string, port: string) => {
-      const to = ports.get(Number(port));
-      if (to === undefined) throw new Error(`the doc test has no free port for ${port} (line: ${line})`);
-      return `${prefix}${to}`;
+  const lines = blocks
+    .join("\n")
+    .split("\n")
+    .map((line) => {
+      const marker = NOT_IN_CI.exec(line);
+      if (marker) {
+        if (!marker[1].trim()) throw new Error(`a "[not in CI: …]" marker without a reason: ${line}`);
+        skipped.push(line.trim());
+        return ": # not run by the doc test";
+      }
+      let out = line.replace(/(127\.0\.0\.1:|PORT=|--port )(\d{4,5})\b/g, (all, prefix: string, port: string) => {
+        const to = ports.get(Number(port));
+        if (to === undefined) throw new Error(`the doc test has no free port for ${port} (line: ${line})`);
+        return `${prefix}${to}`;
+      });
+      const paste = /^(.*?)(\s+#\s*paste\b(.*))$/.exec(out);
+      if (paste) out = `${paste[1]} < <(doc_paste ${JSON.stringify(paste[3].trim())})${paste[2]}`;
+      return out;
     });
-    const paste = /^(.*?)(\s+#\s*paste\b(.*))$/.exec(out);
-    if (paste) out = `${paste[1]} < <(doc_paste ${JSON.stringify(paste[3].trim())})${paste[2]}`;
-    return out;
-  });
   return { script: lines.join("\n"), skipped };
 }
 
@@ -160,7 +163,9 @@ describe("the example READMEs, run as written", () => {
 
   /** GET on the management API as one account, with the key its bootstrap printed. */
   async function asAccount(account: string, route: string): Promise<any> {
-    const key = [...fs.readFileSync(log(), "utf8").matchAll(/\{"account_id":"([^"]+)","api_key":"(sk_live_[^"]+)"/g)].filter((b) => b[1] === account).pop()?.[2];
+    const key = [...fs.readFileSync(log(), "utf8").matchAll(/\{"account_id":"([^"]+)","api_key":"(sk_live_[^"]+)"/g)]
+      .filter((b) => b[1] === account)
+      .pop()?.[2];
     if (!key) throw new Error(`no bootstrap of account ${account} in the READMEs' output`);
     const res = await fetch(`${server.url}/api/v1${route}`, { headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
@@ -171,7 +176,11 @@ describe("the example READMEs, run as written", () => {
     fs.mkdirSync(path.join(REPO, ".tmp"), { recursive: true });
     scratch = fs.mkdtempSync(path.join(REPO, ".tmp", "docs-"));
     for (const entry of fs.readdirSync(REPO)) {
-      if (!SKIP_COPY.has(entry)) fs.cpSync(path.join(REPO, entry), path.join(scratch, entry), { recursive: true, filter: (src) => !SKIP_COPY.has(path.basename(src)) });
+      if (!SKIP_COPY.has(entry))
+        fs.cpSync(path.join(REPO, entry), path.join(scratch, entry), {
+          recursive: true,
+          filter: (src) => !SKIP_COPY.has(path.basename(src)),
+        });
     }
     // the build, with its incremental info, so the READMEs' `npm run server` (which builds first) finds it current
     fs.cpSync(path.join(REPO, "dist"), path.join(scratch, "dist"), { recursive: true });
@@ -203,7 +212,12 @@ describe("the example READMEs, run as written", () => {
     await runReadme("multi-env");
     for (const env of ["dev", "staging", "prod"]) expect(stateOf("kataven-multi-env", env)).toEqual({ WidgetKey: 1 });
     const keys = await asAccount("acme", "/widget-keys");
-    expect(keys.map((k: any) => k.name).sort()).toEqual(["acme.example dev", "acme.example prod", "acme.example staging", "acme.example website"]);
+    expect(keys.map((k: any) => k.name).sort()).toEqual([
+      "acme.example dev",
+      "acme.example prod",
+      "acme.example staging",
+      "acme.example website",
+    ]);
   });
 
   it("rotation: the first pair, a one-step rotation, then two generations", async () => {
@@ -256,10 +270,13 @@ describe("the example READMEs, run as written", () => {
     for (const m of printed.quickstart.matchAll(/^(sk_live_\S+)$/gm)) printedOnPurpose.add(m[1]);
     const rest = findSecretKeys(all).filter((k) => !printedOnPurpose.has(k));
     expect(rest.length).toBe(0);
-    expectNoSecretKeys(fs.readdirSync(path.join(scratch, ".pulumi-state"), { recursive: true, encoding: "utf8" })
-      .map((f) => path.join(scratch, ".pulumi-state", f))
-      .filter((f) => fs.statSync(f).isFile())
-      .map((f) => fs.readFileSync(f, "utf8"))
-      .join("\n"));
+    expectNoSecretKeys(
+      fs
+        .readdirSync(path.join(scratch, ".pulumi-state"), { recursive: true, encoding: "utf8" })
+        .map((f) => path.join(scratch, ".pulumi-state", f))
+        .filter((f) => fs.statSync(f).isFile())
+        .map((f) => fs.readFileSync(f, "utf8"))
+        .join("\n"),
+    );
   });
 });

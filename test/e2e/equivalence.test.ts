@@ -30,7 +30,12 @@ describe("the same stack in TypeScript (dynamic) and Pulumi YAML (native)", () =
   /** What Kataven holds, without ids, timestamps or key material. */
   async function kataven(f: Front) {
     const api = managementApi(f.server);
-    const keys = (await api.listKeys()).map((k) => ({ name: k.name, allowlist: k.domain_allowlist, agent: k.agent_id, disabled: k.disabled_at !== null }));
+    const keys = (await api.listKeys()).map((k) => ({
+      name: k.name,
+      allowlist: k.domain_allowlist,
+      agent: k.agent_id,
+      disabled: k.disabled_at !== null,
+    }));
     return {
       keys: keys.sort((a, b) => a.name.localeCompare(b.name)),
       branding: (await api.call("GET", "/widget-settings")).json,

@@ -68,7 +68,11 @@ describe("examples through the real engine", () => {
     expect(second.keyId).toBe(first.keyId);
     expect(second.allowlist).toEqual(["https://acme.example", "https://www.acme.example", "*.shop.acme.example"]);
     expect(preview.stdout).toMatch(/\+ \[2\]: "\*\.shop\.acme\.example"/); // the one origin added, nothing else
-    expect((await managementApi(server).call("GET", "/widget-settings")).json).toMatchObject({ launcher_position: "bl", launcher_label: "Questions? Ask us", accent_color: "#7c3aed" });
+    expect((await managementApi(server).call("GET", "/widget-settings")).json).toMatchObject({
+      launcher_position: "bl",
+      launcher_label: "Questions? Ask us",
+      accent_color: "#7c3aed",
+    });
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
     expectNoSecretKeys(s.stateText() + s.transcript.join("\n"));
   });
@@ -99,7 +103,9 @@ describe("examples through the real engine", () => {
     await s.run(["up", "--yes", "--non-interactive"]);
     const old = await outputs(s);
     // use the key, so that removing it disables it instead of deleting it
-    const guest = await request(`${server.url}/api/v1/widget/config?client_key=${old.publicKey}`, { headers: { origin: "https://acme.example" } });
+    const guest = await request(`${server.url}/api/v1/widget/config?client_key=${old.publicKey}`, {
+      headers: { origin: "https://acme.example" },
+    });
     expect(guest.statusCode).toBe(200);
     await guest.body.text();
 
@@ -114,7 +120,9 @@ describe("examples through the real engine", () => {
     expect(newKey?.disabled_at).toBeNull();
     expect(oldKey?.disabled_at).toEqual(expect.any(String));
     expect(Date.parse(newKey!.created_at)).toBeLessThanOrEqual(Date.parse(oldKey!.disabled_at));
-    const refused = await request(`${server.url}/api/v1/widget/config?client_key=${old.publicKey}`, { headers: { origin: "https://acme.example" } });
+    const refused = await request(`${server.url}/api/v1/widget/config?client_key=${old.publicKey}`, {
+      headers: { origin: "https://acme.example" },
+    });
     expect(refused.statusCode).toBe(403);
     expect(await refused.body.text()).toMatch(/^key_disabled/);
   });

@@ -27,7 +27,12 @@ describe("an interrupted up of 20 keys, recovered with the documented steps (doc
   let other: PulumiSession;
   let otherKeys: string[] = [];
   const listKeys = () => managementApi(server).listKeys();
-  const stateKeyIds = () => s.resources().filter((r) => r.type === WIDGET_KEY).map((r) => r.id!).sort();
+  const stateKeyIds = () =>
+    s
+      .resources()
+      .filter((r) => r.type === WIDGET_KEY)
+      .map((r) => r.id!)
+      .sort();
   /** `npx kataven-recover …` as docs/operations.md writes it, run in the program directory. */
   const recover = async (...args: string[]) => {
     const r = await runProcess(process.execPath, [RECOVER, "--stack", s.stack, ...args], { cwd: PROGRAM, env: s.env });
@@ -149,13 +154,18 @@ describe("an interrupted up of 20 keys, recovered with the documented steps (doc
     expect(ids).toHaveLength(20);
     await sleep(5_000); // what a provider left running by the killed CLI would do now
     expect((await listKeys()).map((k) => k.id).sort()).toEqual([...ids, ...otherKeys].sort());
-    const secrets = s.resources().filter((r) => r.type === WIDGET_KEY).map((r) => r.outputs?.secretKey);
+    const secrets = s
+      .resources()
+      .filter((r) => r.type === WIDGET_KEY)
+      .map((r) => r.outputs?.secretKey);
     // secretKey is a secret output: the state holds it encrypted; read it through the CLI
     const exported = JSON.parse((await s.run(["stack", "export", "--show-secrets"])).stdout);
-    const plain: string[] = exported.deployment.resources.filter((r: any) => r.type === WIDGET_KEY).map((r: any) => {
-      const v = r.outputs.secretKey; // {<sig>: <secret marker>, plaintext: "\"sk_live_…\""}
-      return typeof v === "object" && v !== null && typeof v.plaintext === "string" ? JSON.parse(v.plaintext) : v;
-    });
+    const plain: string[] = exported.deployment.resources
+      .filter((r: any) => r.type === WIDGET_KEY)
+      .map((r: any) => {
+        const v = r.outputs.secretKey; // {<sig>: <secret marker>, plaintext: "\"sk_live_…\""}
+        return typeof v === "object" && v !== null && typeof v.plaintext === "string" ? JSON.parse(v.plaintext) : v;
+      });
     expect(secrets.every((v) => typeof v === "object")).toBe(true);
     expect(new Set(plain).size).toBe(20);
     for (const secret of plain) {

@@ -25,9 +25,11 @@ describe("npm start (the main job)", () => {
     KATAVEN_API_KEY: undefined,
     KATAVEN_API_URL: undefined,
   };
-  const start = (...args: string[]) => runProcess("node", [path.join(REPO, "dist/scripts/start.js"), ...args], { cwd: REPO, env, timeoutMs: 180_000 });
+  const start = (...args: string[]) =>
+    runProcess("node", [path.join(REPO, "dist/scripts/start.js"), ...args], { cwd: REPO, env, timeoutMs: 180_000 });
   const stateText = () =>
-    fs.readdirSync(`${root}/state`, { recursive: true, encoding: "utf8" })
+    fs
+      .readdirSync(`${root}/state`, { recursive: true, encoding: "utf8" })
       .map((f) => path.join(root, "state", f))
       .filter((f) => fs.statSync(f).isFile())
       .map((f) => fs.readFileSync(f, "utf8"))
@@ -65,17 +67,29 @@ describe("npm start (the main job)", () => {
 
   it("`npm run pulumi -- preview --diff --stack dev` works after npm start, and `npm start -- --destroy` tears the stack down", async () => {
     // what `npm run pulumi` runs, from the repository root (INIT_CWD unset: the script stays there)
-    const preview = await runProcess("bash", [path.join(REPO, "scripts/pulumi.sh"), "preview", "--diff", "--stack", "dev"], { cwd: REPO, env, timeoutMs: 120_000 });
+    const preview = await runProcess("bash", [path.join(REPO, "scripts/pulumi.sh"), "preview", "--diff", "--stack", "dev"], {
+      cwd: REPO,
+      env,
+      timeoutMs: 120_000,
+    });
     expect(preview.code).toBe(0);
     expect(preview.output).toMatch(/stack "dev" is npm start's demo stack/);
     expect(preview.stdout).toMatch(/6 unchanged/);
     // the recovery listing (docs/operations.md) on the demo stack runs against the same served data
-    const recover = await runProcess("bash", [path.join(REPO, "scripts/recover.sh"), "--stack", "dev"], { cwd: REPO, env, timeoutMs: 120_000 });
+    const recover = await runProcess("bash", [path.join(REPO, "scripts/recover.sh"), "--stack", "dev"], {
+      cwd: REPO,
+      env,
+      timeoutMs: 120_000,
+    });
     expect(recover.code).toBe(0);
     expect(recover.output).toMatch(/stack "dev": 2 widget key\(s\) tracked/);
     // a command that reaches no provider is plain pulumi: no server started
     const plainEnv = { ...env, PULUMI_BACKEND_URL: `file://${root}/state`, PULUMI_CONFIG_PASSPHRASE: "local-only-passphrase" };
-    const output = await runProcess("bash", [path.join(REPO, "scripts/pulumi.sh"), "stack", "output", "--json", "--stack", "dev"], { cwd: REPO, env: plainEnv, timeoutMs: 60_000 });
+    const output = await runProcess("bash", [path.join(REPO, "scripts/pulumi.sh"), "stack", "output", "--json", "--stack", "dev"], {
+      cwd: REPO,
+      env: plainEnv,
+      timeoutMs: 60_000,
+    });
     expect(output.code).toBe(0);
     expect(output.output).not.toMatch(/demo stack/);
     expect(Object.keys(JSON.parse(output.stdout))).toEqual(expect.arrayContaining(["widgetKeys", "secretKeys"]));

@@ -48,11 +48,17 @@ describe("several accounts in one program through the real engine", () => {
     const acmeKeys = await acmeApi().listKeys();
     const globexKeys = await globexApi().listKeys();
     expect(acmeKeys.map((k) => [k.id, k.name])).toEqual([[out.acmeKeyId, "acme.example"]]);
-    expect(globexKeys.map((k) => [k.id, k.name])).toEqual([[dash.json.id, "globex dashboard key"], [out.globexKeyId, "globex.example"]]);
+    expect(globexKeys.map((k) => [k.id, k.name])).toEqual([
+      [dash.json.id, "globex dashboard key"],
+      [out.globexKeyId, "globex.example"],
+    ]);
     expect(out.acmePublicKey).toMatch(/^pk_live_acme_/);
     expect(out.globexPublicKey).toMatch(/^pk_live_globex_/);
     expect(out.globexKeyNames).toEqual(["globex dashboard key", "globex.example"]);
-    expect((await globexApi().call("GET", "/widget-settings")).json).toMatchObject({ primary_color: "#0f766e", launcher_label: "Ask Globex" });
+    expect((await globexApi().call("GET", "/widget-settings")).json).toMatchObject({
+      primary_color: "#0f766e",
+      launcher_label: "Ask Globex",
+    });
     expect((await acmeApi().call("GET", "/widget-settings")).json).toMatchObject({ primary_color: null, launcher_label: null });
     const secrets = JSON.parse((await s.run(["stack", "output", "--json", "--show-secrets"])).stdout);
     widgetSecrets.push(secrets.acmeSecretKey, secrets.globexSecretKey);

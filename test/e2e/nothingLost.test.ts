@@ -52,7 +52,12 @@ async function recover(s: PulumiSession, ...args: string[]): Promise<string> {
   return r.output;
 }
 
-const stateKeyIds = (s: PulumiSession) => s.resources().filter((r) => r.type === WIDGET_KEY).map((r) => r.id!).sort();
+const stateKeyIds = (s: PulumiSession) =>
+  s
+    .resources()
+    .filter((r) => r.type === WIDGET_KEY)
+    .map((r) => r.id!)
+    .sort();
 /** The keys of the account (shared by every test here) that no session's state holds. */
 const untracked = async () => {
   const tracked = new Set(sessions.flatMap(stateKeyIds));
@@ -126,7 +131,10 @@ describe("a create the server commits after the client gave up", () => {
 
 describe("the import option, removed after the first up", () => {
   it("plans no change and keeps the imported key", async () => {
-    const created = await managementApi(server).call("POST", "/widget-keys", { name: "imported site", domain_allowlist: ["https://opt.example"] });
+    const created = await managementApi(server).call("POST", "/widget-keys", {
+      name: "imported site",
+      domain_allowlist: ["https://opt.example"],
+    });
     expect(created.status).toBe(201);
     const id: string = created.json.id;
     const s = await session(OPTIONS);

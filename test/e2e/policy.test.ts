@@ -66,10 +66,15 @@ function cliWithoutLanguageHost(root: string): { root: string; env: NodeJS.Proce
   } catch {
     fs.copyFileSync(fs.realpathSync(real), path.join(bin, "pulumi"));
   }
-  fs.copyFileSync(path.join(REPO, "node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"), path.join(bin, "pulumi-resource-pulumi-nodejs"));
+  fs.copyFileSync(
+    path.join(REPO, "node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"),
+    path.join(bin, "pulumi-resource-pulumi-nodejs"),
+  );
   fs.copyFileSync(path.join(REPO, "scripts/bin/pulumi-analyzer-policy-nodejs"), path.join(bin, "pulumi-analyzer-policy-nodejs"));
   for (const f of fs.readdirSync(bin)) fs.chmodSync(path.join(bin, f), 0o755);
-  const pathDirs = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d && !fs.existsSync(path.join(d, "pulumi-language-nodejs")));
+  const pathDirs = (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((d) => d && !fs.existsSync(path.join(d, "pulumi-language-nodejs")));
   if (!pathDirs.some((d) => fs.existsSync(path.join(d, "node")))) {
     throw new Error("`node` shares its directory with pulumi-language-nodejs: the host-less PATH would have no node for the shims");
   }
@@ -169,7 +174,9 @@ describe("policy pack through the Pulumi CLI's analyzer", () => {
         // the messages name the offending entries in canonical form, and how to fix them
         expect(r.output).toContain('allows loopback origin(s) "http://localhost:3000"');
         expect(r.output).toContain('uses wildcard entries "*.partners.acme.example", "acme.example:*"');
-        expect(r.output).toContain('tag it (tags: ["allow-wildcards"]) or add {"no-wildcard-origins-on-prod": {"allowWildcardKeys": ["partners"]}}');
+        expect(r.output).toContain(
+          'tag it (tags: ["allow-wildcards"]) or add {"no-wildcard-origins-on-prod": {"allowWildcardKeys": ["partners"]}}',
+        );
         expect(r.output).toMatch(/preview failed/);
       });
 

@@ -79,7 +79,9 @@ describe("the root program against drift, credentials and base URLs", () => {
     const r = await s.run(["up", "--yes", "--non-interactive"], { allowFailure: true });
     await s.config("kataven:apiUrl", server.url);
     expect(r.code).not.toBe(0);
-    expect(r.output).toMatch(/GET \/api\/v1\/widget-settings failed: 404 not_found: no route .*; the API has no such route: check kataven:apiUrl/);
+    expect(r.output).toMatch(
+      /GET \/api\/v1\/widget-settings failed: 404 not_found: no route .*; the API has no such route: check kataven:apiUrl/,
+    );
     expect(r.output).not.toMatch(/agent "null"/);
     await setKeys({ website: WEBSITE });
     // refresh runs with the provider settings the last deployment recorded: record the right URL again
@@ -92,7 +94,9 @@ describe("the root program against drift, credentials and base URLs", () => {
     // grammar does not, so it goes straight into the server's store.
     server.store.updateWidgetKey(server.accountId, id, { domain_allowlist: ["https://acme.example", "http://evil.example"] });
     const refresh = await s.run(["refresh", "--yes", "--non-interactive"]);
-    expect(refresh.output).toMatch(/warning: widget key "website" \S+ \(…\w{8}\) has allowlist entry "http:\/\/evil\.example" that was added outside Pulumi/);
+    expect(refresh.output).toMatch(
+      /warning: widget key "website" \S+ \(…\w{8}\) has allowlist entry "http:\/\/evil\.example" that was added outside Pulumi/,
+    );
     expect(refresh.output).toMatch(/The next "pulumi up" removes it/);
     expect(refresh.stdout).toMatch(/~ 1 updated/);
     expect(keyState("website")?.outputs?.domainAllowlist).toEqual(["https://acme.example", "http://evil.example"]);
@@ -108,7 +112,9 @@ describe("the root program against drift, credentials and base URLs", () => {
     const id = keyState("website")!.id!;
     expect((await api().call("PATCH", `/widget-keys/${id}`, { disabled: true })).status).toBe(200);
     const refresh = await s.run(["refresh", "--yes", "--non-interactive"]);
-    expect(refresh.output).toMatch(/warning: widget key "website" \S+ \(…\w{8}\) was disabled outside Pulumi at \S+ \(revoked in the dashboard, or deleted while in use\)\. It stays disabled/);
+    expect(refresh.output).toMatch(
+      /warning: widget key "website" \S+ \(…\w{8}\) was disabled outside Pulumi at \S+ \(revoked in the dashboard, or deleted while in use\)\. It stays disabled/,
+    );
     expect(keyState("website")?.outputs).toMatchObject({ disabled: true, disabledOutsidePulumi: true });
     // The program is silent about disabled: nothing planned, and up leaves the key revoked.
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
@@ -124,10 +130,12 @@ describe("the root program against drift, credentials and base URLs", () => {
     await s.run(["up", "--yes", "--non-interactive"]);
   });
 
-  it("a used key \"deleted\" in the dashboard (which disables it) is reported the same way and not re-enabled", async () => {
+  it('a used key "deleted" in the dashboard (which disables it) is reported the same way and not re-enabled', async () => {
     const id = keyState("website")!.id!;
     const publicKey = keyState("website")!.outputs!.publicKey;
-    const used = await request(`${server.url}/api/v1/widget/config?client_key=${publicKey}`, { headers: { origin: "https://acme.example" } });
+    const used = await request(`${server.url}/api/v1/widget/config?client_key=${publicKey}`, {
+      headers: { origin: "https://acme.example" },
+    });
     await used.body.text();
     expect(used.statusCode).toBe(200);
     const del = await api().call("DELETE", `/widget-keys/${id}`);
@@ -143,7 +151,9 @@ describe("the root program against drift, credentials and base URLs", () => {
     await s.config("kataven:apiUrl", "http://kataven.internal.example:8080");
     const refused = await s.run(["preview", "--non-interactive"], { allowFailure: true });
     expect(refused.code).not.toBe(0);
-    expect(refused.output).toMatch(/kataven:apiUrl "http:\/\/kataven\.internal\.example:8080" uses http:\/\/ on a host that is not this machine/);
+    expect(refused.output).toMatch(
+      /kataven:apiUrl "http:\/\/kataven\.internal\.example:8080" uses http:\/\/ on a host that is not this machine/,
+    );
     expect(refused.output).toMatch(/pulumi config set kataven:allowInsecureHttp true/);
     await s.config("kataven:allowInsecureHttp", "true");
     // Allowed, the preview goes on to ask that host, which does not exist here.
@@ -161,7 +171,9 @@ describe("the root program against drift, credentials and base URLs", () => {
     await s.run(["config", "set", "--stack", s.stack, "kataven:apiKey"], { stdin: server.apiKey });
     expect(fs.readFileSync(path.join(REPO, `Pulumi.${s.stack}.yaml`), "utf8")).toContain(server.apiKey);
     const warned = await s.run(["preview", "--non-interactive"]);
-    expect(warned.output).toMatch(/warning: kataven:apiKey is stored in plain text in the stack's settings file \(Pulumi\.\S+\.yaml\).*Encrypt it: run "pulumi config set --secret kataven:apiKey"/);
+    expect(warned.output).toMatch(
+      /warning: kataven:apiKey is stored in plain text in the stack's settings file \(Pulumi\.\S+\.yaml\).*Encrypt it: run "pulumi config set --secret kataven:apiKey"/,
+    );
     expect(count(warned.output, "kataven:apiKey is stored in plain text")).toBeLessThanOrEqual(2); // progress line + diagnostics
     // the warning never quotes the key (positive control: the transcript scan finds it in plain text otherwise)
     expect(warned.output).not.toContain(server.apiKey);
@@ -172,7 +184,14 @@ describe("the root program against drift, credentials and base URLs", () => {
     await s.configObject("kataven-widget:branding", { primaryColor: "#2563eb" });
     const p = await s.run(["preview", "--diff", "--non-interactive"]);
     const block = p.stdout.slice(p.stdout.indexOf("kataven:WidgetSettings: (create)"));
-    for (const line of [/accentColor\s+: <null>/, /launcherLabel\s+: <null>/, /launcherPosition: "br"/, /logoUrl\s+: <null>/, /primaryColor\s+: "#2563eb"/, /privacyNotice\s+: <null>/]) {
+    for (const line of [
+      /accentColor\s+: <null>/,
+      /launcherLabel\s+: <null>/,
+      /launcherPosition: "br"/,
+      /logoUrl\s+: <null>/,
+      /primaryColor\s+: "#2563eb"/,
+      /privacyNotice\s+: <null>/,
+    ]) {
       expect(block).toMatch(line);
     }
     await s.run(["config", "rm", "kataven-widget:branding", "--stack", s.stack]);
@@ -208,10 +227,22 @@ describe("two resources that would write the same thing in Kataven", () => {
   });
 
   it.each([
-    ["settings", /WidgetSettings "branding-again" declares the account's branding \(one per account\), which WidgetSettings "branding" in this program already declares/],
-    ["agent", /AgentWidgetSettings "support-too" declares the widget policy of agent "agent-a", which AgentWidgetSettings "support" in this program already declares/],
-    ["keys", /WidgetKey "website-2" declares a widget key named "acme\.com production", which WidgetKey "website" in this program already declares.*Give each key its own name/],
-    ["keys-output", /WidgetKey "website-2" declares a widget key named "acme\.com production", which WidgetKey "website" in this program already declares/],
+    [
+      "settings",
+      /WidgetSettings "branding-again" declares the account's branding \(one per account\), which WidgetSettings "branding" in this program already declares/,
+    ],
+    [
+      "agent",
+      /AgentWidgetSettings "support-too" declares the widget policy of agent "agent-a", which AgentWidgetSettings "support" in this program already declares/,
+    ],
+    [
+      "keys",
+      /WidgetKey "website-2" declares a widget key named "acme\.com production", which WidgetKey "website" in this program already declares.*Give each key its own name/,
+    ],
+    [
+      "keys-output",
+      /WidgetKey "website-2" declares a widget key named "acme\.com production", which WidgetKey "website" in this program already declares/,
+    ],
   ])("%s: an error at preview", async (which, message) => {
     await s.config("case", which);
     const r = await s.run(["preview", "--non-interactive"], { allowFailure: true });
@@ -230,7 +261,12 @@ describe("a create whose answer is lost while the API can't be asked about it", 
   const PROGRAM = path.join(REPO, "bench/programs/widget-keys");
   let server: Server;
   let s: PulumiSession;
-  const keyIds = () => s.resources().filter((r) => r.type === WIDGET_KEY).map((r) => r.id!).sort();
+  const keyIds = () =>
+    s
+      .resources()
+      .filter((r) => r.type === WIDGET_KEY)
+      .map((r) => r.id!)
+      .sort();
   beforeAll(async () => {
     server = await startServer({ bcryptCost: 4, faults: true });
     s = await newSession(PROGRAM);
@@ -265,7 +301,9 @@ describe("a create whose answer is lost while the API can't be asked about it", 
     const failed = await s.run(["up", "--yes", "--non-interactive"], { allowFailure: true });
     await server.clearFaults();
     expect(failed.code).not.toBe(0);
-    expect(failed.output).toMatch(/A widget key named "bench key 0" created between \S+ and \S+ may be live in Kataven with its secret lost/);
+    expect(failed.output).toMatch(
+      /A widget key named "bench key 0" created between \S+ and \S+ may be live in Kataven with its secret lost/,
+    );
     const command = /npx --no-install kataven-recover --name "bench key 0" (--created-after \S+ --created-before \S+)/.exec(failed.output);
     expect(command).not.toBeNull();
     expect(await managementApi(server).listKeys()).toHaveLength(1); // the key it warns about is real

@@ -33,7 +33,11 @@ describe("import, get and lookups through the real engine", () => {
     s = await newSession(PROGRAM);
     await s.useServer(server);
     const a = await api().call("POST", "/widget-keys", { name: "made in the dashboard", domain_allowlist: ["https://dash.example"] });
-    const b = await api().call("POST", "/widget-keys", { name: "other stack key", domain_allowlist: ["https://other.example"], agent_id: server.agents[0] });
+    const b = await api().call("POST", "/widget-keys", {
+      name: "other stack key",
+      domain_allowlist: ["https://other.example"],
+      agent_id: server.agents[0],
+    });
     expect([a.status, b.status]).toEqual([201, 201]);
     secrets.push(a.json.secret_key, b.json.secret_key);
     dashboardKey = a.json;
@@ -82,7 +86,12 @@ describe("import, get and lookups through the real engine", () => {
     expect(st.external).toBe(true);
     expect(st.id).toBe(otherStackKey.id);
     const out = await outputs();
-    expect(out.fetched).toMatchObject({ keyId: otherStackKey.id, name: "other stack key", domainAllowlist: ["https://other.example"], secretAvailable: false });
+    expect(out.fetched).toMatchObject({
+      keyId: otherStackKey.id,
+      name: "other stack key",
+      domainAllowlist: ["https://other.example"],
+      secretAvailable: false,
+    });
     await s.run(["refresh", "--yes", "--non-interactive"]);
     expect(stateOf("fetched").id).toBe(otherStackKey.id);
   });
@@ -94,11 +103,25 @@ describe("import, get and lookups through the real engine", () => {
     await s.run(["up", "--yes", "--non-interactive"]);
     const out = await outputs();
     expect(out.keysNamed).toEqual([
-      expect.objectContaining({ id: otherStackKey.id, name: "other stack key", agentId: server.agents[0], disabled: false, domainAllowlist: ["https://other.example"] }),
+      expect.objectContaining({
+        id: otherStackKey.id,
+        name: "other stack key",
+        agentId: server.agents[0],
+        disabled: false,
+        domainAllowlist: ["https://other.example"],
+      }),
     ]);
-    expect(Object.keys(out.keysNamed[0]).sort()).toEqual(
-      ["agentId", "createdAt", "disabled", "disabledAt", "domainAllowlist", "id", "keyLast8", "lastUsedAt", "name"],
-    );
+    expect(Object.keys(out.keysNamed[0]).sort()).toEqual([
+      "agentId",
+      "createdAt",
+      "disabled",
+      "disabledAt",
+      "domainAllowlist",
+      "id",
+      "keyLast8",
+      "lastUsedAt",
+      "name",
+    ]);
     expect(out.allKeys.map((k: { id: string }) => k.id).sort()).toEqual([dashboardKey.id, otherStackKey.id].sort());
     expect(out.branding).toMatchObject({ launcherLabel: "Ask us", launcherPosition: "br", primaryColor: null });
     expect(out.agentPolicy).toEqual({ agentId: server.agents[0], widgetEnabled: false, authMode: "guest" });

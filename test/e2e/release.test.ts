@@ -66,7 +66,8 @@ describe("a new release under an existing stack", () => {
   });
 
   /** The requests the server saw, other than the one account check each provider process makes before its first check. */
-  const apiCallsBeyondTheAccountCheck = async () => (await server.requestCount()) - (await server.requestCount("GET /api/v1/widget-settings"));
+  const apiCallsBeyondTheAccountCheck = async () =>
+    (await server.requestCount()) - (await server.requestCount("GET /api/v1/widget-settings"));
 
   /** A changed stub plans an update of each of the 3 resources; up applies it with no API call, then nothing is left. */
   async function expectStubRewrittenWithoutApiCalls() {
@@ -82,7 +83,10 @@ describe("a new release under an existing stack", () => {
   }
 
   it("the state records the release that applied the resources", () => {
-    const versions = s.resources().filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:")).map((r) => r.outputs?.providerVersion);
+    const versions = s
+      .resources()
+      .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:"))
+      .map((r) => r.outputs?.providerVersion);
     expect(versions).toEqual(["1.0.0", "1.0.0", "1.0.0"]);
   });
 
@@ -107,9 +111,12 @@ describe("a new release under an existing stack", () => {
     const exported = path.join(project.dir, "exported.json");
     await s.run(["stack", "export", "--file", exported]);
     const deployment = JSON.parse(fs.readFileSync(exported, "utf8"));
-    const resources: Array<{ type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }> = deployment.deployment.resources;
+    const resources: Array<{ type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }> =
+      deployment.deployment.resources;
     const moduleOf = (stub: unknown) => String(stub).match(/"(pulumi-kataven-widget\/provider\/lifecycle\/\w+)"/)![1];
-    const legacy = legacyStubs([...new Set(resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:")).map((r) => moduleOf(r.outputs.__provider)))]);
+    const legacy = legacyStubs([
+      ...new Set(resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:")).map((r) => moduleOf(r.outputs.__provider))),
+    ]);
     expect(Object.keys(legacy)).toHaveLength(3);
     for (const r of resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/kataven:"))) {
       r.inputs.__provider = r.outputs.__provider = legacy[moduleOf(r.outputs.__provider)];

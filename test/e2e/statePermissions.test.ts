@@ -29,7 +29,12 @@ describe("state written through the toolchain", () => {
   };
   /** `pulumi <args>` through scripts/toolchain.sh, from a shell whose umask lets everyone read. */
   const pulumi = (args: string, stdin?: string) =>
-    spawnSync("bash", ["-c", `umask 022 && bash ${JSON.stringify(TOOLCHAIN)} --pulumi pulumi ${args}`], { cwd: dir, env, input: stdin, encoding: "utf8" });
+    spawnSync("bash", ["-c", `umask 022 && bash ${JSON.stringify(TOOLCHAIN)} --pulumi pulumi ${args}`], {
+      cwd: dir,
+      env,
+      input: stdin,
+      encoding: "utf8",
+    });
 
   beforeAll(() => {
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: kataven-state-permissions\nruntime: nodejs\n");
@@ -47,7 +52,9 @@ describe("state written through the toolchain", () => {
 
     const mode = (p: string) => fs.statSync(p).mode & 0o777;
     expect(mode(STATE)).toBe(0o700);
-    const files = (fs.readdirSync(STATE, { recursive: true, encoding: "utf8" }) as string[]).map((f) => path.join(STATE, f)).filter((f) => fs.statSync(f).isFile());
+    const files = (fs.readdirSync(STATE, { recursive: true, encoding: "utf8" }) as string[])
+      .map((f) => path.join(STATE, f))
+      .filter((f) => fs.statSync(f).isFile());
     const ours = files.filter((f) => f.includes(stack));
     expect(ours.length).toBeGreaterThan(0); // the positive control: the stack's files are there to check
     for (const f of files) expect([path.relative(STATE, f), mode(f) & 0o077]).toEqual([path.relative(STATE, f), 0]);

@@ -45,7 +45,11 @@ describe("user story: customer backend with an injected secret, through the real
   }
 
   async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-    const res = await request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    const res = await request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
     const text = await res.body.text();
     return { status: res.statusCode, text, json: text.startsWith("{") ? JSON.parse(text) : undefined };
   }
@@ -183,7 +187,11 @@ describe("user story: customer backend with an injected secret, through the real
     expect(stale.json).toEqual({ error: "widget_token_unavailable", kataven_status: 403 });
     expect(backend.stderr.join("\n")).toMatch(/Kataven answered 403 key_disabled/);
     // and the old secret is refused by user-token itself
-    const direct = await post(`${server.url}/api/v1/widget/auth/user-token`, { external_user_id: "alice" }, { authorization: `Bearer ${secrets[0]}` });
+    const direct = await post(
+      `${server.url}/api/v1/widget/auth/user-token`,
+      { external_user_id: "alice" },
+      { authorization: `Bearer ${secrets[0]}` },
+    );
     expect(direct.status).toBe(403);
     expect(direct.text).toMatch(/^key_disabled: /);
 

@@ -83,7 +83,9 @@ describe("WidgetKey through the real engine (root program)", () => {
     // cheaper registration leaves intact), and its __provider is the package's one-line stub.
     const entry = widgetKeyState("website") as { stackTrace?: { sourcePosition?: string }[]; outputs?: { __provider?: string } };
     expect(entry.stackTrace?.map((f) => f.sourcePosition ?? "")).toContainEqual(expect.stringMatching(/program\/index\.ts#\d+,\d+$/));
-    expect(entry.outputs?.__provider).toMatch(/^exports\.handler = .*require\("pulumi-kataven-widget\/provider\/lifecycle\/widgetKey"\)\.attach\(this, req\.config\); \} \}\);$/);
+    expect(entry.outputs?.__provider).toMatch(
+      /^exports\.handler = .*require\("pulumi-kataven-widget\/provider\/lifecycle\/widgetKey"\)\.attach\(this, req\.config\); \} \}\);$/,
+    );
     expectNoLeaks();
   });
 

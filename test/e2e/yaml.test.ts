@@ -56,7 +56,10 @@ describe("Pulumi YAML with the native kataven provider", () => {
     expect(out.allowlist).toEqual(["https://acme.example", "*.acme.example"]);
     expect((await acme().listKeys()).map((k) => k.name)).toEqual(["acme.example production"]);
     expect((await managementApi(globex).listKeys()).map((k) => k.name)).toEqual(["globex.example"]);
-    expect((await managementApi(globex).call("GET", "/widget-settings")).json).toMatchObject({ primary_color: "#0f766e", launcher_label: "Ask Globex" });
+    expect((await managementApi(globex).call("GET", "/widget-settings")).json).toMatchObject({
+      primary_color: "#0f766e",
+      launcher_label: "Ask Globex",
+    });
     expect((await acme().call("GET", "/widget-settings")).json).toMatchObject({ primary_color: "#2563eb", launcher_label: "Talk to us" });
     expect((await acme().call("GET", "/agents/agent-a/widget-settings")).json).toMatchObject({ widget_enabled: true, auth_mode: "both" });
     const secrets = await outputs(true);
@@ -73,7 +76,12 @@ describe("Pulumi YAML with the native kataven provider", () => {
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
     await s.configObject("websiteAllowlist", ["https://acme.example", "*.acme.example", "https://shop.acme.example"]);
     const p = await s.run(["preview", "--non-interactive", "--diff"]);
-    console.log(`preview --diff of the allowlist edit:\n${p.stdout.split("\n").filter((l) => /domainAllowlist|shop\.acme/.test(l)).join("\n")}`);
+    console.log(
+      `preview --diff of the allowlist edit:\n${p.stdout
+        .split("\n")
+        .filter((l) => /domainAllowlist|shop\.acme/.test(l))
+        .join("\n")}`,
+    );
     expect(p.stdout).toMatch(/\+ ?\[2\]: "https:\/\/shop\.acme\.example"|domainAllowlist\[2\].*shop\.acme\.example/);
     expect(p.stdout).toMatch(/~ 1 to update|1 to update/);
     expect(p.stdout).not.toMatch(/replace/);

@@ -101,7 +101,9 @@ describe("engine features on the native resources (Pulumi YAML)", () => {
   });
 
   it("ignoreChanges: [domainAllowlist] plans nothing for an allowlist edit", async () => {
-    program(`resources:\n${siteYaml}${key("opt", "opt three", "      ignoreChanges:\n        - domainAllowlist\n", "https://new.example")}`);
+    program(
+      `resources:\n${siteYaml}${key("opt", "opt three", "      ignoreChanges:\n        - domainAllowlist\n", "https://new.example")}`,
+    );
     await server.resetStats();
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
     await up();
@@ -137,7 +139,12 @@ describe("engine features on the native resources (Pulumi YAML)", () => {
     await server.resetStats();
     const r = await up(true);
     expect(r.code).not.toBe(0);
-    console.log(`up under create: 1s:\n${r.output.split("\n").filter((l) => /error:/.test(l)).join("\n")}`);
+    console.log(
+      `up under create: 1s:\n${r.output
+        .split("\n")
+        .filter((l) => /error:/.test(l))
+        .join("\n")}`,
+    );
     expect(r.output).toMatch(/customTimeouts/);
     // The first POST was cut at the deadline (the server saw the client go), the orphan check listed the
     // keys, and no second POST was sent after the deadline.

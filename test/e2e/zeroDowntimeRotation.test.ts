@@ -26,7 +26,11 @@ jest.setTimeout(300_000);
 type Backend = CustomerBackend;
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const res = await request(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await res.body.text();
   return { status: res.statusCode, text, json: text.startsWith("{") ? JSON.parse(text) : undefined };
 }
@@ -84,7 +88,14 @@ describe("two-phase rotation through the real engine", () => {
         const started = Date.now();
         const { backend, publicKey } = active;
         const t = await post(`${backend.url}/widget-token`, {}, { "x-demo-user": "alice" });
-        const e = t.status === 200 ? await post(`${server.url}/api/v1/widget/auth/exchange`, { client_key: publicKey, user_token: t.json.user_token }, { origin: SITE }) : undefined;
+        const e =
+          t.status === 200
+            ? await post(
+                `${server.url}/api/v1/widget/auth/exchange`,
+                { client_key: publicKey, user_token: t.json.user_token },
+                { origin: SITE },
+              )
+            : undefined;
         if (t.status !== 200 || e?.status !== 200) failures.push(`${phase}: widget-token ${t.status}, exchange ${e?.status ?? "-"}`);
         phases[phase]++;
         await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - started))));
@@ -108,7 +119,12 @@ describe("two-phase rotation through the real engine", () => {
       expect(o2.keyId).not.toBe(o1.keyId);
       expect(o2.previousSecretKey).toBe("[secret]");
       const live = await managementApi(server).listKeys();
-      expect(live.filter((k) => k.disabled_at === null).map((k) => k.id).sort()).toEqual([o1.keyId, o2.keyId].sort());
+      expect(
+        live
+          .filter((k) => k.disabled_at === null)
+          .map((k) => k.id)
+          .sort(),
+      ).toEqual([o1.keyId, o2.keyId].sort());
       await waitCalls(5);
 
       // Roll the backend: start one with the new secret, switch the page and traffic to it, stop the old one.
@@ -121,7 +137,11 @@ describe("two-phase rotation through the real engine", () => {
       const oldSecret = (await s.run(["stack", "output", "previousSecretKey", "--show-secrets"])).stdout.trim();
       expect(oldSecret).toMatch(/^sk_live_/);
       secrets.push(oldSecret);
-      const stillValid = await post(`${server.url}/api/v1/widget/auth/user-token`, { external_user_id: "probe" }, { authorization: `Bearer ${oldSecret}` });
+      const stillValid = await post(
+        `${server.url}/api/v1/widget/auth/user-token`,
+        { external_user_id: "probe" },
+        { authorization: `Bearer ${oldSecret}` },
+      );
       expect(stillValid.status).toBe(200);
 
       // Phase 2: the old label goes. The old (used) key is disabled.
@@ -137,7 +157,11 @@ describe("two-phase rotation through the real engine", () => {
       expect(up1.output + up2.output).not.toMatch(/Undefined value/);
       await waitCalls(5);
 
-      const refused = await post(`${server.url}/api/v1/widget/auth/user-token`, { external_user_id: "probe" }, { authorization: `Bearer ${oldSecret}` });
+      const refused = await post(
+        `${server.url}/api/v1/widget/auth/user-token`,
+        { external_user_id: "probe" },
+        { authorization: `Bearer ${oldSecret}` },
+      );
       expect(refused.status).toBe(403);
       expect(refused.text).toMatch(/^key_disabled/);
       const keys = await managementApi(server).listKeys();

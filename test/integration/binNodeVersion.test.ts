@@ -18,8 +18,12 @@ function oldNode(): { version: string } | { skip: string } {
   if (!fs.existsSync(OLD_NODE)) return { skip: `${OLD_NODE} is absent` };
   const version = spawnSync(OLD_NODE, ["--version"], { encoding: "utf8" }).stdout.trim();
   const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
-  const [wantMajor, wantMinor] = wanted.replace(/^>=\s*/, "").split(".").map(Number);
-  if (major > wantMajor || (major === wantMajor && minor >= wantMinor)) return { skip: `${OLD_NODE} is ${version}, not older than ${wanted}` };
+  const [wantMajor, wantMinor] = wanted
+    .replace(/^>=\s*/, "")
+    .split(".")
+    .map(Number);
+  if (major > wantMajor || (major === wantMajor && minor >= wantMinor))
+    return { skip: `${OLD_NODE} is ${version}, not older than ${wanted}` };
   return { version };
 }
 

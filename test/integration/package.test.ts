@@ -95,7 +95,9 @@ describe("the npm tarball", () => {
 
   it("ships no tests, examples, bench, CI, scripts, TypeScript sources, source maps or stack files", () => {
     const stray = files.filter((f) =>
-      /^(test|bench|examples|program|scripts|\.ci)\/|^dist\/(test|bench|examples|program|scripts)\/|Pulumi\.[^/]*\.ya?ml$|\.map$|(?<!\.d)\.ts$/.test(f),
+      /^(test|bench|examples|program|scripts|\.ci)\/|^dist\/(test|bench|examples|program|scripts)\/|Pulumi\.[^/]*\.ya?ml$|\.map$|(?<!\.d)\.ts$/.test(
+        f,
+      ),
     );
     expect(stray).toEqual([]);
   });

@@ -21,7 +21,9 @@ while [ $# -gt 0 ]; do if [ "$1" = -o ]; then mkdir -p "$(dirname "$2")"; printf
 function newNodeDir(): string {
   for (const dir of (process.env.PATH ?? "").split(":")) {
     if (!dir || !fs.existsSync(path.join(dir, "node"))) continue;
-    const [major, minor] = spawnSync(path.join(dir, "node"), ["-p", "process.versions.node"], { encoding: "utf8" }).stdout.split(".").map(Number);
+    const [major, minor] = spawnSync(path.join(dir, "node"), ["-p", "process.versions.node"], { encoding: "utf8" })
+      .stdout.split(".")
+      .map(Number);
     if (major > 22 || (major === 22 && minor >= 18)) return dir;
   }
   throw new Error("no Node.js >= 22.18 on PATH: run this test through `npm test`");
@@ -41,7 +43,11 @@ function run(fail: boolean): { code: number | null; stderr: string; cache: strin
     PULUMI_HOME: path.join(root, "pulumi-home"),
     ...(fail ? { FAKE_GO_FAIL: "on purpose" } : {}),
   };
-  const r = spawnSync("bash", [path.join(REPO_ROOT, "scripts/toolchain.sh"), "--pulumi", "true"], { env, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync("bash", [path.join(REPO_ROOT, "scripts/toolchain.sh"), "--pulumi", "true"], {
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: r.status, stderr: r.stderr, cache: path.join(root, "cache/pulumi-kataven-widget") };
 }
 

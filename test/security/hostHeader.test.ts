@@ -19,7 +19,17 @@ const MISDIRECTED =
   "misdirected_request: this server listens on a loopback address and answers only requests addressed to localhost, 127.0.0.1 or [::1]; the Host header names another host (as a page reached through DNS rebinding does)";
 
 describe("a foreign Host is refused on every route, admin routes first", () => {
-  const hosts = ["attacker.example", "attacker.example:PORT", "127.0.0.1.nip.io:PORT", "localhost.attacker.example", "10.0.0.1:PORT", "0.0.0.0:PORT", "[::2]:PORT", "localhost-attacker.example:PORT", ""];
+  const hosts = [
+    "attacker.example",
+    "attacker.example:PORT",
+    "127.0.0.1.nip.io:PORT",
+    "localhost.attacker.example",
+    "10.0.0.1:PORT",
+    "0.0.0.0:PORT",
+    "[::2]:PORT",
+    "localhost-attacker.example:PORT",
+    "",
+  ];
   const routes: [string, string, object?][] = [
     ["PUT", "/__admin/faults", [{ route: "GET /api/v1/widget-keys", mode: "status", status: 500, times: -1 }]],
     ["GET", "/__admin/faults"],
@@ -41,8 +51,19 @@ describe("a foreign Host is refused on every route, admin routes first", () => {
 });
 
 describe("loopback names are answered", () => {
-  test.each(["127.0.0.1:PORT", "localhost:PORT", "LOCALHOST", "localhost.:PORT", "app.localhost:PORT", "127.1.2.3:PORT", "[::1]:PORT"])("Host %s", async (host) => {
-    expectReply(await send(srv.url, { method: "GET", path: "/__admin/faults", headers: [["host", host.replace("PORT", port)]] }), 200, "[]");
-    expectReply(await send(srv.url, json("GET", "/api/v1/widget-keys", undefined, [["host", host.replace("PORT", port)], bearer(srv.apiKey)])), 200, /^\[/);
-  });
+  test.each(["127.0.0.1:PORT", "localhost:PORT", "LOCALHOST", "localhost.:PORT", "app.localhost:PORT", "127.1.2.3:PORT", "[::1]:PORT"])(
+    "Host %s",
+    async (host) => {
+      expectReply(
+        await send(srv.url, { method: "GET", path: "/__admin/faults", headers: [["host", host.replace("PORT", port)]] }),
+        200,
+        "[]",
+      );
+      expectReply(
+        await send(srv.url, json("GET", "/api/v1/widget-keys", undefined, [["host", host.replace("PORT", port)], bearer(srv.apiKey)])),
+        200,
+        /^\[/,
+      );
+    },
+  );
 });

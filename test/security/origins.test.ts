@@ -15,8 +15,14 @@ beforeAll(async () => {
   srv = await startServer();
   srv.setAgentPolicy("agent-a", { widget_enabled: true, auth_mode: "guest" });
   const mk = async (allow: string[]) =>
-    JSON.parse((await send(srv.url, json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: allow, agent_id: "agent-a" }, [bearer(srv.apiKey)]))).text)
-      .public_key as string;
+    JSON.parse(
+      (
+        await send(
+          srv.url,
+          json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: allow, agent_id: "agent-a" }, [bearer(srv.apiKey)]),
+        )
+      ).text,
+    ).public_key as string;
   pk = await mk(["https://acme.com"]);
   wildcardPk = await mk(["*.acme.example"]);
 });
@@ -28,7 +34,11 @@ const host254 = `${Array.from({ length: 4 }, () => "a".repeat(62)).join(".")}.co
 
 describe("allowlist entries refused on create, as the provider's check() refuses them", () => {
   const cases: [string, string, RegExp][] = [
-    ["a newline splitting the host", "https://acme.com\n.evil.com", /^invalid_allowlist_entry: domain_allowlist\[0\] "https:\/\/acme.com\\n.evil.com" contains the control character U\+000A; write the origin on its own/],
+    [
+      "a newline splitting the host",
+      "https://acme.com\n.evil.com",
+      /^invalid_allowlist_entry: domain_allowlist\[0\] "https:\/\/acme.com\\n.evil.com" contains the control character U\+000A; write the origin on its own/,
+    ],
     ["a tab inside", "https://acme\t.com", /contains the control character U\+0009/],
     ["a trailing carriage return", "acme.com\r", /contains the control character U\+000D/],
     ["a NUL byte", "acme.com\u0000.evil.com", /contains the control character U\+0000/],
@@ -37,8 +47,16 @@ describe("allowlist entries refused on create, as the provider's check() refuses
     ["a %2e escape", "https://acme%2ecom", /contains a "%" escape; write the host name itself/],
     ["a percent-encoded letter", "https://%61cme.com", /contains a "%" escape/],
     ["a %00", "acme.com%00.evil.com", /contains a "%" escape/],
-    ["a 10,003-character host", `${"a".repeat(9_999)}.com`, /is 10003 characters long; an entry has at most 300 \(a host name at most 253\)/],
-    ["a 64-character label", `https://${label64}.acme.com`, /has an invalid host name: it has a label of 64 characters; each dot-separated label has at most 63/],
+    [
+      "a 10,003-character host",
+      `${"a".repeat(9_999)}.com`,
+      /is 10003 characters long; an entry has at most 300 \(a host name at most 253\)/,
+    ],
+    [
+      "a 64-character label",
+      `https://${label64}.acme.com`,
+      /has an invalid host name: it has a label of 64 characters; each dot-separated label has at most 63/,
+    ],
     ["a 255-character host", host254, /has an invalid host name: it is 255 characters long; a host name has at most 253/],
     ["a label with a leading hyphen", "https://-acme.com", /has the label "-acme", which starts or ends with a hyphen/],
     ["a label with a trailing hyphen", "app-.acme.com", /has the label "app-", which starts or ends with a hyphen/],
@@ -49,8 +67,16 @@ describe("allowlist entries refused on create, as the provider's check() refuses
     ["a backslash", "https://acme.com\\@evil.com", /has user information|invalid host name/],
     ["a lone wildcard", "*", /a lone "\*" would allow every site/],
     ["a wildcard over a public suffix", "*.co.uk", /would allow every site under the public suffix ".co.uk"/],
-    ["a wildcard over S3 buckets", "*.s3.amazonaws.com", /would allow every site under the public suffix ".s3.amazonaws.com"; use a domain you own/],
-    ["a wildcard over all of amazonaws.com", "*.amazonaws.com", /would allow every site under the public suffix "\.[a-z0-9.-]+\.amazonaws\.com", which lies under "amazonaws.com" and where anyone can get a name; list the names you own instead/],
+    [
+      "a wildcard over S3 buckets",
+      "*.s3.amazonaws.com",
+      /would allow every site under the public suffix ".s3.amazonaws.com"; use a domain you own/,
+    ],
+    [
+      "a wildcard over all of amazonaws.com",
+      "*.amazonaws.com",
+      /would allow every site under the public suffix "\.[a-z0-9.-]+\.amazonaws\.com", which lies under "amazonaws.com" and where anyone can get a name; list the names you own instead/,
+    ],
     ["a wildcard over windows.net", "*.windows.net", /which lies under "windows.net"/],
     ["a wildcard over googleusercontent.com", "https://*.googleusercontent.com", /public suffix ".googleusercontent.com"/],
     ["a wildcard over azure.com", "*.azure.com", /public suffix ".cloudapp.azure.com", which lies under "azure.com"/],
@@ -69,33 +95,149 @@ describe("allowlist entries refused on create, as the provider's check() refuses
   });
 
   test("the error counts further invalid entries and names the first", async () => {
-    const r = await send(srv.url, json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: ["https://ok.com", "a\nb.com", "%41.com"] }, [bearer(srv.apiKey)]));
-    expectReply(r, 400, /^invalid_allowlist_entry: domain_allowlist\[1\] "a\\nb.com" contains the control character U\+000A; .*\(and 1 more invalid entry\)$/);
+    const r = await send(
+      srv.url,
+      json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: ["https://ok.com", "a\nb.com", "%41.com"] }, [bearer(srv.apiKey)]),
+    );
+    expectReply(
+      r,
+      400,
+      /^invalid_allowlist_entry: domain_allowlist\[1\] "a\\nb.com" contains the control character U\+000A; .*\(and 1 more invalid entry\)$/,
+    );
   });
 });
 
 describe("request origins", () => {
-  const config = (key: () => string, headers: [string, string][]) => send(srv.url, { method: "GET", path: `/api/v1/widget/config?client_key=${key()}`, headers });
+  const config = (key: () => string, headers: [string, string][]) =>
+    send(srv.url, { method: "GET", path: `/api/v1/widget/config?client_key=${key()}`, headers });
   const N = "origin_not_allowed: Origin not in allowlist for this client_key ";
   const cases: [string, () => string, [string, string][], number, string | RegExp][] = [
     ["an allowed Origin", () => pk, [["origin", "https://acme.com"]], 200, /"account":"acme"/],
     ["an allowed Referer and no Origin", () => pk, [["referer", "https://acme.com/shop?x=1"]], 200, /"account":"acme"/],
-    ['Origin "null" does not fall back to an allowed Referer', () => pk, [["origin", "null"], ["referer", "https://acme.com/x"]], 403, `${N}(the Origin header is "null" (a sandboxed frame or a file:// page); embed the widget in an https page)`],
-    ["garbage Origin does not fall back", () => pk, [["origin", "garbage"], ["referer", "https://acme.com/x"]], 403, `${N}(the Origin header is not an origin such as https://acme.com)`],
-    ["file:// Origin does not fall back", () => pk, [["origin", "file://"], ["referer", "https://acme.com/x"]], 403, `${N}(the Origin header has the scheme "file"; only http(s) pages can embed the widget)`],
-    ["an extension Origin does not fall back", () => pk, [["origin", "chrome-extension://abcdefghijklmnop"], ["referer", "https://acme.com/x"]], 403, `${N}(the Origin header has the scheme "chrome-extension"; only http(s) pages can embed the widget)`],
-    ["a moz-extension Origin", () => pk, [["origin", "moz-extension://1234"]], 403, `${N}(the Origin header has the scheme "moz-extension"; only http(s) pages can embed the widget)`],
-    ["two Origin headers", () => pk, [["origin", "https://acme.com"], ["origin", "https://evil.example"]], 403, `${N}(the request has more than one Origin header or value; send exactly one)`],
-    ["two Origin headers, both allowed", () => pk, [["origin", "https://acme.com"], ["origin", "https://acme.com"]], 403, `${N}(the request has more than one Origin header or value; send exactly one)`],
-    ["an Origin with a path", () => pk, [["origin", "https://acme.com/x"]], 403, `${N}(the Origin header has a path; an Origin is scheme://host[:port])`],
+    [
+      'Origin "null" does not fall back to an allowed Referer',
+      () => pk,
+      [
+        ["origin", "null"],
+        ["referer", "https://acme.com/x"],
+      ],
+      403,
+      `${N}(the Origin header is "null" (a sandboxed frame or a file:// page); embed the widget in an https page)`,
+    ],
+    [
+      "garbage Origin does not fall back",
+      () => pk,
+      [
+        ["origin", "garbage"],
+        ["referer", "https://acme.com/x"],
+      ],
+      403,
+      `${N}(the Origin header is not an origin such as https://acme.com)`,
+    ],
+    [
+      "file:// Origin does not fall back",
+      () => pk,
+      [
+        ["origin", "file://"],
+        ["referer", "https://acme.com/x"],
+      ],
+      403,
+      `${N}(the Origin header has the scheme "file"; only http(s) pages can embed the widget)`,
+    ],
+    [
+      "an extension Origin does not fall back",
+      () => pk,
+      [
+        ["origin", "chrome-extension://abcdefghijklmnop"],
+        ["referer", "https://acme.com/x"],
+      ],
+      403,
+      `${N}(the Origin header has the scheme "chrome-extension"; only http(s) pages can embed the widget)`,
+    ],
+    [
+      "a moz-extension Origin",
+      () => pk,
+      [["origin", "moz-extension://1234"]],
+      403,
+      `${N}(the Origin header has the scheme "moz-extension"; only http(s) pages can embed the widget)`,
+    ],
+    [
+      "two Origin headers",
+      () => pk,
+      [
+        ["origin", "https://acme.com"],
+        ["origin", "https://evil.example"],
+      ],
+      403,
+      `${N}(the request has more than one Origin header or value; send exactly one)`,
+    ],
+    [
+      "two Origin headers, both allowed",
+      () => pk,
+      [
+        ["origin", "https://acme.com"],
+        ["origin", "https://acme.com"],
+      ],
+      403,
+      `${N}(the request has more than one Origin header or value; send exactly one)`,
+    ],
+    [
+      "an Origin with a path",
+      () => pk,
+      [["origin", "https://acme.com/x"]],
+      403,
+      `${N}(the Origin header has a path; an Origin is scheme://host[:port])`,
+    ],
     ["an Origin with a % escape", () => pk, [["origin", "https://acme%2ecom"]], 403, `${N}(the Origin header contains a "%" escape)`],
-    ["an Origin with user info", () => pk, [["origin", "https://acme.com@evil.example"]], 403, `${N}(the Origin header has user information; an Origin is scheme://host[:port])`],
-    ["an Origin with a 64-character label", () => pk, [["origin", `https://${label64}.acme.com`]], 403, `${N}(the Origin header's host has a label of 64 characters; each dot-separated label has at most 63)`],
-    ["an Origin with a 10,003-character host", () => pk, [["origin", `https://${"a".repeat(9_999)}.com`]], 403, `${N}(the Origin header's host is 10003 characters long; a host name has at most 253)`],
-    ["an Origin with a hyphen-led label", () => pk, [["origin", "https://-acme.com"]], 403, `${N}(the Origin header's host has the label "-acme", which starts or ends with a hyphen)`],
-    ["a javascript: Referer", () => pk, [["referer", "javascript:alert(1)"]], 403, `${N}(the Referer header is not an origin such as https://acme.com)`],
-    ["a Referer with a % in its host", () => pk, [["referer", "https://acme%2ecom/x"]], 403, `${N}(the Referer header contains a "%" escape)`],
-    ["*.acme.example refuses https://.acme.example", () => wildcardPk, [["origin", "https://.acme.example"]], 403, `${N}(the Origin header's host has an empty label (two dots in a row, or a leading dot))`],
+    [
+      "an Origin with user info",
+      () => pk,
+      [["origin", "https://acme.com@evil.example"]],
+      403,
+      `${N}(the Origin header has user information; an Origin is scheme://host[:port])`,
+    ],
+    [
+      "an Origin with a 64-character label",
+      () => pk,
+      [["origin", `https://${label64}.acme.com`]],
+      403,
+      `${N}(the Origin header's host has a label of 64 characters; each dot-separated label has at most 63)`,
+    ],
+    [
+      "an Origin with a 10,003-character host",
+      () => pk,
+      [["origin", `https://${"a".repeat(9_999)}.com`]],
+      403,
+      `${N}(the Origin header's host is 10003 characters long; a host name has at most 253)`,
+    ],
+    [
+      "an Origin with a hyphen-led label",
+      () => pk,
+      [["origin", "https://-acme.com"]],
+      403,
+      `${N}(the Origin header's host has the label "-acme", which starts or ends with a hyphen)`,
+    ],
+    [
+      "a javascript: Referer",
+      () => pk,
+      [["referer", "javascript:alert(1)"]],
+      403,
+      `${N}(the Referer header is not an origin such as https://acme.com)`,
+    ],
+    [
+      "a Referer with a % in its host",
+      () => pk,
+      [["referer", "https://acme%2ecom/x"]],
+      403,
+      `${N}(the Referer header contains a "%" escape)`,
+    ],
+    [
+      "*.acme.example refuses https://.acme.example",
+      () => wildcardPk,
+      [["origin", "https://.acme.example"]],
+      403,
+      `${N}(the Origin header's host has an empty label (two dots in a row, or a leading dot))`,
+    ],
     ["*.acme.example refuses the apex", () => wildcardPk, [["origin", "https://acme.example"]], 403, `${N}(origin https://acme.example)`],
     ["*.acme.example admits a subdomain", () => wildcardPk, [["origin", "https://app.acme.example"]], 200, /"account":"acme"/],
     ["*.acme.example refuses http", () => wildcardPk, [["origin", "http://app.acme.example"]], 403, `${N}(origin http://app.acme.example)`],
@@ -108,10 +250,23 @@ describe("request origins", () => {
 
 describe("a wildcard over shared cloud domains stored by an earlier version", () => {
   test("matches nothing: https://evil.s3.amazonaws.com is refused", async () => {
-    const key = JSON.parse((await send(srv.url, json("POST", "/api/v1/widget-keys", { name: "old", domain_allowlist: ["https://acme.com"], agent_id: "agent-a" }, [bearer(srv.apiKey)]))).text);
+    const key = JSON.parse(
+      (
+        await send(
+          srv.url,
+          json("POST", "/api/v1/widget-keys", { name: "old", domain_allowlist: ["https://acme.com"], agent_id: "agent-a" }, [
+            bearer(srv.apiKey),
+          ]),
+        )
+      ).text,
+    );
     srv.store.db.prepare("UPDATE widget_keys SET domain_allowlist = ? WHERE id = ?").run(JSON.stringify(["*.amazonaws.com"]), key.id);
     expectReply(
-      await send(srv.url, { method: "GET", path: `/api/v1/widget/config?client_key=${key.public_key}`, headers: [["origin", "https://evil.s3.amazonaws.com"]] }),
+      await send(srv.url, {
+        method: "GET",
+        path: `/api/v1/widget/config?client_key=${key.public_key}`,
+        headers: [["origin", "https://evil.s3.amazonaws.com"]],
+      }),
       403,
       "origin_not_allowed: Origin not in allowlist for this client_key (origin https://evil.s3.amazonaws.com)",
     );

@@ -18,7 +18,17 @@ async function setup(opts: Parameters<typeof startServer>[0]) {
   const clock = fakeClock(T0);
   const srv = await startServer({ clock, ...opts });
   srv.setAgentPolicy("agent-a", { widget_enabled: true, auth_mode: "both" });
-  const mk = async () => JSON.parse((await send(srv.url, json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: ["https://acme.com"], agent_id: "agent-a" }, [bearer(srv.apiKey)]))).text);
+  const mk = async () =>
+    JSON.parse(
+      (
+        await send(
+          srv.url,
+          json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: ["https://acme.com"], agent_id: "agent-a" }, [
+            bearer(srv.apiKey),
+          ]),
+        )
+      ).text,
+    );
   return { srv, clock, mk };
 }
 const guest = (srv: TestServer, pk: string, origin: [string, string], localAddress?: string) =>
@@ -51,7 +61,10 @@ describe("public traffic never throttles the management API", () => {
 
   test("user-token calls (widget secret) do not count against the management budget either", async () => {
     for (let i = 0; i < 70; i++) {
-      const r = await send(s.srv.url, json("POST", "/api/v1/widget/auth/user-token", { external_user_id: `u${i}` }, [bearer(key.secret_key)]));
+      const r = await send(
+        s.srv.url,
+        json("POST", "/api/v1/widget/auth/user-token", { external_user_id: `u${i}` }, [bearer(key.secret_key)]),
+      );
       expect(r.status).toBe(200);
     }
     expectReply(await listKeys(s.srv), 200, /^\[/);
@@ -67,7 +80,11 @@ describe("management traffic never throttles visitors", () => {
       expect((await listKeys(s.srv)).status).toBe(200);
       expectReply(await listKeys(s.srv), 429, "rate_limited: per-minute (3) exceeded");
       expectReply(await guest(s.srv, key.public_key, ACME), 200, /"kind":"guest"/);
-      expectReply(await send(s.srv.url, { method: "GET", path: `/api/v1/widget/config?client_key=${key.public_key}`, headers: [ACME] }), 200, /"account":"acme"/);
+      expectReply(
+        await send(s.srv.url, { method: "GET", path: `/api/v1/widget/config?client_key=${key.public_key}`, headers: [ACME] }),
+        200,
+        /"account":"acme"/,
+      );
     } finally {
       await s.srv.close();
     }
@@ -94,13 +111,19 @@ describe("public budgets: per peer, per key", () => {
   });
 
   test("refused calls are cheap: past the budget even a malformed body is not parsed", async () => {
-    for (let i = 0; i < 5; i++) expect((await send(s.srv.url, { method: "POST", path: "/api/v1/widget/auth/guest", body: "{", headers: [EVIL] })).status).toBe(400);
-    expectReply(await send(s.srv.url, { method: "POST", path: "/api/v1/widget/auth/guest", body: "{", headers: [EVIL] }), 429, /^rate_limited: public widget calls from this address \(5 per minute\) exceeded/);
+    for (let i = 0; i < 5; i++)
+      expect((await send(s.srv.url, { method: "POST", path: "/api/v1/widget/auth/guest", body: "{", headers: [EVIL] })).status).toBe(400);
+    expectReply(
+      await send(s.srv.url, { method: "POST", path: "/api/v1/widget/auth/guest", body: "{", headers: [EVIL] }),
+      429,
+      /^rate_limited: public widget calls from this address \(5 per minute\) exceeded/,
+    );
   });
 
   test("unknown keys count against the peer budget too (no free guessing)", async () => {
     const unknown = "pk_live_acme_" + "Z".repeat(32);
-    for (let i = 0; i < 5; i++) expectReply(await guest(s.srv, unknown, EVIL), 404, "invalid_client_key: no widget key matches this client_key");
+    for (let i = 0; i < 5; i++)
+      expectReply(await guest(s.srv, unknown, EVIL), 404, "invalid_client_key: no widget key matches this client_key");
     expectReply(await guest(s.srv, unknown, EVIL), 429, /^rate_limited: public widget calls from this address/);
   });
 
@@ -109,7 +132,11 @@ describe("public budgets: per peer, per key", () => {
     const other = await s.mk();
     for (let i = 0; i < 4; i++) expectReply(await guest(s.srv, key.public_key, EVIL, "127.0.0.3"), 403, FOREIGN);
     for (let i = 0; i < 3; i++) expectReply(await guest(s.srv, key.public_key, ACME), 200, /"kind":"guest"/);
-    expectReply(await guest(s.srv, key.public_key, ACME), 429, /^rate_limited: public widget calls for this key \(3 per minute\) exceeded; retry after 60 s$/);
+    expectReply(
+      await guest(s.srv, key.public_key, ACME),
+      429,
+      /^rate_limited: public widget calls for this key \(3 per minute\) exceeded; retry after 60 s$/,
+    );
     expectReply(await guest(s.srv, other.public_key, ["origin", "https://acme.com:443"]), 200, /"kind":"guest"/);
     expectReply(await listKeys(s.srv), 200, /^\[/);
   });
@@ -132,7 +159,11 @@ describe("public budgets: per peer, per key", () => {
   test("CORS preflights are not counted", async () => {
     const key = await s.mk();
     for (let i = 0; i < 10; i++) {
-      const r = await send(s.srv.url, { method: "OPTIONS", path: "/api/v1/widget/auth/guest", headers: [ACME, ["access-control-request-method", "POST"]] });
+      const r = await send(s.srv.url, {
+        method: "OPTIONS",
+        path: "/api/v1/widget/auth/guest",
+        headers: [ACME, ["access-control-request-method", "POST"]],
+      });
       expect(r.status).toBe(204);
     }
     expectReply(await guest(s.srv, key.public_key, ACME), 200, /"kind":"guest"/);
@@ -143,8 +174,24 @@ describe("one address cannot spend a key's budget, whatever it sends", () => {
   test("spellings of an allowed origin share one peer budget, and one address gets only its share of the key", async () => {
     const s = await setup({ limits: {}, publicLimits: { perPeer: 20, perKey: 50 } }); // share: 50 / 10 = 5
     try {
-      const key = JSON.parse((await send(s.srv.url, json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: ["https://acme.com", "*.acme.com"], agent_id: "agent-a" }, [bearer(s.srv.apiKey)]))).text);
-      const spellings = ["https://acme.com", "https://ACME.com", "https://acme.com.", "https://acme.com:443", "https://x1.acme.com", "https://X2.ACME.COM."];
+      const key = JSON.parse(
+        (
+          await send(
+            s.srv.url,
+            json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: ["https://acme.com", "*.acme.com"], agent_id: "agent-a" }, [
+              bearer(s.srv.apiKey),
+            ]),
+          )
+        ).text,
+      );
+      const spellings = [
+        "https://acme.com",
+        "https://ACME.com",
+        "https://acme.com.",
+        "https://acme.com:443",
+        "https://x1.acme.com",
+        "https://X2.ACME.COM.",
+      ];
       const statuses: number[] = [];
       for (let i = 0; i < 60; i++) statuses.push((await guest(s.srv, key.public_key, ["origin", spellings[i % spellings.length]])).status);
       expect(statuses.filter((x) => x === 200)).toHaveLength(5);
@@ -172,8 +219,13 @@ describe("one address cannot spend a key's budget, whatever it sends", () => {
           /^rate_limited: public widget calls for this key from this address \(2 per minute, this address's share of the key's 20\) exceeded; retry after 60 s$/,
         );
       }
-      for (let p = 2; p <= 10; p++) for (let i = 0; i < 2; i++) expect((await guest(s.srv, key.public_key, ACME, `127.0.0.${p}`)).status).toBe(200);
-      expectReply(await guest(s.srv, key.public_key, ACME, "127.0.0.11"), 429, /^rate_limited: public widget calls for this key \(20 per minute\) exceeded/);
+      for (let p = 2; p <= 10; p++)
+        for (let i = 0; i < 2; i++) expect((await guest(s.srv, key.public_key, ACME, `127.0.0.${p}`)).status).toBe(200);
+      expectReply(
+        await guest(s.srv, key.public_key, ACME, "127.0.0.11"),
+        429,
+        /^rate_limited: public widget calls for this key \(20 per minute\) exceeded/,
+      );
     } finally {
       await s.srv.close();
     }

@@ -38,14 +38,20 @@ describe("redact() removes a secret key in every spelling of an echo", () => {
   });
 
   test("through a KatavenApiError's message", () => {
-    const err = new KatavenApiError({ code: "invalid_body", status: 400, detail: `name: ${KEY.replace(/_/g, "%5F")} is not allowed`, method: "POST", path: "/api/v1/widget-keys" });
+    const err = new KatavenApiError({
+      code: "invalid_body",
+      status: 400,
+      detail: `name: ${KEY.replace(/_/g, "%5F")} is not allowed`,
+      method: "POST",
+      path: "/api/v1/widget-keys",
+    });
     expect(err.message).not.toMatch(/Q7dfK2LmN8pR/);
   });
 
   test.each([
     "widget key …a1b2c3d4 is disabled; re-enable it",
     "Origin not in allowlist for this client_key (origin https://evil.example)",
-    "domain_allowlist[0] \"https://acme%2ecom\" contains a \"%\" escape",
+    'domain_allowlist[0] "https://acme%2ecom" contains a "%" escape',
     "see https://docs.kataven.ai/widget?section=keys%20and%20secrets",
     "c2tf is not a key, nor is sk_test",
   ])("leaves ordinary text alone: %s", (text) => {

@@ -10,7 +10,9 @@ import { startServer, type TestServer } from "../support/server";
 let srv: TestServer;
 let port = 0;
 beforeAll(async () => {
-  srv = await startServer({ connectionLimits: { headersTimeoutMs: 800, requestTimeoutMs: 1500, keepAliveTimeoutMs: 800, maxConnections: 20 } });
+  srv = await startServer({
+    connectionLimits: { headersTimeoutMs: 800, requestTimeoutMs: 1500, keepAliveTimeoutMs: 800, maxConnections: 20 },
+  });
   port = Number(new URL(srv.url).port);
 });
 afterAll(() => srv.close());

@@ -10,7 +10,8 @@ import { SERVER_MAIN } from "../../scripts/lib/localServer";
 import { startServer, startServerProcess, type TestServer } from "../support/server";
 import { bearer, expectReply, json, send, type RawReply, type RawRequest } from "./support";
 
-const FULL = "storage_full: the server could not save the change because its disk is full; nothing was written, free disk space on the server and retry";
+const FULL =
+  "storage_full: the server could not save the change because its disk is full; nothing was written, free disk space on the server and retry";
 const ACME: [string, string] = ["origin", "https://acme.com"];
 
 /** SQLite's own SQLITE_FULL, as on a full disk: the database may not grow past the pages it has. */
@@ -20,7 +21,16 @@ function fillDisk(srv: TestServer): void {
 }
 
 const createKey = async (srv: TestServer, body: object = {}) =>
-  JSON.parse((await send(srv.url, json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: ["https://acme.com"], agent_id: "agent-a", ...body }, [bearer(srv.apiKey)]))).text) as {
+  JSON.parse(
+    (
+      await send(
+        srv.url,
+        json("POST", "/api/v1/widget-keys", { name: "k", domain_allowlist: ["https://acme.com"], agent_id: "agent-a", ...body }, [
+          bearer(srv.apiKey),
+        ]),
+      )
+    ).text,
+  ) as {
     id: string;
     public_key: string;
     secret_key: string;
@@ -32,46 +42,90 @@ const bigAllowlist = (i: number) => Array.from({ length: 100 }, (_, j) => `https
  * i-th attempt) until it stops succeeding; the last answer must be the 507.
  */
 const cases: [string, (srv: TestServer) => Promise<(i: number) => RawRequest>][] = [
-  ["POST /widget-keys", async (srv) => () => json("POST", "/api/v1/widget-keys", { name: "y".repeat(190), domain_allowlist: bigAllowlist(0) }, [bearer(srv.apiKey)])],
-  ["PATCH /widget-keys/{id}", async (srv) => {
-    const key = await createKey(srv);
-    return (i) => json("PATCH", `/api/v1/widget-keys/${key.id}`, { name: `n${i}`.repeat(20), domain_allowlist: bigAllowlist(i) }, [bearer(srv.apiKey)]);
-  }],
-  ["DELETE /widget-keys/{id} (a used key is disabled)", async (srv) => {
-    const ids: string[] = [];
-    for (let i = 0; i < 150; i++) {
+  [
+    "POST /widget-keys",
+    async (srv) => () =>
+      json("POST", "/api/v1/widget-keys", { name: "y".repeat(190), domain_allowlist: bigAllowlist(0) }, [bearer(srv.apiKey)]),
+  ],
+  [
+    "PATCH /widget-keys/{id}",
+    async (srv) => {
       const key = await createKey(srv);
-      srv.store.touchWidgetKey(key.id, new Date().toISOString());
-      ids.push(key.id);
-    }
-    return (i) => ({ method: "DELETE", path: `/api/v1/widget-keys/${ids[i]}`, headers: [bearer(srv.apiKey)] });
-  }],
-  ["PATCH /widget-settings", async (srv) => {
-    const keys = Array.from({ length: 40 }, (_, i) => srv.createAccount(`acct-${i}`).apiKey);
-    return (i) => json("PATCH", "/api/v1/widget-settings", { privacy_notice: "p".repeat(500), logo_url: `https://acme.com/${"l".repeat(2000)}` }, [bearer(keys[i])]);
-  }],
-  ["PUT /widget-settings", async (srv) => {
-    const keys = Array.from({ length: 40 }, (_, i) => srv.createAccount(`acct-${i}`).apiKey);
-    return (i) => json("PUT", "/api/v1/widget-settings", { privacy_notice: "p".repeat(500), logo_url: `https://acme.com/${"l".repeat(2000)}` }, [bearer(keys[i])]);
-  }],
-  ["PATCH /agents/{agentId}/widget-settings", async (srv) => {
-    for (let i = 0; i < 300; i++) srv.addAgent(`agent-${i}`);
-    return (i) => json("PATCH", `/api/v1/agents/agent-${i}/widget-settings`, { widget_enabled: true, auth_mode: "both" }, [bearer(srv.apiKey)]);
-  }],
-  ["POST /widget/auth/user-token", async (srv) => {
-    srv.setAgentPolicy("agent-a", { widget_enabled: true, auth_mode: "both" });
-    const key = await createKey(srv);
-    return (i) => json("POST", "/api/v1/widget/auth/user-token", { external_user_id: `user-${i}` }, [bearer(key.secret_key)]);
-  }],
-  ["POST /widget/auth/exchange", async (srv) => {
-    srv.setAgentPolicy("agent-a", { widget_enabled: true, auth_mode: "both" });
-    const key = await createKey(srv);
-    const tokens: string[] = [];
-    for (let i = 0; i < 300; i++) {
-      tokens.push(JSON.parse((await send(srv.url, json("POST", "/api/v1/widget/auth/user-token", { external_user_id: `user-${i}` }, [bearer(key.secret_key)]))).text).user_token);
-    }
-    return (i) => json("POST", "/api/v1/widget/auth/exchange", { client_key: key.public_key, user_token: tokens[i] }, [ACME]);
-  }],
+      return (i) =>
+        json("PATCH", `/api/v1/widget-keys/${key.id}`, { name: `n${i}`.repeat(20), domain_allowlist: bigAllowlist(i) }, [
+          bearer(srv.apiKey),
+        ]);
+    },
+  ],
+  [
+    "DELETE /widget-keys/{id} (a used key is disabled)",
+    async (srv) => {
+      const ids: string[] = [];
+      for (let i = 0; i < 150; i++) {
+        const key = await createKey(srv);
+        srv.store.touchWidgetKey(key.id, new Date().toISOString());
+        ids.push(key.id);
+      }
+      return (i) => ({ method: "DELETE", path: `/api/v1/widget-keys/${ids[i]}`, headers: [bearer(srv.apiKey)] });
+    },
+  ],
+  [
+    "PATCH /widget-settings",
+    async (srv) => {
+      const keys = Array.from({ length: 40 }, (_, i) => srv.createAccount(`acct-${i}`).apiKey);
+      return (i) =>
+        json("PATCH", "/api/v1/widget-settings", { privacy_notice: "p".repeat(500), logo_url: `https://acme.com/${"l".repeat(2000)}` }, [
+          bearer(keys[i]),
+        ]);
+    },
+  ],
+  [
+    "PUT /widget-settings",
+    async (srv) => {
+      const keys = Array.from({ length: 40 }, (_, i) => srv.createAccount(`acct-${i}`).apiKey);
+      return (i) =>
+        json("PUT", "/api/v1/widget-settings", { privacy_notice: "p".repeat(500), logo_url: `https://acme.com/${"l".repeat(2000)}` }, [
+          bearer(keys[i]),
+        ]);
+    },
+  ],
+  [
+    "PATCH /agents/{agentId}/widget-settings",
+    async (srv) => {
+      for (let i = 0; i < 300; i++) srv.addAgent(`agent-${i}`);
+      return (i) =>
+        json("PATCH", `/api/v1/agents/agent-${i}/widget-settings`, { widget_enabled: true, auth_mode: "both" }, [bearer(srv.apiKey)]);
+    },
+  ],
+  [
+    "POST /widget/auth/user-token",
+    async (srv) => {
+      srv.setAgentPolicy("agent-a", { widget_enabled: true, auth_mode: "both" });
+      const key = await createKey(srv);
+      return (i) => json("POST", "/api/v1/widget/auth/user-token", { external_user_id: `user-${i}` }, [bearer(key.secret_key)]);
+    },
+  ],
+  [
+    "POST /widget/auth/exchange",
+    async (srv) => {
+      srv.setAgentPolicy("agent-a", { widget_enabled: true, auth_mode: "both" });
+      const key = await createKey(srv);
+      const tokens: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        tokens.push(
+          JSON.parse(
+            (
+              await send(
+                srv.url,
+                json("POST", "/api/v1/widget/auth/user-token", { external_user_id: `user-${i}` }, [bearer(key.secret_key)]),
+              )
+            ).text,
+          ).user_token,
+        );
+      }
+      return (i) => json("POST", "/api/v1/widget/auth/exchange", { client_key: key.public_key, user_token: tokens[i] }, [ACME]);
+    },
+  ],
 ];
 
 describe("a full disk is a 507 on every write route", () => {

@@ -32,19 +32,31 @@ export function send(base: string, r: RawRequest): Promise<RawReply> {
   const body = r.body === undefined ? undefined : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
   const flat: string[] = (r.headers ?? []).some(([k]) => k.toLowerCase() === "host") ? [] : ["host", u.host];
   for (const [k, v] of r.headers ?? []) flat.push(k, v);
-  if (body !== undefined && !(r.headers ?? []).some(([k]) => k.toLowerCase() === "content-type")) flat.push("content-type", "application/json");
+  if (body !== undefined && !(r.headers ?? []).some(([k]) => k.toLowerCase() === "content-type"))
+    flat.push("content-type", "application/json");
   if (r.chunked) flat.push("transfer-encoding", "chunked");
-  else if (body !== undefined || r.declaredLength !== undefined) flat.push("content-length", String(r.declaredLength ?? Buffer.byteLength(body ?? "")));
+  else if (body !== undefined || r.declaredLength !== undefined)
+    flat.push("content-length", String(r.declaredLength ?? Buffer.byteLength(body ?? "")));
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method: r.method, path: r.path, localAddress: r.localAddress, headers: flat as unknown as Record<string, string> }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () => {
-        resolve({ status: res.statusCode ?? 0, text, headers: res.headers });
-        req.destroy();
-      });
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method: r.method,
+        path: r.path,
+        localAddress: r.localAddress,
+        headers: flat as unknown as Record<string, string>,
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (text += d));
+        res.on("end", () => {
+          resolve({ status: res.statusCode ?? 0, text, headers: res.headers });
+          req.destroy();
+        });
+      },
+    );
     req.on("error", reject);
     if (body !== undefined && r.chunked) for (let i = 0; i < body.length; i += 65_536) req.write(body.slice(i, i + 65_536));
     else if (body !== undefined) req.write(body);

@@ -197,7 +197,12 @@ export async function startServerProcess(
 ): Promise<ProcessServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kataven-local-"));
   const keepData = opts.dataDir !== undefined || opts.keepData === true;
-  const boot = await bootstrapAccount({ dataDir, account: opts.account ?? "acme", agents: opts.agents ?? ["agent-a", "agent-b"], rotateKey: true });
+  const boot = await bootstrapAccount({
+    dataDir,
+    account: opts.account ?? "acme",
+    agents: opts.agents ?? ["agent-a", "agent-b"],
+    rotateKey: true,
+  });
   const apiKey = boot.api_key!; // --rotate-key always mints
 
   const limits = opts.limits ?? false;
@@ -206,7 +211,8 @@ export async function startServerProcess(
       ? "off"
       : `minute=${limits.perMinute ?? 60},hour=${limits.perHour ?? 1000},day=${limits.perDay ?? 10000},concurrent=${limits.concurrent ?? 20}`;
   const pub = opts.publicLimits ?? false;
-  const publicSpec = pub === false ? "off" : `peer=${pub.perPeer ?? 300},key=${pub.perKey ?? 3000}${pub.perPeerKey ? `,peerkey=${pub.perPeerKey}` : ""}`;
+  const publicSpec =
+    pub === false ? "off" : `peer=${pub.perPeer ?? 300},key=${pub.perKey ?? 3000}${pub.perPeerKey ? `,peerkey=${pub.perPeerKey}` : ""}`;
   const args = ["--admin", "--bcrypt-cost", String(opts.bcryptCost ?? 4), "--rate-limits", limitSpec, "--public-rate-limits", publicSpec];
   if (opts.faults) args.push("--faults");
   if (!opts.log) args.push("--quiet");

@@ -182,7 +182,9 @@ describe("allowlist entries: rejected with a reason", () => {
 
 describe("allowlist lists: set semantics", () => {
   it("spellings of one origin collapse to one entry", () => {
-    expect(canonicalizeAllowlist(["acme.com", "https://acme.com", "https://ACME.com:443/", "acme.com."]).canonical).toEqual(["https://acme.com"]);
+    expect(canonicalizeAllowlist(["acme.com", "https://acme.com", "https://ACME.com:443/", "acme.com."]).canonical).toEqual([
+      "https://acme.com",
+    ]);
   });
 
   it("order does not matter: the lists compare equal as sets, and each keeps the order it was given in", () => {
@@ -197,7 +199,10 @@ describe("allowlist lists: set semantics", () => {
   });
 
   it("the first spelling of a duplicate keeps its place", () => {
-    expect(canonicalizeAllowlist(["https://b.com", "A.com", "b.com", "https://a.com"]).canonical).toEqual(["https://b.com", "https://a.com"]);
+    expect(canonicalizeAllowlist(["https://b.com", "A.com", "b.com", "https://a.com"]).canonical).toEqual([
+      "https://b.com",
+      "https://a.com",
+    ]);
   });
 
   it("re-spelling does not matter", () => {

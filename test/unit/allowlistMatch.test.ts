@@ -132,12 +132,17 @@ describe("lists and request origins", () => {
     expect(readRequestOrigin(headers).origin).toBe(expected);
   });
 
-  test.each([[{}], [{ origin: "null" }], [{ origin: null, referer: null }], [{ origin: "chrome-extension://abc" }], [{ referer: "not a url" }], [{ origin: "null", referer: "https://b.com/x" }], [{ origin: "https://a.com, https://b.com" }]])(
-    "readRequestOrigin(%j).origin = null: no usable origin, which is refused",
-    (headers) => {
-      expect(readRequestOrigin(headers).origin).toBeNull();
-    },
-  );
+  test.each([
+    [{}],
+    [{ origin: "null" }],
+    [{ origin: null, referer: null }],
+    [{ origin: "chrome-extension://abc" }],
+    [{ referer: "not a url" }],
+    [{ origin: "null", referer: "https://b.com/x" }],
+    [{ origin: "https://a.com, https://b.com" }],
+  ])("readRequestOrigin(%j).origin = null: no usable origin, which is refused", (headers) => {
+    expect(readRequestOrigin(headers).origin).toBeNull();
+  });
 });
 
 describe("request origins that are present but unusable", () => {

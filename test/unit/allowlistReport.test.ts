@@ -11,7 +11,11 @@ const FIXTURES = path.join(__dirname, "../fixtures");
 const KEY = "pulumi-nodejs:dynamic/kataven:WidgetKey";
 import { UNKNOWN } from "../../contract/engine";
 const urn = (name: string, type = KEY) => `urn:pulumi:prod::kataven-widget::${type}::${name}`;
-const state = (props: Record<string, unknown>, type = KEY) => ({ type, inputs: { __provider: "exports.handler = …", ...props }, outputs: props });
+const state = (props: Record<string, unknown>, type = KEY) => ({
+  type,
+  inputs: { __provider: "exports.handler = …", ...props },
+  outputs: props,
+});
 
 describe("the recorded preview", () => {
   let preview: string;
@@ -42,7 +46,12 @@ describe("renderAllowlistReport", () => {
   it("says so when no key changes", () => {
     const md = renderAllowlistReport({
       steps: [
-        { op: "same", urn: urn("website"), oldState: state({ domainAllowlist: ["https://a.example"] }), newState: state({ domainAllowlist: ["https://a.example"] }) },
+        {
+          op: "same",
+          urn: urn("website"),
+          oldState: state({ domainAllowlist: ["https://a.example"] }),
+          newState: state({ domainAllowlist: ["https://a.example"] }),
+        },
         { op: "same", urn: urn("portal"), oldState: state({ domainAllowlist: [] }), newState: state({ domainAllowlist: [] }) },
       ],
     });
@@ -62,7 +71,16 @@ describe("renderAllowlistReport", () => {
     });
     expect(c.old?.allowlist).toEqual(["*.a.example", "https://a.example"]);
     expect(c.new?.allowlist).toEqual(["*.a.example", "https://a.example"]);
-    const md = renderAllowlistReport({ steps: [{ op: "update", urn: urn("website"), oldState: state({ domainAllowlist: ["https://a.example"] }), newState: state({ domainAllowlist: ["a.example"] }) }] });
+    const md = renderAllowlistReport({
+      steps: [
+        {
+          op: "update",
+          urn: urn("website"),
+          oldState: state({ domainAllowlist: ["https://a.example"] }),
+          newState: state({ domainAllowlist: ["a.example"] }),
+        },
+      ],
+    });
     expect(md).toContain("| `website` | updated | unchanged |");
     expect(md).toContain("No change to the allowlist, agent or enabled state.");
   });
@@ -144,7 +162,11 @@ describe("renderAllowlistReport", () => {
         {
           op: "delete",
           urn: urn("website"),
-          oldState: { type: KEY, inputs: { domainAllowlist: ["https://a.example"] }, outputs: { domainAllowlist: ["https://a.example"], secretKey: secret, publicKey: "pk_live_acme_x" } },
+          oldState: {
+            type: KEY,
+            inputs: { domainAllowlist: ["https://a.example"] },
+            outputs: { domainAllowlist: ["https://a.example"], secretKey: secret, publicKey: "pk_live_acme_x" },
+          },
         },
       ],
       diagnostics: [{ severity: "error", message: `create failed for key ${secret}` }],
@@ -158,11 +180,18 @@ describe("renderAllowlistReport", () => {
   it("lists other Kataven resources that change, without their properties", () => {
     const md = renderAllowlistReport({
       steps: [
-        { op: "update", urn: urn("agent-support", "pulumi-nodejs:dynamic/kataven:AgentWidgetSettings"), oldState: state({ authMode: "guest" }, "pulumi-nodejs:dynamic/kataven:AgentWidgetSettings"), newState: state({ authMode: "both" }, "pulumi-nodejs:dynamic/kataven:AgentWidgetSettings") },
+        {
+          op: "update",
+          urn: urn("agent-support", "pulumi-nodejs:dynamic/kataven:AgentWidgetSettings"),
+          oldState: state({ authMode: "guest" }, "pulumi-nodejs:dynamic/kataven:AgentWidgetSettings"),
+          newState: state({ authMode: "both" }, "pulumi-nodejs:dynamic/kataven:AgentWidgetSettings"),
+        },
         { op: "create", urn: urn("branding", "pulumi-nodejs:dynamic/kataven:WidgetSettings") },
       ],
     });
-    expect(md).toContain("### Other Kataven settings\n\n- `agent-support` (AgentWidgetSettings) updated\n- `branding` (WidgetSettings) created\n");
+    expect(md).toContain(
+      "### Other Kataven settings\n\n- `agent-support` (AgentWidgetSettings) updated\n- `branding` (WidgetSettings) created\n",
+    );
     expect(md).not.toContain("both");
   });
 });

@@ -39,13 +39,21 @@ describe("lifecycle methods with a connection input", () => {
 
   it("refuses a connection without an API key at check, naming connection.apiKey", async () => {
     const r = await methods.check({}, { name: "a", connection: { apiUrl: "http://127.0.0.1:1" } });
-    expect(r.failures).toEqual([{ property: "connection", reason: expect.stringMatching(/connection\.apiKey is not set: pass the account API key, e.g. new KatavenConnection/) }]);
+    expect(r.failures).toEqual([
+      {
+        property: "connection",
+        reason: expect.stringMatching(/connection\.apiKey is not set: pass the account API key, e.g. new KatavenConnection/),
+      },
+    ]);
   });
 
   it("replaces on another URL or account, updates on another key only, and is quiet otherwise", async () => {
     expect(await methods.diff("k1", { connection: conn("a") }, { connection: conn("a") })).toEqual({ changes: false, replaces: [] });
     expect(await methods.diff("k1", { connection: conn("a") }, { connection: conn("b") })).toEqual({ changes: true, replaces: [] });
-    expect(await methods.diff("k1", { connection: conn("a") }, { connection: conn("a", "https://api.kataven.ai") })).toEqual({ changes: true, replaces: ["connection"] });
+    expect(await methods.diff("k1", { connection: conn("a") }, { connection: conn("a", "https://api.kataven.ai") })).toEqual({
+      changes: true,
+      replaces: ["connection"],
+    });
     expect(await methods.diff("k1", {}, { connection: conn("a") })).toEqual({ changes: true, replaces: ["connection"] });
   });
 });

@@ -15,11 +15,13 @@ describe("the resource reference (docs/reference.md)", () => {
 
   it("documents every input and output of every resource", () => {
     const ref = renderReference();
-    for (const heading of ["### WidgetKey", "### RotatingWidgetKey", "### WidgetSettings", "### AgentWidgetSettings"]) expect(ref).toContain(heading);
+    for (const heading of ["### WidgetKey", "### RotatingWidgetKey", "### WidgetSettings", "### AgentWidgetSettings"])
+      expect(ref).toContain(heading);
     for (const field of ["`domainAllowlist`", "`rotation`", "`adopt`", "`secretKey`", "`launcherPosition`", "`authMode`", "`onDelete`"]) {
       expect(ref).toContain(field);
     }
-    for (const fn of ["`WidgetKey.get(", "`getWidgetKeys(", "`getWidgetSettings(", "`getAgentWidgetSettings(", "`WidgetKeyInfo`"]) expect(ref).toContain(fn);
+    for (const fn of ["`WidgetKey.get(", "`getWidgetKeys(", "`getWidgetSettings(", "`getAgentWidgetSettings(", "`WidgetKeyInfo`"])
+      expect(ref).toContain(fn);
     expect(ref).not.toMatch(/\| {2}\|\n/); // every row has a description
   });
 });

@@ -42,7 +42,11 @@ describe("registering a resource", () => {
   it("restores it when the SDK throws, and the error keeps a stack", () => {
     let caught: unknown;
     try {
-      new WidgetKey("registration-b", { name: "registration b", domainAllowlist: ["https://b.example"] }, { parent: "not a resource" as never });
+      new WidgetKey(
+        "registration-b",
+        { name: "registration b", domainAllowlist: ["https://b.example"] },
+        { parent: "not a resource" as never },
+      );
     } catch (err) {
       caught = err;
     }

@@ -20,7 +20,9 @@ describe("the import resource option", () => {
   });
 
   it("refuses an empty import id, pointing at adopt", () => {
-    expect(() => importAsAdopt("site", {}, { import: "  " })).toThrow(/import option must be the id of an existing widget key.*adopt: \{ id:/);
+    expect(() => importAsAdopt("site", {}, { import: "  " })).toThrow(
+      /import option must be the id of an existing widget key.*adopt: \{ id:/,
+    );
   });
 
   it("is dropped for the settings resources (their create adopts what is stored)", () => {

@@ -31,7 +31,11 @@ function read(file: string): Record<string, unknown> {
 function recorded(m: Manifest): Record<string, unknown> {
   const sort = (v: unknown): unknown =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sort(x)]))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, x]) => [k, sort(x)]),
+        )
       : v;
   return Object.fromEntries(FIELDS.filter((f) => m[f] !== undefined).map((f) => [f, sort(m[f])]));
 }

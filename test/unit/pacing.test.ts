@@ -98,7 +98,10 @@ describe("Pacer", () => {
   it("after a burst filled the window, reports the wait for the window to pass, not queued ÷ rate", async () => {
     const time = fakeTime();
     const progress: PacingProgress[] = [];
-    const pacer = new Pacer({ perMinute: 600, perHour: 0, perDay: 0 }, { ...time, onProgress: (p) => progress.push(p), progressEveryMs: 0 });
+    const pacer = new Pacer(
+      { perMinute: 600, perHour: 0, perDay: 0 },
+      { ...time, onProgress: (p) => progress.push(p), progressEveryMs: 0 },
+    );
     // 600 requests sent over the first 28 s (as the engine sends them), then 7 more arrive together
     for (let i = 0; i < 600; i++) {
       time.t.now = Math.floor((i * 28_000) / 600);

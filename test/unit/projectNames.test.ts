@@ -38,14 +38,22 @@ describe("Pulumi project names", () => {
 
   it("finds the programs and reads a name from each", () => {
     // the root program and every example are among them, so the scan can't pass by finding nothing
-    for (const f of ["Pulumi.yaml", "examples/quickstart/Pulumi.yaml", "examples/customer-backend/Pulumi.yaml", "test/e2e/programs/options/Pulumi.yaml"]) {
+    for (const f of [
+      "Pulumi.yaml",
+      "examples/quickstart/Pulumi.yaml",
+      "examples/customer-backend/Pulumi.yaml",
+      "test/e2e/programs/options/Pulumi.yaml",
+    ]) {
       expect(Object.keys(files)).toContain(f);
     }
-    for (const [file, name] of Object.entries(files)) expect({ file, name: name ?? "(none)" }).toEqual({ file, name: expect.stringMatching(/^[A-Za-z0-9._-]+$/) });
+    for (const [file, name] of Object.entries(files))
+      expect({ file, name: name ?? "(none)" }).toEqual({ file, name: expect.stringMatching(/^[A-Za-z0-9._-]+$/) });
   });
 
   it("the duplicate check flags two programs with one name (positive control)", () => {
-    expect(duplicates({ "a/Pulumi.yaml": "same", "b/Pulumi.yaml": "same", "c/Pulumi.yaml": "other" })).toEqual({ same: ["a/Pulumi.yaml", "b/Pulumi.yaml"] });
+    expect(duplicates({ "a/Pulumi.yaml": "same", "b/Pulumi.yaml": "same", "c/Pulumi.yaml": "other" })).toEqual({
+      same: ["a/Pulumi.yaml", "b/Pulumi.yaml"],
+    });
     expect(projectName('# comment\nname: "quoted-name" # trailing\nruntime: nodejs\n')).toBe("quoted-name");
   });
 

@@ -38,7 +38,10 @@ describe("WidgetKey check", () => {
   it("names the failing allowlist entry by index, with the entry and what to do", async () => {
     const r = await key.check({}, { name: "n", domainAllowlist: ["https://ok.com", "acme.com", "https://a.com/x"] });
     expect(r.failures).toEqual([
-      { property: "domainAllowlist[2]", reason: expect.stringMatching(/^"https:\/\/a\.com\/x" has a path; use an origin such as "https:\/\/a\.com"/) },
+      {
+        property: "domainAllowlist[2]",
+        reason: expect.stringMatching(/^"https:\/\/a\.com\/x" has a path; use an origin such as "https:\/\/a\.com"/),
+      },
     ]);
   });
 
@@ -84,7 +87,9 @@ describe("WidgetKey check", () => {
     setConfig({ apiUrl: "https://api.kataven.ai" });
     const r = await key.check({}, { name: "n", domainAllowlist: [] });
     expect(r.failures).toEqual([{ property: "", reason: MISSING_API_KEY_MESSAGE }]);
-    expect(MISSING_API_KEY_MESSAGE).toBe('kataven:apiKey is not set. Run "pulumi config set --secret kataven:apiKey sk_live_…" or set KATAVEN_API_KEY.');
+    expect(MISSING_API_KEY_MESSAGE).toBe(
+      'kataven:apiKey is not set. Run "pulumi config set --secret kataven:apiKey sk_live_…" or set KATAVEN_API_KEY.',
+    );
   });
 });
 
@@ -96,7 +101,9 @@ describe("WidgetKey tags", () => {
     const bad = await key.check({}, { name: "k", domainAllowlist: [], tags: ["ok", "Not OK", 3] });
     expect(bad.failures.map((f) => f.property)).toEqual(["tags[1]", "tags[2]"]);
     expect(bad.failures[0].reason).toMatch(/"Not OK" must be a lower-case label/);
-    expect((await key.check({}, { name: "k", domainAllowlist: [], tags: "allow-wildcards" })).failures[0]).toMatchObject({ property: "tags" });
+    expect((await key.check({}, { name: "k", domainAllowlist: [], tags: "allow-wildcards" })).failures[0]).toMatchObject({
+      property: "tags",
+    });
   });
 
   it("a tag change is an in-place update; their order is not a change", () => {
@@ -109,10 +116,18 @@ describe("WidgetKey tags", () => {
 });
 
 describe("WidgetKey diff", () => {
-  const news = (over: Record<string, unknown> = {}) => ({ name: "acme prod", domainAllowlist: ["https://acme.com", "*.acme.com"], disabled: false, providerVersion: PV, ...over });
+  const news = (over: Record<string, unknown> = {}) => ({
+    name: "acme prod",
+    domainAllowlist: ["https://acme.com", "*.acme.com"],
+    disabled: false,
+    providerVersion: PV,
+    ...over,
+  });
 
   it("no change when only order or spelling of the allowlist differs", async () => {
-    expect(await key.diff("k1", baseKeyOuts, news({ domainAllowlist: ["acme.com", "https://*.ACME.com", "https://acme.com:443/"] }))).toEqual({
+    expect(
+      await key.diff("k1", baseKeyOuts, news({ domainAllowlist: ["acme.com", "https://*.ACME.com", "https://acme.com:443/"] })),
+    ).toEqual({
       changes: false,
       replaces: [],
       deleteBeforeReplace: false,
@@ -121,7 +136,13 @@ describe("WidgetKey diff", () => {
 
   it("an allowlist edit is an in-place update that lists added and removed origins", () => {
     const d = key.diffWidgetKey(baseKeyOuts, news({ domainAllowlist: ["https://acme.com", "https://shop.acme.com"] }));
-    expect(d).toMatchObject({ changes: true, replaces: [], changed: ["domainAllowlist"], allowlistAdded: ["https://shop.acme.com"], allowlistRemoved: ["*.acme.com"] });
+    expect(d).toMatchObject({
+      changes: true,
+      replaces: [],
+      changed: ["domainAllowlist"],
+      allowlistAdded: ["https://shop.acme.com"],
+      allowlistRemoved: ["*.acme.com"],
+    });
   });
 
   it.each([
@@ -137,10 +158,24 @@ describe("WidgetKey diff", () => {
 
   it("a new release (providerVersion) alone plans nothing; only a different stored stub does", () => {
     const stub = "exports.handler = stub";
-    expect(key.diffWidgetKey({ ...baseKeyOuts, __provider: stub }, news({ providerVersion: "0.2.0", __provider: stub })).changes).toBe(false);
-    expect(settings.changedFields({ onDelete: "reset", providerVersion: PV, __provider: stub }, { onDelete: "reset", providerVersion: "9", __provider: stub })).toEqual([]);
-    expect(agent.diffAgentSettings({ agentId: "a", onDelete: "reset", providerVersion: PV, __provider: stub }, { agentId: "a", onDelete: "reset", providerVersion: "9", __provider: stub }).changes).toBe(false);
-    expect(settings.changedFields({ onDelete: "reset", __provider: stub }, { onDelete: "reset", __provider: `${stub} v2` })).toEqual(["__provider"]);
+    expect(key.diffWidgetKey({ ...baseKeyOuts, __provider: stub }, news({ providerVersion: "0.2.0", __provider: stub })).changes).toBe(
+      false,
+    );
+    expect(
+      settings.changedFields(
+        { onDelete: "reset", providerVersion: PV, __provider: stub },
+        { onDelete: "reset", providerVersion: "9", __provider: stub },
+      ),
+    ).toEqual([]);
+    expect(
+      agent.diffAgentSettings(
+        { agentId: "a", onDelete: "reset", providerVersion: PV, __provider: stub },
+        { agentId: "a", onDelete: "reset", providerVersion: "9", __provider: stub },
+      ).changes,
+    ).toBe(false);
+    expect(settings.changedFields({ onDelete: "reset", __provider: stub }, { onDelete: "reset", __provider: `${stub} v2` })).toEqual([
+      "__provider",
+    ]);
     expect(key.diffWidgetKey({ ...baseKeyOuts, __provider: stub }, news({ __provider: `${stub} v2` })).changed).toEqual(["__provider"]);
   });
 
@@ -153,7 +188,7 @@ describe("WidgetKey diff", () => {
     expect(d.changed).toEqual(["disabled"]);
   });
 
-  it("rotation replaces; 1 and \"1\" are the same rotation", () => {
+  it('rotation replaces; 1 and "1" are the same rotation', () => {
     expect(key.diffWidgetKey(baseKeyOuts, news({ rotation: 1 })).replaces).toEqual(["rotation"]);
     expect(key.diffWidgetKey({ ...baseKeyOuts, rotation: 1 }, news({ rotation: "1" })).changes).toBe(false);
     expect(key.diffWidgetKey({ ...baseKeyOuts, rotation: "2025-01" }, news({ rotation: "2025-02" })).replaces).toEqual(["rotation"]);
@@ -208,7 +243,9 @@ describe("WidgetSettings check and diff", () => {
     expect(settings.changedFields(stored, { ...stored, onDelete: undefined })).toEqual([]);
     const policy = { agentId: "a", widgetEnabled: true, authMode: "both", onDelete: "retain", adoptedValues: true };
     expect(agent.diffAgentSettings(policy, { agentId: "a", widgetEnabled: true, authMode: "both" }).changes).toBe(false);
-    expect(agent.diffAgentSettings(policy, { agentId: "a", widgetEnabled: true, authMode: "both", onDelete: "reset" }).changed).toEqual(["onDelete"]);
+    expect(agent.diffAgentSettings(policy, { agentId: "a", widgetEnabled: true, authMode: "both", onDelete: "reset" }).changed).toEqual([
+      "onDelete",
+    ]);
   });
 
   it("valid input: colours lower-cased, onDelete left to its default, every field it will write shown (defaults for the rest)", async () => {
@@ -225,19 +262,39 @@ describe("WidgetSettings check and diff", () => {
     expect((await settings.check({}, {})).inputs).toMatchObject({ launcherPosition: "br", primaryColor: null });
   });
 
-  const stored = { primaryColor: "#2563eb", accentColor: null, logoUrl: null, launcherPosition: "br", launcherLabel: "Talk to us", privacyNotice: null, onDelete: "reset", providerVersion: PV };
+  const stored = {
+    primaryColor: "#2563eb",
+    accentColor: null,
+    logoUrl: null,
+    launcherPosition: "br",
+    launcherLabel: "Talk to us",
+    privacyNotice: null,
+    onDelete: "reset",
+    providerVersion: PV,
+  };
 
   it("no change when the program states what is stored (defaults implied)", () => {
-    expect(settings.changedFields(stored, { primaryColor: "#2563EB", launcherLabel: "Talk to us", onDelete: "reset", providerVersion: PV })).toEqual([]);
+    expect(
+      settings.changedFields(stored, { primaryColor: "#2563EB", launcherLabel: "Talk to us", onDelete: "reset", providerVersion: PV }),
+    ).toEqual([]);
   });
 
   it("a field removed from the program goes back to its default", () => {
     expect(settings.changedFields(stored, { primaryColor: "#2563eb", onDelete: "reset", providerVersion: PV })).toEqual(["launcherLabel"]);
-    expect(settings.changedFields({ ...stored, launcherPosition: "tl" }, { primaryColor: "#2563eb", launcherLabel: "Talk to us", onDelete: "reset", providerVersion: PV })).toEqual(["launcherPosition"]);
+    expect(
+      settings.changedFields(
+        { ...stored, launcherPosition: "tl" },
+        { primaryColor: "#2563eb", launcherLabel: "Talk to us", onDelete: "reset", providerVersion: PV },
+      ),
+    ).toEqual(["launcherPosition"]);
   });
 
   it("nothing replaces", async () => {
-    expect(await settings.diff("s", stored, { primaryColor: "#000", onDelete: "retain", providerVersion: "9" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await settings.diff("s", stored, { primaryColor: "#000", onDelete: "retain", providerVersion: "9" })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 });
 
@@ -259,7 +316,10 @@ describe("AgentWidgetSettings check and diff", () => {
   it("agentId replaces, the rest updates, defaults apply to removed fields", () => {
     expect(agent.diffAgentSettings(stored, { ...stored, agentId: "agent-b" }).replaces).toEqual(["agentId"]);
     expect(agent.diffAgentSettings(stored, { ...stored, authMode: "user" })).toMatchObject({ replaces: [], changed: ["authMode"] });
-    expect(agent.diffAgentSettings(stored, { agentId: "agent-a", onDelete: "reset", providerVersion: PV }).changed).toEqual(["widgetEnabled", "authMode"]);
+    expect(agent.diffAgentSettings(stored, { agentId: "agent-a", onDelete: "reset", providerVersion: PV }).changed).toEqual([
+      "widgetEnabled",
+      "authMode",
+    ]);
     expect(agent.diffAgentSettings(stored, { ...stored }).changes).toBe(false);
   });
 });

@@ -6,7 +6,16 @@ import { toCamel, toSnake } from "../../provider/api/records";
 import { backoffMs, parseRetryAfter } from "../../provider/api/retry";
 import { accountKeyOf } from "../../provider/api/transport";
 import { configProblem, DEFAULT_API_URL, MISSING_API_KEY_MESSAGE, resolveConfig } from "../../provider/config";
-import { hintFor, KatavenApiError, KatavenConfigError, KatavenError, KatavenNetworkError, KatavenResponseError, parseErrorBody, redact } from "../../provider/api/errors";
+import {
+  hintFor,
+  KatavenApiError,
+  KatavenConfigError,
+  KatavenError,
+  KatavenNetworkError,
+  KatavenResponseError,
+  parseErrorBody,
+  redact,
+} from "../../provider/api/errors";
 
 describe("Retry-After", () => {
   const now = Date.parse("2025-06-01T12:00:00Z");
@@ -49,8 +58,17 @@ describe("backoff", () => {
 
 describe("wire case conversion", () => {
   it("snake_case on the wire, camelCase outside", () => {
-    expect(toCamel({ key_last8: "x", domain_allowlist: [], agent_id: null, id: "1" })).toEqual({ keyLast8: "x", domainAllowlist: [], agentId: null, id: "1" });
-    expect(toSnake({ domainAllowlist: ["a"], agentId: null, launcherPosition: "br", name: undefined })).toEqual({ domain_allowlist: ["a"], agent_id: null, launcher_position: "br" });
+    expect(toCamel({ key_last8: "x", domain_allowlist: [], agent_id: null, id: "1" })).toEqual({
+      keyLast8: "x",
+      domainAllowlist: [],
+      agentId: null,
+      id: "1",
+    });
+    expect(toSnake({ domainAllowlist: ["a"], agentId: null, launcherPosition: "br", name: undefined })).toEqual({
+      domain_allowlist: ["a"],
+      agent_id: null,
+      launcher_position: "br",
+    });
   });
 });
 
@@ -64,13 +82,29 @@ describe("error text", () => {
       path: "/api/v1/widget-keys/3f2a",
       hint: 'it may have been deleted outside Pulumi, run "pulumi refresh".',
     });
-    expect(e.message).toBe('PATCH /api/v1/widget-keys/3f2a failed: 404 not_found: widget key not found; it may have been deleted outside Pulumi, run "pulumi refresh".');
-    expect(e).toMatchObject({ status: 404, code: "not_found", detail: "widget key not found", method: "PATCH", path: "/api/v1/widget-keys/3f2a" });
+    expect(e.message).toBe(
+      'PATCH /api/v1/widget-keys/3f2a failed: 404 not_found: widget key not found; it may have been deleted outside Pulumi, run "pulumi refresh".',
+    );
+    expect(e).toMatchObject({
+      status: 404,
+      code: "not_found",
+      detail: "widget key not found",
+      method: "PATCH",
+      path: "/api/v1/widget-keys/3f2a",
+    });
   });
 
   it("401 says to check kataven:apiKey", () => {
-    const e = new KatavenApiError({ status: 401, code: "unauthorized", detail: "Missing or invalid bearer token", method: "GET", path: "/api/v1/widget-keys" });
-    expect(e.message).toMatch(/^GET \/api\/v1\/widget-keys failed: 401 unauthorized: Missing or invalid bearer token; check kataven:apiKey/);
+    const e = new KatavenApiError({
+      status: 401,
+      code: "unauthorized",
+      detail: "Missing or invalid bearer token",
+      method: "GET",
+      path: "/api/v1/widget-keys",
+    });
+    expect(e.message).toMatch(
+      /^GET \/api\/v1\/widget-keys failed: 401 unauthorized: Missing or invalid bearer token; check kataven:apiKey/,
+    );
   });
 
   it("counts attempts when retried", () => {
@@ -80,7 +114,13 @@ describe("error text", () => {
 
   it("never carries key material, bearer tokens or JWTs", () => {
     const secret = "sk_live_acme_Zx81kQ2mN4pL7rT9vW3yB6cD";
-    const e = new KatavenApiError({ status: 400, code: "bad", detail: `got ${secret} with Authorization: Bearer ${secret} and eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig`, method: "POST", path: "/p" });
+    const e = new KatavenApiError({
+      status: 400,
+      code: "bad",
+      detail: `got ${secret} with Authorization: Bearer ${secret} and eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig`,
+      method: "POST",
+      path: "/p",
+    });
     expect(e.message).not.toContain("Zx81kQ2mN4pL7rT9vW3yB6cD");
     expect(e.message).not.toContain("eyJzdWIiOiJ4In0");
     expect(e.detail).not.toContain("Zx81kQ2mN4pL7rT9vW3yB6cD");
@@ -93,7 +133,11 @@ describe("error text", () => {
   it.each([
     ["not_found: widget key not found", "not_found", "widget key not found"],
     ["rate_limited: per-minute (60) exceeded", "rate_limited", "per-minute (60) exceeded"],
-    ["invalid_allowlist_entry: domain_allowlist[2] must not contain a path", "invalid_allowlist_entry", "domain_allowlist[2] must not contain a path"],
+    [
+      "invalid_allowlist_entry: domain_allowlist[2] must not contain a path",
+      "invalid_allowlist_entry",
+      "domain_allowlist[2] must not contain a path",
+    ],
     ["<html>Bad gateway</html>", "unknown_error", "<html>Bad gateway</html>"],
     ["", "unknown_error", "(empty response body)"],
   ])("plain-text body %j → %s", (body, code, detail) => {

@@ -56,22 +56,46 @@ describe("drift rules", () => {
 describe("the orphan check's retry", () => {
   it("keeps trying through network errors and 5xx until it gets an answer", async () => {
     let n = 0;
-    const v = await untilDecided(async () => {
-      n++;
-      if (n === 1) throw new KatavenNetworkError({ code: "ECONNREFUSED", method: "GET", path: "/x", reason: "refused" });
-      if (n === 2) throw new KatavenApiError({ status: 503, code: "unavailable", detail: "", method: "GET", path: "/x" });
-      return "listed";
-    }, 5_000, "list", 5);
+    const v = await untilDecided(
+      async () => {
+        n++;
+        if (n === 1) throw new KatavenNetworkError({ code: "ECONNREFUSED", method: "GET", path: "/x", reason: "refused" });
+        if (n === 2) throw new KatavenApiError({ status: 503, code: "unavailable", detail: "", method: "GET", path: "/x" });
+        return "listed";
+      },
+      5_000,
+      "list",
+      5,
+    );
     expect([v, n]).toEqual(["listed", 3]);
   });
 
   it("stops at a permanent error, and at the deadline with the last error", async () => {
     let n = 0;
     const auth = new KatavenApiError({ status: 401, code: "unauthorized", detail: "", method: "GET", path: "/x" });
-    await expect(untilDecided(async () => { n++; throw auth; }, 5_000, "list", 5)).rejects.toBe(auth);
+    await expect(
+      untilDecided(
+        async () => {
+          n++;
+          throw auth;
+        },
+        5_000,
+        "list",
+        5,
+      ),
+    ).rejects.toBe(auth);
     expect(n).toBe(1);
     const started = Date.now();
-    await expect(untilDecided(async () => { throw new Error("down"); }, 200, "list", 20)).rejects.toThrow("down");
+    await expect(
+      untilDecided(
+        async () => {
+          throw new Error("down");
+        },
+        200,
+        "list",
+        20,
+      ),
+    ).rejects.toThrow("down");
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
@@ -82,7 +106,11 @@ describe("errors printed once", () => {
     const original = console.error;
     console.error = (...args: unknown[]) => void printed.push(args);
     try {
-      const methods = quietErrors({ read: async () => { throw new Error("GET /api/v1/widget-keys failed: 503"); } });
+      const methods = quietErrors({
+        read: async () => {
+          throw new Error("GET /api/v1/widget-keys failed: 503");
+        },
+      });
       const err = (await methods.read().catch((e: Error) => e)) as Error;
       expect(err.message).toBe("GET /api/v1/widget-keys failed: 503");
       // what sdk/nodejs/cmd/dynamic-provider does with it

@@ -66,7 +66,11 @@ describe("kataven-recover: which untracked keys it may act on", () => {
   const evidence: Evidence[] = interruptedRunEvidence(interrupted, history, SLACK, SKEW).evidence;
 
   it("another stack's key of the same name, created outside the window, is only listed", () => {
-    const u = untrackedKeys([key("k1", "site", "09:30:00"), key("other", "site", "09:30:00"), key("later", "site", "10:06:00")], trackingOf([interrupted]), evidence);
+    const u = untrackedKeys(
+      [key("k1", "site", "09:30:00"), key("other", "site", "09:30:00"), key("later", "site", "10:06:00")],
+      trackingOf([interrupted]),
+      evidence,
+    );
     expect(u.map((k) => [k.id, k.action])).toEqual([
       ["other", "list-only"],
       ["later", "list-only"],
@@ -75,7 +79,11 @@ describe("kataven-recover: which untracked keys it may act on", () => {
 
   it("inside the window: a never-used key of the pending name is deleted, a used one is only revocable, another name is listed", () => {
     const u = untrackedKeys(
-      [key("orphan", "site", "10:04:59"), key("used", "site", "10:03:00", { lastUsedAt: "2026-11-29T10:10:00Z" }), key("x", "not declared", "10:04:00")],
+      [
+        key("orphan", "site", "10:04:59"),
+        key("used", "site", "10:03:00", { lastUsedAt: "2026-11-29T10:10:00Z" }),
+        key("x", "not declared", "10:04:00"),
+      ],
       trackingOf([interrupted]),
       evidence,
     );
@@ -88,7 +96,12 @@ describe("kataven-recover: which untracked keys it may act on", () => {
 
   it("a window the user gives is evidence too, and a key named by id is acted on", () => {
     const given: Evidence = { name: "api", from: T("11:00:00"), to: T("11:10:00"), source: "the window given" };
-    const u = untrackedKeys([key("late", "api", "11:02:00"), key("early", "api", "10:00:00"), key("checked", "legacy", "08:00:00")], trackingOf([interrupted]), [given], new Set(["checked"]));
+    const u = untrackedKeys(
+      [key("late", "api", "11:02:00"), key("early", "api", "10:00:00"), key("checked", "legacy", "08:00:00")],
+      trackingOf([interrupted]),
+      [given],
+      new Set(["checked"]),
+    );
     expect(u.map((k) => [k.id, k.action])).toEqual([
       ["checked", "delete"],
       ["early", "list-only"],
@@ -98,6 +111,13 @@ describe("kataven-recover: which untracked keys it may act on", () => {
 
   it("keys tracked by any of several stacks are not untracked, even when named", () => {
     const other = { deployment: { resources: [{ type: WK, id: "k9", outputs: { name: "site" } }] } };
-    expect(untrackedKeys([key("k1", "site", "10:01:00"), key("k9", "site", "10:01:00")], trackingOf([interrupted, other]), evidence, new Set(["k9"]))).toEqual([]);
+    expect(
+      untrackedKeys(
+        [key("k1", "site", "10:01:00"), key("k9", "site", "10:01:00")],
+        trackingOf([interrupted, other]),
+        evidence,
+        new Set(["k9"]),
+      ),
+    ).toEqual([]);
   });
 });

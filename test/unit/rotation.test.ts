@@ -22,7 +22,11 @@ describe("generations", () => {
 
 describe("the age trigger", () => {
   const args = { resource: "site", name: "acme", generations: ["g1"], maxAgeDays: 30 };
-  const key = (label: string, ageDays: number, disabled = false) => ({ name: `acme (${label})`, createdAt: iso(NOW - ageDays * DAY), disabled });
+  const key = (label: string, ageDays: number, disabled = false) => ({
+    name: `acme (${label})`,
+    createdAt: iso(NOW - ageDays * DAY),
+    disabled,
+  });
 
   it("does nothing without maxAgeDays, or while the current key is young, or before it exists", () => {
     expect(planGenerations({ ...args, maxAgeDays: undefined }, [key("g1", 100)], NOW)).toEqual({ current: "g1", previous: [] });

@@ -17,7 +17,7 @@ const payload = {
   wk: "wk_123",
   kind: "guest",
   origin: "https://acme.com",
-  name: "Zoë \u2028 \"quoted\" <tag>",
+  name: 'Zoë \u2028 "quoted" <tag>',
   typ: "widget_session",
   iss: "kataven-local",
   aud: "kataven-widget",
@@ -37,7 +37,9 @@ test("verifies with jose (algorithm pinned) and with the server's verifier", asy
   const { payload: p, protectedHeader } = await jwtVerify(token, key, { algorithms: ["HS256"], currentDate: new Date(1_800_000_100_000) });
   expect(protectedHeader).toEqual({ alg: "HS256", typ: "JWT" });
   expect(p).toEqual(payload);
-  await expect(verifyHs256(token, keyObject, { issuer: "kataven-local", audience: "kataven-widget", nowS: 1_800_000_100 })).resolves.toEqual(payload);
+  await expect(
+    verifyHs256(token, keyObject, { issuer: "kataven-local", audience: "kataven-widget", nowS: 1_800_000_100 }),
+  ).resolves.toEqual(payload);
 });
 
 test("another key, a changed payload or another pinned algorithm fail", async () => {

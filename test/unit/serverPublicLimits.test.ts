@@ -39,7 +39,9 @@ describe("fixed one-minute windows", () => {
     const l = new PublicRateLimiter({ perPeer: 2, perKey: 1 }, () => now);
     l.takePeer("1.2.3.4");
     l.takePeer("1.2.3.4");
-    expect(() => l.takePeer("1.2.3.4")).toThrow("rate_limited: public widget calls from this address (2 per minute) exceeded; retry after 30 s");
+    expect(() => l.takePeer("1.2.3.4")).toThrow(
+      "rate_limited: public widget calls from this address (2 per minute) exceeded; retry after 30 s",
+    );
     l.takePeer("5.6.7.8");
     l.takeKey("k1", "1.2.3.4");
     expect(() => l.takeKey("k1", "5.6.7.8")).toThrow(/^rate_limited: public widget calls for this key \(1 per minute\) exceeded/);

@@ -52,7 +52,9 @@ describe("FaultInjector", () => {
   test("rejects unknown routes and modes", () => {
     const f = new FaultInjector();
     expect(() => f.set([{ route: "GET /x", mode: "drop" }])).toThrow(/rules\[0\]\.route "GET \/x" is not a route/);
-    expect(() => f.set([{ route: "GET /api/v1/widget-keys", mode: "boom" as "drop" }])).toThrow(/"path": \[\s*0,\s*"mode"\s*\][\s\S]*"message": "Invalid option: expected one of /);
+    expect(() => f.set([{ route: "GET /api/v1/widget-keys", mode: "boom" as "drop" }])).toThrow(
+      /"path": \[\s*0,\s*"mode"\s*\][\s\S]*"message": "Invalid option: expected one of /,
+    );
   });
 });
 
@@ -64,7 +66,10 @@ describe("keys", () => {
   });
 
   test("parseKey splits at the last underscore (slugs may contain _)", () => {
-    expect(parseKey("pk_live_acme_co_AbCdEfGhIjKlMnOpQrStUvWxYz012345", "pk_live_")).toEqual({ account: "acme_co", random: "AbCdEfGhIjKlMnOpQrStUvWxYz012345" });
+    expect(parseKey("pk_live_acme_co_AbCdEfGhIjKlMnOpQrStUvWxYz012345", "pk_live_")).toEqual({
+      account: "acme_co",
+      random: "AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+    });
     expect(parseKey("sk_live_acme_short", "sk_live_")).toBeNull();
     expect(parseKey("pk_live_acme_AbCdEfGhIjKlMnOpQrStUvWxYz012345", "sk_live_")).toBeNull();
     expect(parseKey("pk_live_Bad Slug_AbCdEfGhIjKlMnOpQrStUvWxYz012345", "pk_live_")).toBeNull();

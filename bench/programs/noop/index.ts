@@ -6,7 +6,18 @@ import * as pulumi from "@pulumi/pulumi";
 // source-map support maps), so the floor has the WidgetKey's property set: what is left over is the
 // provider's own work. Its `__provider` is a one-line stub, like the package's own
 // (provider/resources/dynamicResource.ts), so the floor carries no more state per resource than a WidgetKey.
-const OUTPUTS = ["keyId", "publicKey", "secretKey", "keyLast8", "disabled", "disabledAt", "disabledOutsidePulumi", "lastUsedAt", "createdAt", "secretAvailable"];
+const OUTPUTS = [
+  "keyId",
+  "publicKey",
+  "secretKey",
+  "keyLast8",
+  "disabled",
+  "disabledAt",
+  "disabledOutsidePulumi",
+  "lastUsedAt",
+  "createdAt",
+  "secretAvailable",
+];
 
 class Noop extends pulumi.CustomResource {
   constructor(name: string, args: { name: string; domainAllowlist: string[] }) {

@@ -47,7 +47,10 @@ function check(what: string, r: RunResult): void {
 export function postgresBin(): string | undefined {
   const root = "/usr/lib/postgresql";
   if (!fs.existsSync(root)) return undefined;
-  const versions = fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin/initdb"))).sort((a, b) => Number(b) - Number(a));
+  const versions = fs
+    .readdirSync(root)
+    .filter((v) => fs.existsSync(path.join(root, v, "bin/initdb")))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length ? path.join(root, versions[0], "bin") : undefined;
 }
 
@@ -67,7 +70,9 @@ export async function startPostgres(): Promise<StateBackend> {
     fs.chownSync(dir, Number(pw), Number(gr));
   }
   const pg = (tool: string, args: string[]) =>
-    asRoot ? runProcess("runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args], { cwd: dir }) : runProcess(path.join(bin, tool), args, { cwd: dir });
+    asRoot
+      ? runProcess("runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args], { cwd: dir })
+      : runProcess(path.join(bin, tool), args, { cwd: dir });
   check("initdb", await pg("initdb", ["-D", data, "-U", "kataven", "--auth=trust", "--no-sync", "-E", "UTF8"]));
   const port = await freePort();
   const opts = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off`;
@@ -87,7 +92,10 @@ export async function startPostgres(): Promise<StateBackend> {
 
 /** The cached `weed` binary, built when missing (scripts/toolchain.sh --seaweedfs; a few minutes cold). */
 export async function seaweedBinary(): Promise<string> {
-  const r = await runProcess("bash", [path.join(REPO_ROOT, "scripts/toolchain.sh"), "--seaweedfs"], { cwd: REPO_ROOT, timeoutMs: 20 * 60_000 });
+  const r = await runProcess("bash", [path.join(REPO_ROOT, "scripts/toolchain.sh"), "--seaweedfs"], {
+    cwd: REPO_ROOT,
+    timeoutMs: 20 * 60_000,
+  });
   check("scripts/toolchain.sh --seaweedfs", r);
   const bin = r.stdout.trim().split("\n").pop()!;
   if (!fs.existsSync(bin)) throw new Error(`scripts/toolchain.sh --seaweedfs printed ${JSON.stringify(bin)}, not a binary`);
@@ -104,9 +112,21 @@ export async function startSeaweedS3(): Promise<StateBackend> {
   const [master, volume, filer, s3, grpc] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const log = fs.openSync(path.join(dir, "weed.log"), "a");
   const args = [
-    "server", `-dir=${dir}`, "-ip=127.0.0.1", "-ip.bind=127.0.0.1", `-master.port=${master}`, `-volume.port=${volume}`,
-    "-filer", `-filer.port=${filer}`, "-s3", `-s3.port=${s3}`, `-s3.port.grpc=${grpc}`, "-s3.port.iceberg=0", "-s3.port.lance=0",
-    "-volume.max=4", "-master.volumeSizeLimitMB=64",
+    "server",
+    `-dir=${dir}`,
+    "-ip=127.0.0.1",
+    "-ip.bind=127.0.0.1",
+    `-master.port=${master}`,
+    `-volume.port=${volume}`,
+    "-filer",
+    `-filer.port=${filer}`,
+    "-s3",
+    `-s3.port=${s3}`,
+    `-s3.port.grpc=${grpc}`,
+    "-s3.port.iceberg=0",
+    "-s3.port.lance=0",
+    "-volume.max=4",
+    "-master.volumeSizeLimitMB=64",
   ];
   const child = spawn(weed, args, { cwd: dir, stdio: ["ignore", log, log] });
   fs.closeSync(log);
@@ -122,11 +142,18 @@ export async function startSeaweedS3(): Promise<StateBackend> {
     // Until the S3 gateway listens (and the filer behind it takes writes), the bucket creation fails: retry.
     const deadline = Date.now() + 90_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`weed server exited with ${child.exitCode}:\n${fs.readFileSync(path.join(dir, "weed.log"), "utf8").slice(-3000)}`);
-      const res = await request(`${url}/pulumi-state`, { method: "PUT" }).catch((e: Error) => ({ statusCode: 0, body: { text: async () => e.message } }));
+      if (child.exitCode !== null)
+        throw new Error(`weed server exited with ${child.exitCode}:\n${fs.readFileSync(path.join(dir, "weed.log"), "utf8").slice(-3000)}`);
+      const res = await request(`${url}/pulumi-state`, { method: "PUT" }).catch((e: Error) => ({
+        statusCode: 0,
+        body: { text: async () => e.message },
+      }));
       const text = await res.body.text();
       if (res.statusCode === 200) break;
-      if (Date.now() > deadline) throw new Error(`creating the bucket answered ${res.statusCode}: ${text}\n${fs.readFileSync(path.join(dir, "weed.log"), "utf8").slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `creating the bucket answered ${res.statusCode}: ${text}\n${fs.readFileSync(path.join(dir, "weed.log"), "utf8").slice(-3000)}`,
+        );
       await new Promise((r) => setTimeout(r, 500));
     }
   } catch (e) {

@@ -130,7 +130,9 @@ export async function newSession(programDir: string, opts: { stack?: string; env
     },
     dispose() {
       const fileBackend = env.PULUMI_BACKEND_URL === `file://${stateDir}`;
-      const list = [...seen].map(([t, n]) => `${t.split(":").pop()} x${n}`).join(", ") || (fileBackend ? "none" : "not read (the state is in another backend)");
+      const list =
+        [...seen].map(([t, n]) => `${t.split(":").pop()} x${n}`).join(", ") ||
+        (fileBackend ? "none" : "not read (the state is in another backend)");
       const strays = stopStrayProcesses(env.PULUMI_HOME!);
       console.log(
         `e2e ${path.relative(REPO, programDir) || "."} [${stack}]: resources seen in state: ${list}` +
@@ -171,7 +173,10 @@ export async function cliVersion(): Promise<string> {
   const about = await runPulumi(["about", "--json"], { cwd: REPO });
   const plugins: Array<{ name: string; kind?: string; version?: string }> = JSON.parse(about.stdout || "{}").plugins ?? [];
   const host = plugins.find((p) => p.name === "nodejs" && (p.kind ?? "language") === "language");
-  if (!host) throw new Error(`pulumi about lists no Node.js language host (pulumi-language-nodejs); run the tests through npm test:\n${about.output}`);
+  if (!host)
+    throw new Error(
+      `pulumi about lists no Node.js language host (pulumi-language-nodejs); run the tests through npm test:\n${about.output}`,
+    );
   return `${version.stdout.trim()}, language host nodejs ${host.version}`;
 }
 

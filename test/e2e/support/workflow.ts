@@ -61,7 +61,11 @@ export async function runWorkflowJob(file: string, job: string, env: NodeJS.Proc
     if (step.uses || step.run === undefined || step.run.trim() === "npm ci") continue;
     if (step.if !== undefined && !condition(step.if, outcomes)) continue;
     if (step.run.includes("${{")) throw new Error(`step "${step.name}" uses a workflow expression in run:; pass it through env:`);
-    const r = await runProcess("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], { cwd: REPO_ROOT, env, timeoutMs: 300_000 });
+    const r = await runProcess("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], {
+      cwd: REPO_ROOT,
+      env,
+      timeoutMs: 300_000,
+    });
     results.push({ name: step.name ?? step.run, id: step.id, code: r.code, output: r.output });
     if (step.id) outcomes.set(step.id, r.code === 0 ? "success" : "failure");
     if (r.code !== 0 && !step["continue-on-error"]) {

@@ -81,7 +81,10 @@ async function runStep(acct: As, step: Step, persistent: boolean, mode: Mode) {
         break;
       }
       case "update": {
-        const { inputs } = await key.check({}, { name: "renamed", domainAllowlist: ["https://a.example", "https://c.example"], providerVersion: "1" });
+        const { inputs } = await key.check(
+          {},
+          { name: "renamed", domainAllowlist: ["https://a.example", "https://c.example"], providerVersion: "1" },
+        );
         result = await key.update(existing!.id, existing!.outs, inputs);
         break;
       }
@@ -172,8 +175,13 @@ describe("a created key whose response is lost is never returned without its sec
     const err = (await key.create(inputs).catch((e: Error) => e)) as Error;
     await srv.clearFaults();
     expect(err).toBeInstanceOf(Error);
-    expect(err.message).toMatch(/^POST \/api\/v1\/widget-keys failed \(.*\), and checking whether it minted a key kept failing \(GET \/api\/v1\/widget-keys failed/);
-    const m = /A widget key named "lost secret" created between \S+Z and \S+Z may be live in Kataven with its secret lost; .*"Recovering from an interrupted run".*: npx --no-install kataven-recover --name "lost secret" --created-after (\S+) --created-before (\S+)$/.exec(err.message);
+    expect(err.message).toMatch(
+      /^POST \/api\/v1\/widget-keys failed \(.*\), and checking whether it minted a key kept failing \(GET \/api\/v1\/widget-keys failed/,
+    );
+    const m =
+      /A widget key named "lost secret" created between \S+Z and \S+Z may be live in Kataven with its secret lost; .*"Recovering from an interrupted run".*: npx --no-install kataven-recover --name "lost secret" --created-after (\S+) --created-before (\S+)$/.exec(
+        err.message,
+      );
     expect(m).not.toBeNull();
     expect(err.message).not.toMatch(/sk_live_/);
     // the key it names is really there (the message is not a false alarm), inside the window the command gives
@@ -277,7 +285,10 @@ describe("429 storms", () => {
 
 describe("client-side pacing", () => {
   it(`never more than ${MAX_IN_FLIGHT_PER_ACCOUNT} requests in flight per account: the server's concurrency limit is never hit`, async () => {
-    const limited = await startServer({ limits: { perMinute: 100_000, perHour: 100_000, perDay: 100_000, concurrent: MAX_IN_FLIGHT_PER_ACCOUNT }, faults: true });
+    const limited = await startServer({
+      limits: { perMinute: 100_000, perHour: 100_000, perDay: 100_000, concurrent: MAX_IN_FLIGHT_PER_ACCOUNT },
+      faults: true,
+    });
     freshAccount(limited, { ...CFG, timeoutMs: 5_000, maxRateLimitRetries: 0 });
     // Slow every list down so that requests pile up.
     await limited.setFaults([{ route: ROUTES.read, mode: "latency", latencyMs: 150, times: -1 }]);

@@ -37,7 +37,11 @@ describe("lifecycle module paths named in stored state", () => {
     const raw = execFileSync(process.execPath, ["-e", SCRIPT, JSON.stringify(STORED_IN_STATE)], { cwd: REPO_ROOT, encoding: "utf8" });
     const resolved = JSON.parse(raw.trim().split("\n").pop()!) as Record<string, { file?: string; attach?: string; error?: string }>;
     for (const name of STORED_IN_STATE) {
-      expect({ name, ...resolved[name] }).toEqual({ name, file: expect.stringMatching(/dist\/provider\/lifecycle\/\w+\.js$/), attach: "function" });
+      expect({ name, ...resolved[name] }).toEqual({
+        name,
+        file: expect.stringMatching(/dist\/provider\/lifecycle\/\w+\.js$/),
+        attach: "function",
+      });
     }
   });
 

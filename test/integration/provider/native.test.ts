@@ -55,7 +55,11 @@ describe("the native provider's gRPC interface", () => {
     expect(key.inputProperties.secretKey).toBeUndefined();
     expect(key.inputProperties.providerVersion).toBeUndefined();
     expect(schema.config.variables.apiKey.secret).toBe(true);
-    expect(Object.keys(schema.resources).sort()).toEqual(["kataven:index:AgentWidgetSettings", "kataven:index:WidgetKey", "kataven:index:WidgetSettings"]);
+    expect(Object.keys(schema.resources).sort()).toEqual([
+      "kataven:index:AgentWidgetSettings",
+      "kataven:index:WidgetKey",
+      "kataven:index:WidgetSettings",
+    ]);
     expect(schema.functions["kataven:index:getWidgetKeys"].outputs.properties.keys.items.$ref).toBe("#/types/kataven:index:WidgetKeyInfo");
   });
 
@@ -116,7 +120,12 @@ describe("the native provider's gRPC interface", () => {
     const added = await diff({ name: "site", domainAllowlist: ["https://acme.example", "https://shop.acme.example"] });
     expect(added.getChanges()).toBe(pb.DiffResponse.DiffChanges.DIFF_SOME);
     expect(added.getHasdetaileddiff()).toBe(true);
-    const detailed = Object.fromEntries(added.getDetaileddiffMap().toArray().map(([k, v]: [string, any]) => [k, v[0] ?? 0]));
+    const detailed = Object.fromEntries(
+      added
+        .getDetaileddiffMap()
+        .toArray()
+        .map(([k, v]: [string, any]) => [k, v[0] ?? 0]),
+    );
     expect(Object.keys(detailed)).toEqual(["domainAllowlist[1]"]);
     expect(added.getReplacesList()).toEqual([]);
     const same = await diff({ name: "site", domainAllowlist: ["HTTPS://ACME.example/"] });

@@ -52,34 +52,41 @@ setTimeout(async () => {
 
 describe("the __provider stub stored in state", () => {
   const built = existsSync(join(ROOT, "dist/provider/resources/widgetKey.js"));
-  (built ? it : it.skip)("is one line under 200 bytes, holds no URL or key, and configures itself by name; the earlier serialized form still does", () => {
-    const legacy = legacyStubs(["widgetKey", "widgetSettings", "agentWidgetSettings"].map((m) => `pulumi-kataven-widget/provider/lifecycle/${m}`));
-    const raw = execFileSync(process.execPath, ["-e", SCRIPT, JSON.stringify(legacy)], { cwd: ROOT, encoding: "utf8" });
-    const { out, apiUrl, missingOutputs, stackTraceLimit } = JSON.parse(raw.trim().split("\n").pop()!) as {
-      missingOutputs: string[];
-      stackTraceLimit: number;
-      out: { type: string; bytes: number; text: string; before: string[]; after: string[]; providerVersion: string }[];
-      apiUrl: string;
-    };
-    const types = ["AgentWidgetSettings", "WidgetKey", "WidgetSettings"].map((t) => `pulumi-nodejs:dynamic/kataven:${t}`);
-    expect(out.map((o) => o.type).sort()).toEqual([...types.map((t) => `legacy ${t}`), ...types]);
-    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
-    for (const o of out) {
-      if (o.type.startsWith("legacy ")) {
-        expect(o.text).toMatch(/with\(\{ lifecycleModule: "pulumi-kataven-widget\/provider\/lifecycle\/\w+"/);
-      } else {
-        expect(o.bytes).toBeLessThan(200);
-        expect(o.text).not.toMatch(/\n/);
-        expect(o.text).toMatch(/^exports\.handler = .*require\("pulumi-kataven-widget\/provider\/lifecycle\/\w+"\)\.attach\(this, req\.config\)/);
+  (built ? it : it.skip)(
+    "is one line under 200 bytes, holds no URL or key, and configures itself by name; the earlier serialized form still does",
+    () => {
+      const legacy = legacyStubs(
+        ["widgetKey", "widgetSettings", "agentWidgetSettings"].map((m) => `pulumi-kataven-widget/provider/lifecycle/${m}`),
+      );
+      const raw = execFileSync(process.execPath, ["-e", SCRIPT, JSON.stringify(legacy)], { cwd: ROOT, encoding: "utf8" });
+      const { out, apiUrl, missingOutputs, stackTraceLimit } = JSON.parse(raw.trim().split("\n").pop()!) as {
+        missingOutputs: string[];
+        stackTraceLimit: number;
+        out: { type: string; bytes: number; text: string; before: string[]; after: string[]; providerVersion: string }[];
+        apiUrl: string;
+      };
+      const types = ["AgentWidgetSettings", "WidgetKey", "WidgetSettings"].map((t) => `pulumi-nodejs:dynamic/kataven:${t}`);
+      expect(out.map((o) => o.type).sort()).toEqual([...types.map((t) => `legacy ${t}`), ...types]);
+      const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+      for (const o of out) {
+        if (o.type.startsWith("legacy ")) {
+          expect(o.text).toMatch(/with\(\{ lifecycleModule: "pulumi-kataven-widget\/provider\/lifecycle\/\w+"/);
+        } else {
+          expect(o.bytes).toBeLessThan(200);
+          expect(o.text).not.toMatch(/\n/);
+          expect(o.text).toMatch(
+            /^exports\.handler = .*require\("pulumi-kataven-widget\/provider\/lifecycle\/\w+"\)\.attach\(this, req\.config\)/,
+          );
+        }
+        expect(o.text).not.toMatch(/sk_live_|127\.0\.0\.1|secret-url|api\.kataven\.ai/);
+        expect(o.before).toEqual(["configure"]);
+        expect(o.after).toEqual(["check", "configure", "create", "delete", "diff", "read", "update"]);
+        expect(o.providerVersion).toBe(version);
       }
-      expect(o.text).not.toMatch(/sk_live_|127\.0\.0\.1|secret-url|api\.kataven\.ai/);
-      expect(o.before).toEqual(["configure"]);
-      expect(o.after).toEqual(["check", "configure", "create", "delete", "diff", "read", "update"]);
-      expect(o.providerVersion).toBe(version);
-    }
-    expect(apiUrl).toBe("http://127.0.0.1:1"); // stack config reached the provider at run time
-    expect(missingOutputs).toEqual([]);
-    expect(stackTraceLimit).toBe(17); // the constructor's cheaper registration (dynamicResource.ts) restores the program's setting // every declared output exists, also for inputs the program omitted
-  });
+      expect(apiUrl).toBe("http://127.0.0.1:1"); // stack config reached the provider at run time
+      expect(missingOutputs).toEqual([]);
+      expect(stackTraceLimit).toBe(17); // the constructor's cheaper registration (dynamicResource.ts) restores the program's setting // every declared output exists, also for inputs the program omitted
+    },
+  );
   if (!built) it("needs the compiled package: run npx tsc -p . first", () => expect(built).toBe(true));
 });

@@ -23,7 +23,14 @@ beforeEach(async () => {
   await srv.resetStats();
 });
 
-const DEFAULTS = { primary_color: null, accent_color: null, logo_url: null, launcher_position: "br", launcher_label: null, privacy_notice: null };
+const DEFAULTS = {
+  primary_color: null,
+  accent_color: null,
+  logo_url: null,
+  launcher_position: "br",
+  launcher_label: null,
+  privacy_notice: null,
+};
 
 async function checked<T extends { check(o: Props, n: Props): Promise<{ inputs: Props; failures: unknown[] }> }>(m: T, program: Props) {
   const r = await m.check({}, { providerVersion: PV, ...program });
@@ -46,10 +53,22 @@ describe("WidgetSettings", () => {
       printed.mockRestore();
     }
     expect(lines).toEqual([
-      expect.stringMatching(/already held values other than the defaults \(accentColor="#111111", launcherLabel="Hi"\); another stack or a person may own them.*onDelete "retain"/),
+      expect.stringMatching(
+        /already held values other than the defaults \(accentColor="#111111", launcherLabel="Hi"\); another stack or a person may own them.*onDelete "retain"/,
+      ),
     ]);
     expect(r.id).toMatch(/^widget-settings-[0-9a-f]{8}$/);
-    expect(r.outs).toEqual({ primaryColor: "#2563eb", accentColor: "#111111", logoUrl: null, launcherPosition: "br", launcherLabel: "Hi", privacyNotice: null, onDelete: "retain", adoptedValues: true, providerVersion: PV });
+    expect(r.outs).toEqual({
+      primaryColor: "#2563eb",
+      accentColor: "#111111",
+      logoUrl: null,
+      launcherPosition: "br",
+      launcherLabel: "Hi",
+      privacyNotice: null,
+      onDelete: "retain",
+      adoptedValues: true,
+      providerVersion: PV,
+    });
     const stats = await srv.stats();
     expect(Object.keys(stats.routes)).toEqual(["GET /api/v1/widget-settings", "PATCH /api/v1/widget-settings"]);
     await settings.delete(r.id, r.outs as unknown as Props);
@@ -82,7 +101,9 @@ describe("WidgetSettings", () => {
     const r = await settings.read(c.id, c.outs as unknown as Props);
     expect(r.props).toMatchObject({ launcherLabel: "Hacked", onDelete: "reset", providerVersion: PV });
     expect(r.inputs).toMatchObject({ launcherLabel: "Hacked" });
-    expect(settings.changedFields(r.props as unknown as Props, await checked(settings, { launcherLabel: "Chat" }))).toEqual(["launcherLabel"]);
+    expect(settings.changedFields(r.props as unknown as Props, await checked(settings, { launcherLabel: "Chat" }))).toEqual([
+      "launcherLabel",
+    ]);
   });
 
   it("delete resets to the defaults by default, and leaves them with onDelete: retain", async () => {
@@ -132,14 +153,21 @@ describe("AgentWidgetSettings", () => {
     const r = await agent.create(await checked(agent, { agentId: "agent-a", widgetEnabled: true, authMode: "both" }));
     expect(r.id).toMatch(/^agent-a~[0-9a-f]{8}$/);
     expect(r.outs).toEqual({ agentId: "agent-a", widgetEnabled: true, authMode: "both", onDelete: "reset", providerVersion: PV });
-    expect((await api(acct, "GET", "/api/v1/agents/agent-a/widget-settings")).body).toEqual({ agent_id: "agent-a", widget_enabled: true, auth_mode: "both" });
+    expect((await api(acct, "GET", "/api/v1/agents/agent-a/widget-settings")).body).toEqual({
+      agent_id: "agent-a",
+      widget_enabled: true,
+      auth_mode: "both",
+    });
   });
 
   it("removed fields go back to the defaults (disabled, guest)", async () => {
     const c = await agent.create(await checked(agent, { agentId: "agent-a", widgetEnabled: true, authMode: "user" }));
     const u = await agent.update(c.id, c.outs as unknown as Props, await checked(agent, { agentId: "agent-a" }));
     expect(u.outs).toMatchObject({ widgetEnabled: false, authMode: "guest" });
-    expect((await api(acct, "GET", "/api/v1/agents/agent-a/widget-settings")).body).toMatchObject({ widget_enabled: false, auth_mode: "guest" });
+    expect((await api(acct, "GET", "/api/v1/agents/agent-a/widget-settings")).body).toMatchObject({
+      widget_enabled: false,
+      auth_mode: "guest",
+    });
   });
 
   it("an unknown agent fails naming the agent", async () => {
@@ -153,7 +181,12 @@ describe("AgentWidgetSettings", () => {
     await api(acct, "PATCH", "/api/v1/agents/agent-b/widget-settings", { widget_enabled: false });
     const r = await agent.read(c.id, c.outs as unknown as Props);
     expect(r.props).toMatchObject({ widgetEnabled: false });
-    expect(agent.diffAgentSettings(r.props as unknown as Props, await checked(agent, { agentId: "agent-b", widgetEnabled: true, authMode: "guest" })).changed).toEqual(["widgetEnabled"]);
+    expect(
+      agent.diffAgentSettings(
+        r.props as unknown as Props,
+        await checked(agent, { agentId: "agent-b", widgetEnabled: true, authMode: "guest" }),
+      ).changed,
+    ).toEqual(["widgetEnabled"]);
     const gone = await agent.read("agent-nope~00000000", { agentId: "agent-nope", onDelete: "reset" }).catch((e: Error) => e);
     expect(gone).toEqual({ id: "" });
   });
@@ -161,7 +194,10 @@ describe("AgentWidgetSettings", () => {
   it("delete resets (or retains) the policy; a missing agent is already done", async () => {
     const c = await agent.create(await checked(agent, { agentId: "agent-a", widgetEnabled: true, authMode: "both" }));
     await agent.delete(c.id, c.outs as unknown as Props);
-    expect((await api(acct, "GET", "/api/v1/agents/agent-a/widget-settings")).body).toMatchObject({ widget_enabled: false, auth_mode: "guest" });
+    expect((await api(acct, "GET", "/api/v1/agents/agent-a/widget-settings")).body).toMatchObject({
+      widget_enabled: false,
+      auth_mode: "guest",
+    });
     const k = await agent.create(await checked(agent, { agentId: "agent-b", widgetEnabled: true, onDelete: "retain" }));
     await agent.delete(k.id, k.outs as unknown as Props);
     expect((await api(acct, "GET", "/api/v1/agents/agent-b/widget-settings")).body).toMatchObject({ widget_enabled: true });

@@ -47,7 +47,11 @@ async function useKey(publicKey: string, origin: string) {
 
 describe("create", () => {
   it("mints a pair and returns canonical outputs with the secret", async () => {
-    const { id, outs } = await createKey({ name: " acme prod ", domainAllowlist: ["https://www.acme.com/", "ACME.com", "*.acme.com"], agentId: "agent-a" });
+    const { id, outs } = await createKey({
+      name: " acme prod ",
+      domainAllowlist: ["https://www.acme.com/", "ACME.com", "*.acme.com"],
+      agentId: "agent-a",
+    });
     expect(outs).toMatchObject({
       keyId: id,
       name: "acme prod",
@@ -71,10 +75,12 @@ describe("create", () => {
   it("check + create canonicalise the allowlist at most twice in the provider (check's list is sent as it is)", async () => {
     // Counted from the provider's lifecycle modules only (the in-process test server canonicalises too).
     let calls = 0;
-    const count = <A extends unknown[], R>(real: (...a: A) => R) => (...a: A): R => {
-      if (/provider[\\/]lifecycle/.test(new Error().stack ?? "")) calls++;
-      return real(...a);
-    };
+    const count =
+      <A extends unknown[], R>(real: (...a: A) => R) =>
+      (...a: A): R => {
+        if (/provider[\\/]lifecycle/.test(new Error().stack ?? "")) calls++;
+        return real(...a);
+      };
     const { canonicalizeAllowlist, stateAllowlist } = allowlist;
     const spies = [
       jest.spyOn(allowlist, "canonicalizeAllowlist").mockImplementation(count(canonicalizeAllowlist)),
@@ -100,7 +106,9 @@ describe("create", () => {
     const { inputs } = await key.check({}, { name: "pinned", domainAllowlist: [], agentId: "agent-zzz", providerVersion: PV });
     const err = await key.create(inputs).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/^POST \/api\/v1\/widget-keys failed: 400 invalid_agent_id: agent_id "agent-zzz" is not an agent of this account; check agentId/);
+    expect((err as Error).message).toMatch(
+      /^POST \/api\/v1\/widget-keys failed: 400 invalid_agent_id: agent_id "agent-zzz" is not an agent of this account; check agentId/,
+    );
     expect(await serverKeys(acct)).toEqual([]);
   });
 
@@ -119,7 +127,12 @@ describe("update in place", () => {
     await srv.resetStats();
     const u = await updateKey(id, outs, { name: "k", domainAllowlist: ["https://a.com", "https://b.com"] });
     expect(u.diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-    expect(u.outs).toMatchObject({ keyId: id, publicKey: outs.publicKey, secretKey: outs.secretKey, domainAllowlist: ["https://a.com", "https://b.com"] });
+    expect(u.outs).toMatchObject({
+      keyId: id,
+      publicKey: outs.publicKey,
+      secretKey: outs.secretKey,
+      domainAllowlist: ["https://a.com", "https://b.com"],
+    });
     expect(await srv.requestCount()).toBe(1);
     expect(await srv.requestCount("PATCH /api/v1/widget-keys/:id")).toBe(1);
     expect((await serverKeys(acct))[0].domain_allowlist).toEqual(["https://a.com", "https://b.com"]);
@@ -141,7 +154,10 @@ describe("update in place", () => {
       [{ name: "k2", domainAllowlist: [], agentId: "agent-b" }, { agentId: "agent-b" }],
       [{ name: "k2", domainAllowlist: [] }, {}], // unpinned
       [{ name: "k2", domainAllowlist: [], disabled: true }, { disabled: true }],
-      [{ name: "k2", domainAllowlist: [], disabled: false }, { disabled: false, disabledAt: null }],
+      [
+        { name: "k2", domainAllowlist: [], disabled: false },
+        { disabled: false, disabledAt: null },
+      ],
     ];
     for (const [program, expected] of steps) {
       const u = await updateKey(id, olds, program);
@@ -185,7 +201,9 @@ describe("update in place", () => {
     const { id, outs } = await createKey({ name: "k", domainAllowlist: [] });
     await api(acct, "DELETE", `/api/v1/widget-keys/${id}`);
     const err = (await updateKey(id, outs, { name: "renamed", domainAllowlist: [] }).catch((e: Error) => e)) as Error;
-    expect(err.message).toBe(`PATCH /api/v1/widget-keys/${id} failed: 404 not_found: widget key "${id}" not found; it may have been deleted outside Pulumi, run "pulumi refresh".`);
+    expect(err.message).toBe(
+      `PATCH /api/v1/widget-keys/${id} failed: 404 not_found: widget key "${id}" not found; it may have been deleted outside Pulumi, run "pulumi refresh".`,
+    );
   });
 });
 
@@ -196,8 +214,19 @@ describe("read (refresh)", () => {
     expect(r.id).toBe(id);
     const { __provider: _p, ...expected } = outs;
     expect(r.props).toEqual(expected);
-    expect(r.inputs).toEqual({ name: "k", agentId: "agent-a", domainAllowlist: ["https://a.com"], disabled: false, rotation: 3, providerVersion: PV });
-    const again = await key.diff(id, { ...r.props, __provider: "P" }, (await key.check({}, { name: "k", domainAllowlist: ["a.com"], agentId: "agent-a", rotation: 3, providerVersion: PV })).inputs);
+    expect(r.inputs).toEqual({
+      name: "k",
+      agentId: "agent-a",
+      domainAllowlist: ["https://a.com"],
+      disabled: false,
+      rotation: 3,
+      providerVersion: PV,
+    });
+    const again = await key.diff(
+      id,
+      { ...r.props, __provider: "P" },
+      (await key.check({}, { name: "k", domainAllowlist: ["a.com"], agentId: "agent-a", rotation: 3, providerVersion: PV })).inputs,
+    );
     expect(again.changes).toBe(false);
   });
 
@@ -208,7 +237,11 @@ describe("read (refresh)", () => {
     let r: Awaited<ReturnType<typeof key.read>>;
     try {
       r = await key.read(id, outs);
-      expect(spy.mock.calls.flat().join("\n")).toMatch(new RegExp(`widget key "k" ${id} \\(…${outs.keyLast8}\\) was disabled outside Pulumi at .*re-enables it only if the program sets disabled: false`));
+      expect(spy.mock.calls.flat().join("\n")).toMatch(
+        new RegExp(
+          `widget key "k" ${id} \\(…${outs.keyLast8}\\) was disabled outside Pulumi at .*re-enables it only if the program sets disabled: false`,
+        ),
+      );
     } finally {
       spy.mockRestore();
     }
@@ -238,7 +271,9 @@ describe("read (refresh)", () => {
     let r: Awaited<ReturnType<typeof key.read>>;
     try {
       r = await key.read(id, outs);
-      expect(spy.mock.calls.flat().join("\n")).toMatch(/allowlist entry "http:\/\/evil\.example" that was added outside Pulumi .*The next "pulumi up" removes it/);
+      expect(spy.mock.calls.flat().join("\n")).toMatch(
+        /allowlist entry "http:\/\/evil\.example" that was added outside Pulumi .*The next "pulumi up" removes it/,
+      );
     } finally {
       spy.mockRestore();
     }
@@ -252,10 +287,16 @@ describe("read (refresh)", () => {
 
   it("allowlist and name changed out of band appear as drift", async () => {
     const { id, outs } = await createKey({ name: "k", domainAllowlist: ["https://a.com"] });
-    await api(acct, "PATCH", `/api/v1/widget-keys/${id}`, { name: "hand-edited", domain_allowlist: ["https://a.com", "https://evil.example"] });
+    await api(acct, "PATCH", `/api/v1/widget-keys/${id}`, {
+      name: "hand-edited",
+      domain_allowlist: ["https://a.com", "https://evil.example"],
+    });
     const r = await key.read(id, outs);
     expect(r.props).toMatchObject({ name: "hand-edited", domainAllowlist: ["https://a.com", "https://evil.example"] });
-    const d = key.diffWidgetKey(r.props! as unknown as Props, (await key.check({}, { name: "k", domainAllowlist: ["https://a.com"], providerVersion: PV })).inputs);
+    const d = key.diffWidgetKey(
+      r.props! as unknown as Props,
+      (await key.check({}, { name: "k", domainAllowlist: ["https://a.com"], providerVersion: PV })).inputs,
+    );
     expect(d).toMatchObject({ changed: ["name", "domainAllowlist"], allowlistRemoved: ["https://evil.example"] });
   });
 
@@ -273,7 +314,9 @@ describe("read (refresh)", () => {
   });
 
   it("refresh of 20 keys costs at most 2 list calls", async () => {
-    const made = await Promise.all(Array.from({ length: 20 }, (_, i) => createKey({ name: `k${i}`, domainAllowlist: [`https://k${i}.example`] })));
+    const made = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => createKey({ name: `k${i}`, domainAllowlist: [`https://k${i}.example`] })),
+    );
     configureFor(srv, { apiKey: acct.apiKey }); // a fresh provider process: empty cache
     await srv.resetStats();
     const results = await Promise.all(made.map((m) => key.read(m.id, m.outs)));
@@ -337,7 +380,11 @@ describe("delete", () => {
       lines = printed.mock.calls.map((c) => String(c[0]));
       printed.mockRestore();
     }
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`^warning: widget key "k" ${id} \\(…\\w{8}\\) was used, so Kataven disabled it instead of deleting it`))]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(`^warning: widget key "k" ${id} \\(…\\w{8}\\) was used, so Kataven disabled it instead of deleting it`),
+      ),
+    ]);
     const left = await serverKeys(acct);
     expect(left).toHaveLength(1);
     expect(left[0]).toMatchObject({ id });
@@ -375,9 +422,20 @@ describe("adopt", () => {
   it("takes over an existing key: verified, brought to the program's state, no secret", async () => {
     const existing = await outOfBandKey("legacy");
     await srv.resetStats();
-    const { id, outs } = await createKey({ name: "adopted", domainAllowlist: ["https://new.example"], adopt: { id: existing.id, publicKey: existing.public_key } });
+    const { id, outs } = await createKey({
+      name: "adopted",
+      domainAllowlist: ["https://new.example"],
+      adopt: { id: existing.id, publicKey: existing.public_key },
+    });
     expect(id).toBe(existing.id);
-    expect(outs).toMatchObject({ keyId: existing.id, name: "adopted", domainAllowlist: ["https://new.example"], secretAvailable: false, publicKey: existing.public_key, keyLast8: existing.key_last8 });
+    expect(outs).toMatchObject({
+      keyId: existing.id,
+      name: "adopted",
+      domainAllowlist: ["https://new.example"],
+      secretAvailable: false,
+      publicKey: existing.public_key,
+      keyLast8: existing.key_last8,
+    });
     expect(outs).not.toHaveProperty("secretKey");
     expect((await srv.stats()).routes).toEqual({
       "GET /api/v1/widget-keys": { count: 1, statuses: { "200": 1 } },

@@ -11,10 +11,19 @@ describe("request log", () => {
 
   test("one line per request: method, route pattern, status, ms; never a key, token or body", async () => {
     srv.setAgentPolicy("agent-a", { widget_enabled: true, auth_mode: "both" });
-    const k = await call(srv.url, "POST", "/api/v1/widget-keys", { apiKey: srv.apiKey, body: { name: "secret-name-in-body", domain_allowlist: ["https://a.com"], agent_id: "agent-a" } });
+    const k = await call(srv.url, "POST", "/api/v1/widget-keys", {
+      apiKey: srv.apiKey,
+      body: { name: "secret-name-in-body", domain_allowlist: ["https://a.com"], agent_id: "agent-a" },
+    });
     await call(srv.url, "PATCH", `/v1/widget-keys/${k.json.id}`, { apiKey: srv.apiKey, body: { name: "n2" } });
-    const g = await call(srv.url, "POST", "/api/v1/widget/auth/guest", { body: { client_key: k.json.public_key }, origin: "https://a.com" });
-    const u = await call(srv.url, "POST", "/api/v1/widget/auth/user-token", { body: { external_user_id: "u" }, headers: { authorization: `Bearer ${k.json.secret_key}` } });
+    const g = await call(srv.url, "POST", "/api/v1/widget/auth/guest", {
+      body: { client_key: k.json.public_key },
+      origin: "https://a.com",
+    });
+    const u = await call(srv.url, "POST", "/api/v1/widget/auth/user-token", {
+      body: { external_user_id: "u" },
+      headers: { authorization: `Bearer ${k.json.secret_key}` },
+    });
     await call(srv.url, "GET", `/api/v1/widget/config?client_key=${k.json.public_key}`, { origin: "https://a.com" });
     await call(srv.url, "GET", "/nowhere");
     expect(lines.slice(0, 6).map((l) => l.replace(/ [\d.]+ms$/, " Nms"))).toEqual([
@@ -26,7 +35,16 @@ describe("request log", () => {
       "GET (no route) 404 Nms",
     ]);
     const all = lines.join("\n");
-    for (const s of [srv.apiKey, k.json.public_key, k.json.secret_key, k.json.id, g.json.token, u.json.user_token, "secret-name-in-body", "https://a.com"]) {
+    for (const s of [
+      srv.apiKey,
+      k.json.public_key,
+      k.json.secret_key,
+      k.json.id,
+      g.json.token,
+      u.json.user_token,
+      "secret-name-in-body",
+      "https://a.com",
+    ]) {
       expect(all).not.toContain(s);
     }
   });
@@ -60,8 +78,12 @@ describe("misc routes", () => {
     expect(create.required).toEqual(["name"]);
     expect(create.properties.domain_allowlist.type).toBe("array");
     // absent = unchanged, null = back to the default: the patch field is a bounded string or null
-    expect(r.json.components.schemas.WidgetSettingsPatch.properties.launcher_label).toEqual({ anyOf: [{ type: "string", maxLength: 40 }, { type: "null" }] });
-    expect(r.json.paths["/api/v1/widget-keys"].post.responses["201"].content["application/json"].schema.$ref).toBe("#/components/schemas/CreatedWidgetKey");
+    expect(r.json.components.schemas.WidgetSettingsPatch.properties.launcher_label).toEqual({
+      anyOf: [{ type: "string", maxLength: 40 }, { type: "null" }],
+    });
+    expect(r.json.paths["/api/v1/widget-keys"].post.responses["201"].content["application/json"].schema.$ref).toBe(
+      "#/components/schemas/CreatedWidgetKey",
+    );
   });
 
   test("GET /widget-demo serves the demo page with a #status element", async () => {

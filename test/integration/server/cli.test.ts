@@ -21,7 +21,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe("kataven-local bootstrap", () => {
   test("is idempotent: a second run mints no key; --rotate-key mints one and revokes the old; nothing on disk holds a key", async () => {
     const first = JSON.parse(run("bootstrap", "--data", dir, "--account", "acme_co", "--agent", "a1", "--agent", "a2"));
-    expect(first).toEqual({ account_id: "acme_co", api_key: expect.stringMatching(/^sk_live_acme_co_[0-9A-Za-z]{24,}$/), agents: ["a1", "a2"] });
+    expect(first).toEqual({
+      account_id: "acme_co",
+      api_key: expect.stringMatching(/^sk_live_acme_co_[0-9A-Za-z]{24,}$/),
+      agents: ["a1", "a2"],
+    });
     const again = JSON.parse(run("bootstrap", "--data", dir, "--account", "acme_co", "--agent", "a3"));
     expect(again).toEqual({ account_id: "acme_co", api_key: null, agents: ["a1", "a2", "a3"] });
     const rotated = JSON.parse(run("bootstrap", "--data", dir, "--account", "acme_co", "--rotate-key"));
@@ -64,7 +68,9 @@ describe("kataven-local serve", () => {
       expect(await srv.requestCount("GET /api/v1/widget-keys")).toBe(1);
       await srv.setFaults([{ route: "POST /api/v1/widget-keys", mode: "apply-then-fail", status: 502 }]);
       expect((await call(srv.url, "POST", "/api/v1/widget-keys", { apiKey: srv.apiKey, body: { name: "orphan" } })).status).toBe(502);
-      expect((await call(srv.url, "GET", "/api/v1/widget-keys", { apiKey: srv.apiKey })).json.map((k: { name: string }) => k.name)).toEqual(["orphan"]);
+      expect((await call(srv.url, "GET", "/api/v1/widget-keys", { apiKey: srv.apiKey })).json.map((k: { name: string }) => k.name)).toEqual(
+        ["orphan"],
+      );
     } finally {
       await srv.close();
     }
@@ -73,7 +79,10 @@ describe("kataven-local serve", () => {
 
   test("prints exactly one JSON line; admin and fault routes are off by default; SIGTERM closes gracefully", async () => {
     run("bootstrap", "--data", dir, "--account", "acme");
-    const child = spawn(process.execPath, [main, "serve", "--port", "0", "--data", dir], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KATAVEN_LOCAL_FAULTS: "", KATAVEN_LOCAL_ADMIN: "" } });
+    const child = spawn(process.execPath, [main, "serve", "--port", "0", "--data", dir], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, KATAVEN_LOCAL_FAULTS: "", KATAVEN_LOCAL_ADMIN: "" },
+    });
     const stdout: string[] = [];
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));

@@ -9,7 +9,8 @@ afterAll(() => srv.close());
 afterEach(() => srv.clearFaults());
 
 const create = (name: string, prefix = "/api/v1") => call(srv.url, "POST", `${prefix}/widget-keys`, { apiKey: srv.apiKey, body: { name } });
-const names = async () => (await call(srv.url, "GET", "/api/v1/widget-keys", { apiKey: srv.apiKey })).json.map((k: { name: string }) => k.name);
+const names = async () =>
+  (await call(srv.url, "GET", "/api/v1/widget-keys", { apiKey: srv.apiKey })).json.map((k: { name: string }) => k.name);
 
 describe("fault rules", () => {
   test("status: answers the status without applying the write, then only for `times` requests", async () => {
@@ -67,10 +68,14 @@ describe("fault rules", () => {
     const k = await create("patched");
     await srv.setFaults([{ route: "PATCH /api/v1/widget-keys/{id}", mode: "status", status: 500, times: -1 }]);
     for (let i = 0; i < 3; i++) {
-      expect((await call(srv.url, "PATCH", `/api/v1/widget-keys/${k.json.id}`, { apiKey: srv.apiKey, body: { name: "x" } })).status).toBe(500);
+      expect((await call(srv.url, "PATCH", `/api/v1/widget-keys/${k.json.id}`, { apiKey: srv.apiKey, body: { name: "x" } })).status).toBe(
+        500,
+      );
     }
     await srv.clearFaults();
-    expect((await call(srv.url, "PATCH", `/api/v1/widget-keys/${k.json.id}`, { apiKey: srv.apiKey, body: { name: "x" } })).status).toBe(200);
+    expect((await call(srv.url, "PATCH", `/api/v1/widget-keys/${k.json.id}`, { apiKey: srv.apiKey, body: { name: "x" } })).status).toBe(
+      200,
+    );
   });
 
   test("PUT /__admin/faults validates rules, GET lists them with remaining uses", async () => {
@@ -82,9 +87,13 @@ describe("fault rules", () => {
     const zero = await call(srv.url, "PUT", "/__admin/faults", { body: [{ route: "POST /api/v1/widget-keys", mode: "status", times: 0 }] });
     expect(zero.status).toBe(400);
     expect(zero.text).toMatch(/times: must be a positive count, or -1 for until cleared/);
-    const ok = await call(srv.url, "PUT", "/__admin/faults", { body: [{ route: "GET /api/v1/widget-keys", mode: "status", status: 500, times: 3 }] });
+    const ok = await call(srv.url, "PUT", "/__admin/faults", {
+      body: [{ route: "GET /api/v1/widget-keys", mode: "status", status: 500, times: 3 }],
+    });
     expect(ok.status).toBe(200);
-    expect((await call(srv.url, "GET", "/__admin/faults")).json).toEqual([{ route: "GET /api/v1/widget-keys", mode: "status", status: 500, times: 3, remaining: 3 }]);
+    expect((await call(srv.url, "GET", "/__admin/faults")).json).toEqual([
+      { route: "GET /api/v1/widget-keys", mode: "status", status: 500, times: 3, remaining: 3 },
+    ]);
   });
 });
 
@@ -117,7 +126,9 @@ describe("admin routes are absent unless enabled", () => {
   test("without faults, /__admin/faults is a 404 and nothing can be injected", async () => {
     const plain = await startServer();
     try {
-      expect((await call(plain.url, "PUT", "/__admin/faults", { body: [{ route: "POST /api/v1/widget-keys", mode: "drop" }] })).status).toBe(404);
+      expect(
+        (await call(plain.url, "PUT", "/__admin/faults", { body: [{ route: "POST /api/v1/widget-keys", mode: "drop" }] })).status,
+      ).toBe(404);
       await expect(plain.setFaults([])).rejects.toThrow(/faults: true/);
     } finally {
       await plain.close();

@@ -47,9 +47,13 @@ describe("per-account rate limits", () => {
     const other = srv.createAccount("widget-rl", ["w-agent"]);
     srv.setAgentPolicy("w-agent", { widget_enabled: true, auth_mode: "guest" }, "widget-rl");
     clock.advance(3_600_000);
-    const k = await call(srv.url, "POST", "/api/v1/widget-keys", { apiKey: other.apiKey, body: { name: "k", domain_allowlist: ["https://a.example.com"], agent_id: "w-agent" } });
+    const k = await call(srv.url, "POST", "/api/v1/widget-keys", {
+      apiKey: other.apiKey,
+      body: { name: "k", domain_allowlist: ["https://a.example.com"], agent_id: "w-agent" },
+    });
     expect(k.status).toBe(201);
-    const guest = () => call(srv.url, "POST", "/api/v1/widget/auth/guest", { body: { client_key: k.json.public_key }, origin: "https://a.example.com" });
+    const guest = () =>
+      call(srv.url, "POST", "/api/v1/widget/auth/guest", { body: { client_key: k.json.public_key }, origin: "https://a.example.com" });
     for (let i = 0; i < 5; i++) expect((await guest()).status).toBe(200);
     // one management call used so far this minute (the create): two more fit in the per-minute 3
     expect((await list(srv, other.apiKey)).status).toBe(200);

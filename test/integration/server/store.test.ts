@@ -16,9 +16,15 @@ const ORIGIN = "https://acme.com";
 
 test("data survives a restart: keys, settings, policy, the public key lookup and session tokens", async () => {
   const a = await startServer({ dataDir: dir });
-  const key = await call(a.url, "POST", "/api/v1/widget-keys", { apiKey: a.apiKey, body: { name: "kept", domain_allowlist: [ORIGIN], agent_id: "agent-a" } });
+  const key = await call(a.url, "POST", "/api/v1/widget-keys", {
+    apiKey: a.apiKey,
+    body: { name: "kept", domain_allowlist: [ORIGIN], agent_id: "agent-a" },
+  });
   await call(a.url, "PATCH", "/api/v1/widget-settings", { apiKey: a.apiKey, body: { primary_color: "#abcdef" } });
-  await call(a.url, "PATCH", "/api/v1/agents/agent-a/widget-settings", { apiKey: a.apiKey, body: { widget_enabled: true, auth_mode: "guest" } });
+  await call(a.url, "PATCH", "/api/v1/agents/agent-a/widget-settings", {
+    apiKey: a.apiKey,
+    body: { widget_enabled: true, auth_mode: "guest" },
+  });
   const session = await call(a.url, "POST", "/api/v1/widget/auth/guest", { body: { client_key: key.json.public_key }, origin: ORIGIN });
   expect(session.status).toBe(200);
   await a.close();
@@ -32,8 +38,12 @@ test("data survives a restart: keys, settings, policy, the public key lookup and
     expect(list.json[0]).toMatchObject({ id: key.json.id, name: "kept", domain_allowlist: [ORIGIN], last_used_at: expect.any(String) });
     expect((await call(b.url, "GET", "/api/v1/widget-settings", { apiKey: b.apiKey })).json.primary_color).toBe("#abcdef");
     expect((await call(b.url, "GET", "/api/v1/agents/agent-a/widget-settings", { apiKey: b.apiKey })).json.widget_enabled).toBe(true);
-    expect((await call(b.url, "POST", "/api/v1/widget/auth/guest", { body: { client_key: key.json.public_key }, origin: ORIGIN })).status).toBe(200);
-    expect((await call(b.url, "POST", "/api/v1/widget/auth/refresh", { body: { refresh_token: session.json.token }, origin: ORIGIN })).status).toBe(200);
+    expect(
+      (await call(b.url, "POST", "/api/v1/widget/auth/guest", { body: { client_key: key.json.public_key }, origin: ORIGIN })).status,
+    ).toBe(200);
+    expect(
+      (await call(b.url, "POST", "/api/v1/widget/auth/refresh", { body: { refresh_token: session.json.token }, origin: ORIGIN })).status,
+    ).toBe(200);
   } finally {
     await b.close();
   }
@@ -41,10 +51,21 @@ test("data survives a restart: keys, settings, policy, the public key lookup and
 
 test("the SQLite files hold no plaintext key: secret, public key and account API key are all absent", async () => {
   const srv = await startServer({ dataDir: dir });
-  const created = await call(srv.url, "POST", "/api/v1/widget-keys", { apiKey: srv.apiKey, body: { name: "scan", domain_allowlist: [ORIGIN] } });
+  const created = await call(srv.url, "POST", "/api/v1/widget-keys", {
+    apiKey: srv.apiKey,
+    body: { name: "scan", domain_allowlist: [ORIGIN] },
+  });
   const secret: string = created.json.secret_key;
   const pub: string = created.json.public_key;
-  const needles = [secret, secret.slice(secret.lastIndexOf("_") + 1), secret.slice(-12), pub, pub.slice(pub.lastIndexOf("_") + 1, -8), srv.apiKey, srv.apiKey.slice(-16)];
+  const needles = [
+    secret,
+    secret.slice(secret.lastIndexOf("_") + 1),
+    secret.slice(-12),
+    pub,
+    pub.slice(pub.lastIndexOf("_") + 1, -8),
+    srv.apiKey,
+    srv.apiKey.slice(-16),
+  ];
   const scan = () => {
     const files = readdirSync(dir).filter((f) => f.startsWith("kataven.db"));
     expect(files).toEqual(expect.arrayContaining(["kataven.db", "kataven.db-wal"]));
@@ -60,7 +81,10 @@ test("the SQLite files hold no plaintext key: secret, public key and account API
     expect(statSync(join(dir, "kataven.db-wal")).size).toBeGreaterThan(0);
     scan(); // while the server is running (WAL not yet checkpointed)
     // the last 8 characters are stored on purpose (key_last8); the rest of the public key is not
-    expect(readFileSync(join(dir, "kataven.db-wal")).includes(Buffer.from(pub.slice(-8))) || readFileSync(join(dir, "kataven.db")).includes(Buffer.from(pub.slice(-8)))).toBe(true);
+    expect(
+      readFileSync(join(dir, "kataven.db-wal")).includes(Buffer.from(pub.slice(-8))) ||
+        readFileSync(join(dir, "kataven.db")).includes(Buffer.from(pub.slice(-8))),
+    ).toBe(true);
   } finally {
     await srv.close();
   }

@@ -27,7 +27,12 @@ const userToken = (key: Key | string, body: Record<string, unknown> = {}) =>
   });
 
 async function newKey(body: Record<string, unknown> = {}): Promise<Key> {
-  const r = await mgmt("POST", "/widget-keys", { name: "site", domain_allowlist: ["*.acme.com", "localhost:*"], agent_id: "agent-a", ...body });
+  const r = await mgmt("POST", "/widget-keys", {
+    name: "site",
+    domain_allowlist: ["*.acme.com", "localhost:*"],
+    agent_id: "agent-a",
+    ...body,
+  });
   expect(r.status).toBe(201);
   return r.json;
 }
@@ -58,13 +63,19 @@ describe("GET /api/v1/widget/config", () => {
 
   test("falls back to the Referer, cut to its origin", async () => {
     const k = await newKey();
-    const r = await call(srv.url, "GET", `/api/v1/widget/config?client_key=${k.public_key}`, { headers: { referer: `${ORIGIN}/products/1?x=y` } });
+    const r = await call(srv.url, "GET", `/api/v1/widget/config?client_key=${k.public_key}`, {
+      headers: { referer: `${ORIGIN}/products/1?x=y` },
+    });
     expect(r.status).toBe(200);
   });
 
   test("400 without client_key, 404 for an unknown key, 403 for a foreign origin and for a disabled key", async () => {
-    expect((await call(srv.url, "GET", "/api/v1/widget/config", { origin: ORIGIN })).text).toMatch(/^missing_client_key: Missing client_key/);
-    const unknown = await call(srv.url, "GET", "/api/v1/widget/config?client_key=pk_live_acme_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", { origin: ORIGIN });
+    expect((await call(srv.url, "GET", "/api/v1/widget/config", { origin: ORIGIN })).text).toMatch(
+      /^missing_client_key: Missing client_key/,
+    );
+    const unknown = await call(srv.url, "GET", "/api/v1/widget/config?client_key=pk_live_acme_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", {
+      origin: ORIGIN,
+    });
     expect(unknown).toMatchObject({ status: 404, text: "invalid_client_key: no widget key matches this client_key" });
     const k = await newKey();
     const foreign = await call(srv.url, "GET", `/api/v1/widget/config?client_key=${k.public_key}`, { origin: FOREIGN });
@@ -87,7 +98,17 @@ describe("POST /api/v1/widget/auth/guest", () => {
     expect(r.json.expires_at).toBe(new Date((now + 900) * 1000).toISOString());
     expect(JSON.parse(Buffer.from(r.json.token.split(".")[0], "base64url").toString())).toEqual({ alg: "HS256", typ: "JWT" });
     const p = payload(r.json.token);
-    expect(p).toMatchObject({ iss: "kataven-local", aud: "kataven-widget", acct: "acme", agent_id: "agent-a", wk: k.id, kind: "guest", origin: ORIGIN, iat: now, exp: now + 900 });
+    expect(p).toMatchObject({
+      iss: "kataven-local",
+      aud: "kataven-widget",
+      acct: "acme",
+      agent_id: "agent-a",
+      wk: k.id,
+      kind: "guest",
+      origin: ORIGIN,
+      iat: now,
+      exp: now + 900,
+    });
     expect(p.sub).toMatch(/^guest:[0-9a-f-]{36}$/);
     expect(p.jti).toEqual(expect.any(String));
     expect(await lastUsed(k.id)).not.toBeNull();
@@ -97,7 +118,10 @@ describe("POST /api/v1/widget/auth/guest", () => {
     const k = await newKey({ agent_id: null });
     expect((await guest(k, { agent_id: "agent-b" })).json.agent_id).toBe("agent-b");
     const none = await guest(k);
-    expect(none).toMatchObject({ status: 400, text: "missing_agent_id: agent_id is required because this widget key is not pinned to an agent" });
+    expect(none).toMatchObject({
+      status: 400,
+      text: "missing_agent_id: agent_id is required because this widget key is not pinned to an agent",
+    });
     expect((await guest(k, { agent_id: "nobody" })).status).toBe(404);
   });
 
@@ -109,9 +133,15 @@ describe("POST /api/v1/widget/auth/guest", () => {
   test("refusals: no Origin, foreign Origin, empty allowlist, disabled key", async () => {
     const k = await newKey();
     const noOrigin = await guest(k, {}, {});
-    expect(noOrigin).toMatchObject({ status: 403, text: "origin_not_allowed: Origin not in allowlist for this client_key (the request has no Origin or Referer header)" });
+    expect(noOrigin).toMatchObject({
+      status: 403,
+      text: "origin_not_allowed: Origin not in allowlist for this client_key (the request has no Origin or Referer header)",
+    });
     const foreign = await guest(k, {}, { origin: FOREIGN });
-    expect(foreign).toMatchObject({ status: 403, text: `origin_not_allowed: Origin not in allowlist for this client_key (origin ${FOREIGN})` });
+    expect(foreign).toMatchObject({
+      status: 403,
+      text: `origin_not_allowed: Origin not in allowlist for this client_key (origin ${FOREIGN})`,
+    });
     expect((await guest(k, {}, { origin: "https://acme.com" })).status).toBe(403); // *.acme.com is not the apex
     expect((await guest(k, {}, { origin: "http://shop.acme.com" })).status).toBe(403); // bare host/wildcard = https only
     const empty = await newKey({ domain_allowlist: [] });
@@ -130,11 +160,17 @@ describe("POST /api/v1/widget/auth/guest", () => {
     expect(r1.text).toMatch(/^agent_not_enabled: the widget is not enabled for agent "agent-off"/);
     const userOnly = await newKey({ agent_id: "agent-user" });
     const r2 = await guest(userOnly);
-    expect(r2).toMatchObject({ status: 403, text: 'auth_mode_not_allowed: agent "agent-user" has auth_mode "user"; guest sessions need "guest" or "both"' });
+    expect(r2).toMatchObject({
+      status: 403,
+      text: 'auth_mode_not_allowed: agent "agent-user" has auth_mode "user"; guest sessions need "guest" or "both"',
+    });
   });
 
   test("400 missing_client_key, 400 malformed key, 404 unknown key", async () => {
-    expect(await post("guest", {})).toMatchObject({ status: 400, text: "missing_client_key: Missing client_key; send the widget's public key (pk_live_…) as client_key" });
+    expect(await post("guest", {})).toMatchObject({
+      status: 400,
+      text: "missing_client_key: Missing client_key; send the widget's public key (pk_live_…) as client_key",
+    });
     expect((await post("guest", { client_key: "abc" })).text).toBe("invalid_body: client_key: must be a pk_live_ public key");
     expect((await post("guest", { client_key: "pk_live_acme_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" })).status).toBe(404);
   });
@@ -166,7 +202,15 @@ describe("user flow: user-token → exchange", () => {
     const s = await post("exchange", { client_key: k.public_key, user_token: t.json.user_token });
     expect(s.status).toBe(200);
     expect(s.json).toMatchObject({ kind: "user", agent_id: "agent-a" });
-    expect(payload(s.json.token)).toMatchObject({ sub: "user:u-42", kind: "user", name: "Ada", email: "ada@acme.com", wk: k.id, origin: ORIGIN, typ: "widget_session" });
+    expect(payload(s.json.token)).toMatchObject({
+      sub: "user:u-42",
+      kind: "user",
+      name: "Ada",
+      email: "ada@acme.com",
+      wk: k.id,
+      origin: ORIGIN,
+      typ: "widget_session",
+    });
   });
 
   test("the user_token is single use: a replay is 400", async () => {
@@ -174,7 +218,10 @@ describe("user flow: user-token → exchange", () => {
     const t = await userToken(k);
     expect((await post("exchange", { client_key: k.public_key, user_token: t.json.user_token })).status).toBe(200);
     const replay = await post("exchange", { client_key: k.public_key, user_token: t.json.user_token });
-    expect(replay).toMatchObject({ status: 400, text: "token_used: Missing or expired token; this user_token was already exchanged, mint a new one" });
+    expect(replay).toMatchObject({
+      status: 400,
+      text: "token_used: Missing or expired token; this user_token was already exchanged, mint a new one",
+    });
   });
 
   test("a refused exchange (foreign origin) does not burn the token", async () => {
@@ -216,7 +263,9 @@ describe("user flow: user-token → exchange", () => {
     expect((await userToken(k, { external_user_id: "" })).text).toBe("invalid_body: external_user_id: must not be empty");
     expect((await userToken(k, { email: "not-an-email" })).text).toBe("invalid_body: email: must be an email address");
     const guestOnly = await newKey({ agent_id: "agent-guest" });
-    expect((await userToken(guestOnly)).text).toMatch(/^auth_mode_not_allowed: agent "agent-guest" has auth_mode "guest"; user sessions need "user" or "both"/);
+    expect((await userToken(guestOnly)).text).toMatch(
+      /^auth_mode_not_allowed: agent "agent-guest" has auth_mode "guest"; user sessions need "user" or "both"/,
+    );
     const off = await newKey({ agent_id: "agent-off" });
     expect((await userToken(off)).text).toMatch(/^agent_not_enabled: /);
     await mgmt("PATCH", `/widget-keys/${k.id}`, { disabled: true });
@@ -315,7 +364,9 @@ describe("POST /api/v1/widget/auth/refresh", () => {
     expect((await post("refresh", { refresh_token: forged })).text).toMatch(/^invalid_token: /);
     const k = await newKey();
     const ut = await userToken(k);
-    expect((await post("refresh", { refresh_token: ut.json.user_token })).text).toMatch(/^invalid_token: refresh_token is not a widget_session token/);
+    expect((await post("refresh", { refresh_token: ut.json.user_token })).text).toMatch(
+      /^invalid_token: refresh_token is not a widget_session token/,
+    );
   });
 
   test("refresh re-checks origin, key and policy", async () => {

@@ -28,7 +28,11 @@ async function use(publicKey: string) {
 
 describe("POST /api/v1/widget-keys", () => {
   test("mints a key pair shown once, with canonical allowlist and pinned agent", async () => {
-    const k = await create({ name: "acme.com production", domain_allowlist: ["https://www.acme.com", "ACME.com", "https://acme.com:443/"], agent_id: "agent-a" });
+    const k = await create({
+      name: "acme.com production",
+      domain_allowlist: ["https://www.acme.com", "ACME.com", "https://acme.com:443/"],
+      agent_id: "agent-a",
+    });
     expect(k.public_key).toMatch(/^pk_live_acme_[0-9A-Za-z]{24,}$/);
     expect(k.secret_key).toMatch(/^sk_live_acme_[0-9A-Za-z]{24,}$/);
     expect(k.key_last8).toBe(k.public_key.slice(-8));
@@ -72,14 +76,19 @@ describe("POST /api/v1/widget-keys", () => {
     expect(r.text).toMatch(/^invalid_allowlist_entry: domain_allowlist\[2\] "https:\/\/a\.com\/x" has a path/);
   });
 
-  test.each(["*", "https://acme.com?x=1", "https://acme.com#top", "https://user:pw@acme.com", "ac*me.com", "ftp://acme.com", "http://acme.com"])(
-    "400 invalid_allowlist_entry for %s",
-    async (entry) => {
-      const r = await api("POST", "/widget-keys", { name: "x", domain_allowlist: [entry] });
-      expect(r.status).toBe(400);
-      expect(r.text.startsWith(`invalid_allowlist_entry: domain_allowlist[0] ${JSON.stringify(entry)} `)).toBe(true);
-    },
-  );
+  test.each([
+    "*",
+    "https://acme.com?x=1",
+    "https://acme.com#top",
+    "https://user:pw@acme.com",
+    "ac*me.com",
+    "ftp://acme.com",
+    "http://acme.com",
+  ])("400 invalid_allowlist_entry for %s", async (entry) => {
+    const r = await api("POST", "/widget-keys", { name: "x", domain_allowlist: [entry] });
+    expect(r.status).toBe(400);
+    expect(r.text.startsWith(`invalid_allowlist_entry: domain_allowlist[0] ${JSON.stringify(entry)} `)).toBe(true);
+  });
 
   test("400 for an agent that is not in the account", async () => {
     const r = await api("POST", "/widget-keys", { name: "x", agent_id: "nope" });
@@ -87,7 +96,11 @@ describe("POST /api/v1/widget-keys", () => {
   });
 
   test("400 for malformed JSON and for a non-object body", async () => {
-    const bad = await call(srv.url, "POST", "/api/v1/widget-keys", { rawBody: "{nope", apiKey: srv.apiKey, headers: { "content-type": "application/json" } });
+    const bad = await call(srv.url, "POST", "/api/v1/widget-keys", {
+      rawBody: "{nope",
+      apiKey: srv.apiKey,
+      headers: { "content-type": "application/json" },
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/^invalid_json: /);
     const arr = await api("POST", "/widget-keys", ["x"]);
@@ -123,7 +136,13 @@ describe("PATCH /api/v1/widget-keys/{id}", () => {
     const k = await create({ agent_id: "agent-a" });
     const r1 = await api("PATCH", `/widget-keys/${k.id}`, { name: "renamed", domain_allowlist: ["*.acme.com"], agent_id: "agent-b" });
     expect(r1.status).toBe(200);
-    expect(r1.json).toMatchObject({ id: k.id, name: "renamed", domain_allowlist: ["*.acme.com"], agent_id: "agent-b", key_last8: k.key_last8 });
+    expect(r1.json).toMatchObject({
+      id: k.id,
+      name: "renamed",
+      domain_allowlist: ["*.acme.com"],
+      agent_id: "agent-b",
+      key_last8: k.key_last8,
+    });
     expect(r1.json.public_key).toBeUndefined();
     const r2 = await api("PATCH", `/widget-keys/${k.id}`, { agent_id: null });
     expect(r2.json.agent_id).toBeNull();
@@ -189,7 +208,10 @@ describe("DELETE /api/v1/widget-keys/{id}", () => {
     expect(listed.last_used_at).toEqual(expect.any(String));
     const again = await api("DELETE", `/widget-keys/${k.id}`);
     expect(again.json).toEqual(r.json);
-    const guest = await call(srv.url, "POST", "/api/v1/widget/auth/guest", { body: { client_key: k.public_key, agent_id: "agent-a" }, origin: "https://acme.com" });
+    const guest = await call(srv.url, "POST", "/api/v1/widget/auth/guest", {
+      body: { client_key: k.public_key, agent_id: "agent-a" },
+      origin: "https://acme.com",
+    });
     expect(guest.status).toBe(403);
     expect(guest.text).toMatch(/^key_disabled: /);
   });

@@ -3,7 +3,14 @@ import { call } from "../../support/http";
 
 let srv: TestServer;
 const api = (method: string, body?: unknown, apiKey = srv.apiKey) => call(srv.url, method, "/api/v1/widget-settings", { body, apiKey });
-const DEFAULTS = { primary_color: null, accent_color: null, logo_url: null, launcher_position: "br", launcher_label: null, privacy_notice: null };
+const DEFAULTS = {
+  primary_color: null,
+  accent_color: null,
+  logo_url: null,
+  launcher_position: "br",
+  launcher_label: null,
+  privacy_notice: null,
+};
 
 beforeAll(async () => {
   srv = await startServer();
@@ -45,7 +52,10 @@ describe("GET/PATCH/PUT /api/v1/widget-settings", () => {
   test.each([
     [{ primary_color: "blue" }, "invalid_body: primary_color: must be a hex colour such as #2563eb or #fff"],
     [{ accent_color: "#12345" }, "invalid_body: accent_color: must be a hex colour such as #2563eb or #fff"],
-    [{ logo_url: "http://acme.com/logo.png" }, "invalid_body: logo_url: must be an absolute https:// URL such as https://acme.com/logo.svg"],
+    [
+      { logo_url: "http://acme.com/logo.png" },
+      "invalid_body: logo_url: must be an absolute https:// URL such as https://acme.com/logo.svg",
+    ],
     [{ logo_url: "/logo.png" }, "invalid_body: logo_url: must be an absolute https:// URL such as https://acme.com/logo.svg"],
     [{ launcher_position: "middle" }, "invalid_body: launcher_position: must be one of bl, br, tl, tr"],
     [{ launcher_label: "x".repeat(41) }, "invalid_body: launcher_label: must be at most 40 characters"],

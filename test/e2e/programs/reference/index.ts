@@ -11,7 +11,11 @@ const agentId = cfg.get("agentId");
 
 export const imported = importId
   ? (() => {
-      const k = new WidgetKey("imported", { name: "made in the dashboard", domainAllowlist: ["https://dash.example"] }, { import: importId });
+      const k = new WidgetKey(
+        "imported",
+        { name: "made in the dashboard", domainAllowlist: ["https://dash.example"] },
+        { import: importId },
+      );
       return { keyId: k.keyId, keyLast8: k.keyLast8, secretAvailable: k.secretAvailable, secretKey: k.secretKey };
     })()
   : undefined;
@@ -19,7 +23,11 @@ export const imported = importId
 // import on a settings resource: dropped, since create adopts what the account holds.
 const importPolicyOf = cfg.get("importPolicyOf");
 export const importedPolicy = importPolicyOf
-  ? new AgentWidgetSettings("imported-policy", { agentId: importPolicyOf, widgetEnabled: true, authMode: "both" }, { import: importPolicyOf }).authMode
+  ? new AgentWidgetSettings(
+      "imported-policy",
+      { agentId: importPolicyOf, widgetEnabled: true, authMode: "both" },
+      { import: importPolicyOf },
+    ).authMode
   : undefined;
 
 export const fetched = getId
@@ -30,6 +38,8 @@ export const fetched = getId
   : undefined;
 
 export const keysNamed = lookupName ? getWidgetKeys({ name: lookupName }) : undefined;
-export const allKeys = getWidgetKeys({ includeDisabled: true }).then((ks) => ks.map((k) => ({ id: k.id, name: k.name, disabled: k.disabled })));
+export const allKeys = getWidgetKeys({ includeDisabled: true }).then((ks) =>
+  ks.map((k) => ({ id: k.id, name: k.name, disabled: k.disabled })),
+);
 export const branding = getWidgetSettings();
 export const agentPolicy = agentId ? getAgentWidgetSettings(agentId) : undefined;
