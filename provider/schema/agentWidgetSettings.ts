@@ -1,4 +1,5 @@
 /** AgentWidgetSettings' fields: the one description of the resource's shape (see ./types.ts). */
+import { PROVIDER_VERSION } from "./common";
 import { AUTH_MODES, LIMITS } from "../../contract/wire";
 import type { ResourceSchema } from "./types";
 
@@ -45,11 +46,6 @@ export const agentWidgetSettingsSchema = {
       description:
         "True when create found a policy other than the defaults (another stack or a person may own it): `onDelete` then defaults to `retain`.",
     },
-    providerVersion: {
-      type: { kind: "string" },
-      input: true,
-      dynamicOnly: true,
-      description: "The package version that last applied this resource.",
-    },
+    providerVersion: PROVIDER_VERSION,
   },
 } as const satisfies ResourceSchema;

@@ -1,4 +1,5 @@
 /** WidgetKey's fields: the one description of the resource's shape (see ./types.ts). */
+import { PROVIDER_VERSION } from "./common";
 import { LIMITS } from "../../contract/wire";
 import type { ResourceSchema } from "./types";
 
@@ -77,12 +78,7 @@ export const widgetKeySchema = {
         'Labels for policies and reviews, kept in the Pulumi state only (Kataven has no field for them); lower case letters, digits and "-". ' +
         "`allow-wildcards` lets the key use wildcard entries on production stacks under the policy pack in policy/. Editing them never calls the API.",
     },
-    providerVersion: {
-      type: { kind: "string" },
-      input: true,
-      dynamicOnly: true,
-      description: "The package version that last applied this resource.",
-    },
+    providerVersion: PROVIDER_VERSION,
     keyId: { type: { kind: "string" }, input: false, required: true, description: "The key row id (also the resource id)." },
     publicKey: {
       type: { kind: "string" },

@@ -1,4 +1,5 @@
 /** WidgetSettings' fields: the one description of the resource's shape (see ./types.ts). */
+import { PROVIDER_VERSION } from "./common";
 import { LAUNCHER_POSITIONS, LIMITS } from "../../contract/wire";
 import type { ResourceSchema } from "./types";
 
@@ -64,11 +65,6 @@ export const widgetSettingsSchema = {
       description:
         "True when create found values other than the defaults (another stack or a person may own them): `onDelete` then defaults to `retain`.",
     },
-    providerVersion: {
-      type: { kind: "string" },
-      input: true,
-      dynamicOnly: true,
-      description: "The package version that last applied this resource.",
-    },
+    providerVersion: PROVIDER_VERSION,
   },
 } as const satisfies ResourceSchema;
