@@ -1,6 +1,6 @@
 /**
  * A deadline for the lifecycle call in progress: the engine's `customTimeouts` for a native resource's
- * create, update or delete (provider/native/server.ts sets it). Every request that starts before the
+ * create, update or delete (provider/native/resourceMethods.ts sets it). Every request that starts before the
  * deadline gets at most the time left; once it has passed, no write (POST, PATCH) starts, while reads and
  * deletes still run, so an interrupted create can still find and delete the key it may have minted.
  */
