@@ -3,8 +3,11 @@
  * changed settings the engine is told about) and Configure (the settings every later call uses).
  */
 import { configProblem, configure, type ConfigSource, resolveConfig } from "../config";
+import { warn } from "../log";
+import { diffConfig } from "./configDiff";
 import { provider } from "./protos";
-import { checkFailure, type ConfigureRequest, DiffChanges, type ResourceRequest, unary, UNKNOWN } from "./rpc";
+import { diffResponse } from "./resourceMethods";
+import { checkFailure, type ConfigureRequest, type ResourceRequest, unary, UNKNOWN } from "./rpc";
 import { fromStruct, type Props } from "./values";
 
 /** Provider settings as config.ts reads them (`kataven:<name>`), from a Struct's properties and/or the variables map. */
@@ -32,15 +35,14 @@ export function configMethods() {
       return res;
     }),
     diffConfig: unary(async (req: ResourceRequest) => {
-      const olds = fromStruct(req.getOlds()).props;
-      const news = fromStruct(req.getNews()).props;
-      const changed = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
-        (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null),
-      );
-      const res = new provider.DiffResponse();
-      res.setChanges(changed.length > 0 ? DiffChanges.DIFF_SOME : DiffChanges.DIFF_NONE);
-      res.setDiffsList(changed);
-      return res;
+      const d = diffConfig(fromStruct(req.getOlds()).props, fromStruct(req.getNews()).props);
+      if (d.unknown.length > 0) {
+        warn(
+          `kataven: ${d.unknown.join(" and ")} is not known until the update runs; if it names another account or API, ` +
+            "every resource of this provider will be replaced then (created in the new account, deleted from the old one)",
+        );
+      }
+      return diffResponse(d);
     }),
     configure: unary(async (req: ConfigureRequest) => {
       const variables = new Map<string, string>(req.getVariablesMap().toArray());

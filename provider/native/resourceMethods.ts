@@ -6,7 +6,7 @@
 import { accountFailures } from "../lifecycle/common";
 import { withDeadline } from "../deadline";
 import { Empty, provider, Struct } from "./protos";
-import { nativeResources, type NativeResource, secretOutputs } from "./resources";
+import { type NativeDiff, nativeResources, type NativeResource, secretOutputs } from "./resources";
 import { checkFailure, DiffChanges, type ResourceRequest, unary } from "./rpc";
 import { fromStruct, type Props, toStruct } from "./values";
 
@@ -34,7 +34,11 @@ async function check(req: ResourceRequest) {
 }
 
 async function diff(req: ResourceRequest) {
-  const d = resourceOf(req).diff(fromStruct(req.getOlds()).props, fromStruct(req.getNews()).props);
+  return diffResponse(resourceOf(req).diff(fromStruct(req.getOlds()).props, fromStruct(req.getNews()).props));
+}
+
+/** A DiffResponse with the changed and replacing properties and a detailed diff (also DiffConfig's answer). */
+export function diffResponse(d: NativeDiff) {
   const res = new provider.DiffResponse();
   res.setChanges(d.changed.length > 0 ? DiffChanges.DIFF_SOME : DiffChanges.DIFF_NONE);
   res.setReplacesList(d.replaces);

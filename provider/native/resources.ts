@@ -38,7 +38,7 @@ export interface NativeResource {
 const present = (v: unknown) => v !== undefined && v !== null;
 
 /** The detailed diff of whole properties: added, deleted or updated, replacing or not. */
-function detailedOf(changed: string[], replaces: string[], olds: Props, news: Props): Record<string, number> {
+export function detailedOf(changed: string[], replaces: string[], olds: Props, news: Props): Record<string, number> {
   const out: Record<string, number> = {};
   for (const k of changed) {
     const r = replaces.includes(k);
