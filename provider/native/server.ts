@@ -9,6 +9,7 @@
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
 import { setLogSink } from "../log";
 import { configMethods } from "./configMethods";
+import { constructMethod } from "./construct";
 import { packageMethods } from "./packageMethods";
 import { Empty, engine, engineRpc, grpc, provider, providerRpc } from "./protos";
 import { resourceMethods } from "./resourceMethods";
@@ -59,6 +60,7 @@ export class KatavenProvider {
         return new Empty();
       }),
       cancel: unary(async () => new Empty()),
+      construct: constructMethod(() => this.engineAddress),
       ...packageMethods(),
       ...configMethods(),
       ...resourceMethods(),

@@ -14,7 +14,7 @@
 import { rpcKeepAlive } from "../sdkPrivate";
 import * as pulumi from "@pulumi/pulumi";
 import { getWidgetKeys } from "../lookups";
-import { type GenerationPlan, generationKeyName, planGenerations, validateGenerations } from "./rotation";
+import { type GenerationKey, type GenerationPlan, generationKeyName, planGenerations, validateGenerations } from "./rotation";
 import { WidgetKey } from "./widgetKey";
 import type { KatavenConnection } from "../connection";
 
@@ -44,10 +44,35 @@ export interface RotatingWidgetKeyArgs {
   connection?: KatavenConnection;
 }
 
+/** One generation's key: a resource (so the component's outputs follow it), with the outputs passed on. */
+export interface GenerationKeyResource extends pulumi.CustomResource {
+  keyId: pulumi.Output<string>;
+  publicKey: pulumi.Output<string | undefined>;
+  secretKey: pulumi.Output<string | undefined>;
+}
+
+export type GenerationKeyArgs = Pick<RotatingWidgetKeyArgs, "name" | "domainAllowlist" | "agentId" | "tags" | "connection">;
+
+/**
+ * Where the generations' keys come from: dynamic WidgetKey children in a TypeScript program (the default),
+ * `kataven:index:WidgetKey` children in the native plugin (provider/native/components.ts).
+ */
+export interface GenerationKeys {
+  /** One generation's key, created as a child of the component. */
+  create(name: string, args: GenerationKeyArgs, opts: pulumi.CustomResourceOptions): GenerationKeyResource;
+  /** Every key of the account, disabled ones included, for the age trigger. */
+  list(connection?: KatavenConnection): Promise<GenerationKey[]>;
+}
+
+const dynamicKeys: GenerationKeys = {
+  create: (name, args, opts) => new WidgetKey(name, args, opts),
+  list: (connection) => getWidgetKeys({ includeDisabled: true, connection }),
+};
+
 interface Children {
   plan: GenerationPlan;
-  current: WidgetKey;
-  previous: WidgetKey[];
+  current: GenerationKeyResource;
+  previous: GenerationKeyResource[];
 }
 
 export class RotatingWidgetKey extends pulumi.ComponentResource {
@@ -68,7 +93,7 @@ export class RotatingWidgetKey extends pulumi.ComponentResource {
   /** Every generation still enabled after the current one, newest first. */
   public readonly previousGenerations: pulumi.Output<string[]>;
 
-  constructor(name: string, args: RotatingWidgetKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: RotatingWidgetKeyArgs, opts?: pulumi.ComponentResourceOptions, keys: GenerationKeys = dynamicKeys) {
     super("kataven:index:RotatingWidgetKey", name, {}, opts);
     if (typeof args?.name !== "string" || args.name.trim() === "") {
       throw new Error(
@@ -85,7 +110,7 @@ export class RotatingWidgetKey extends pulumi.ComponentResource {
 
     const build = (plan: GenerationPlan): Children => {
       const child = (label: string) =>
-        new WidgetKey(
+        keys.create(
           `${name}-${label}`,
           {
             name: generationKeyName(displayName, label),
@@ -105,11 +130,12 @@ export class RotatingWidgetKey extends pulumi.ComponentResource {
     } else {
       // Children are registered after the lookup answers; keep the program alive until they are.
       const done = rpcKeepAlive();
-      children = getWidgetKeys({ includeDisabled: true, connection: args.connection })
-        .then((keys) => {
+      children = keys
+        .list(args.connection)
+        .then((listed) => {
           const plan = planGenerations(
             { resource: name, name: displayName, generations: labels, maxAgeDays: args.maxAgeDays },
-            keys,
+            listed,
             Date.now(),
           );
           if (plan.warning) void pulumi.log.warn(plan.warning, this);

@@ -7,11 +7,15 @@ import { agentWidgetSettingsSchema } from "./agentWidgetSettings";
 import { providerConfigSchema } from "./config";
 import { functionSchemas } from "./functions";
 import type { Field, Fields, ResourceSchema } from "./types";
+import { rotatingWidgetKeySchema } from "./rotatingWidgetKey";
 import { widgetKeySchema } from "./widgetKey";
 import { widgetSettingsSchema } from "./widgetSettings";
 
 export const PACKAGE = "kataven";
 export const resourceSchemas: readonly ResourceSchema[] = [widgetKeySchema, widgetSettingsSchema, agentWidgetSettingsSchema];
+
+/** Components, served by the native plugin's Construct (provider/native/construct.ts). */
+export const componentSchemas: readonly ResourceSchema[] = [rotatingWidgetKeySchema];
 
 export const typeToken = (name: string) => `${PACKAGE}:index:${name}`;
 
@@ -103,6 +107,7 @@ export function packageSchema(version: string): Record<string, unknown> {
   const types: Record<string, unknown> = {};
   const resources: Record<string, unknown> = {};
   for (const r of resourceSchemas) resources[typeToken(r.name)] = resourceSpec(r, types);
+  for (const c of componentSchemas) resources[typeToken(c.name)] = { ...resourceSpec(c, types), isComponent: true };
   const functions: Record<string, unknown> = {};
   for (const fn of functionSchemas) {
     const ins = objectType(`${fn.name}Args`, fn.inputs, types);

@@ -57,9 +57,14 @@ describe("the native provider's gRPC interface", () => {
     expect(schema.config.variables.apiKey.secret).toBe(true);
     expect(Object.keys(schema.resources).sort()).toEqual([
       "kataven:index:AgentWidgetSettings",
+      "kataven:index:RotatingWidgetKey",
       "kataven:index:WidgetKey",
       "kataven:index:WidgetSettings",
     ]);
+    const rotating = schema.resources["kataven:index:RotatingWidgetKey"];
+    expect(rotating.isComponent).toBe(true);
+    expect(rotating.requiredInputs).toEqual(["name", "domainAllowlist", "generations"]);
+    expect(rotating.properties.previousSecretKey.secret).toBe(true);
     expect(schema.functions["kataven:index:getWidgetKeys"].outputs.properties.keys.items.$ref).toBe("#/types/kataven:index:WidgetKeyInfo");
   });
 
