@@ -63,9 +63,5 @@ export default tseslint.config(
     files: ["provider/schema/typeChecks.ts"],
     rules: { "@typescript-eslint/no-empty-object-type": "off", "@typescript-eslint/no-explicit-any": "off" },
   }, // type-level equality checks need `{}` and `any`
-  {
-    files: ["provider/connection.ts", "provider/lifecycle/common.ts", "provider/native/server.ts"],
-    rules: { "@typescript-eslint/no-explicit-any": "off" },
-  }, // untyped SDK and gRPC values, to be typed
-  { files: ["server/hashPool.ts"], rules: { "@typescript-eslint/no-unused-expressions": "off" } }, // a ternary used as a statement (resolve or reject), to become an if/else
+  { files: ["provider/native/server.ts"], rules: { "@typescript-eslint/no-explicit-any": "off" } }, // untyped gRPC values, to be typed
 );
