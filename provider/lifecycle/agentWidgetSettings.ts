@@ -20,7 +20,7 @@ import { KatavenApiError } from "../api/errors";
 import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, AUTH_MODES } from "../../contract/wire";
 import type { Preview, Props } from "../../contract/engine";
 import { agentWidgetSettingsSchema } from "../schema/agentWidgetSettings";
-import { checkFields, type FieldRules } from "./checkFields";
+import { checkFields, type FieldRules, zodRefine } from "./checkFields";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { agentIdOf, stubChanged } from "./stateCompat";
@@ -74,13 +74,8 @@ export interface AgentWidgetSettingsOutputs extends AgentWidgetSettingsRecord {
 const DEFAULTS = { widgetEnabled: AGENT_WIDGET_SETTINGS_DEFAULT.widget_enabled, authMode: AGENT_WIDGET_SETTINGS_DEFAULT.auth_mode };
 /** AgentWidgetSettings' own rule: the agent id by the wire.ts schema; fields left out stay out (diff applies the defaults). */
 const RULES: FieldRules = {
-  agentId: {
-    refine: (id: string, fail) => {
-      const r = AgentWidgetSettingsPatch.shape.agent_id.safeParse(id);
-      if (!r.success) fail(r.error.issues[0]?.message ?? "is invalid");
-      return id; // the schema does not transform: the program's value
-    },
-  },
+  // The schema does not transform: the program's value.
+  agentId: { refine: zodRefine(AgentWidgetSettingsPatch.shape.agent_id) },
 };
 
 export async function check(_olds: Props, news: Props): Promise<{ inputs: AgentWidgetSettingsCheckedInputs; failures: CheckFailure[] }> {

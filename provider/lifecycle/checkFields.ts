@@ -27,6 +27,18 @@ export interface FieldRule {
 /** Rules by field path: `name`, `adopt.id` (list elements share their field's rule, through `each`). */
 export type FieldRules = { readonly [path: string]: FieldRule };
 
+type SafeParse<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } };
+
+/** A wire.ts field schema as a refinement: its first message, or what it parses to (then `canon` of it). */
+export function zodRefine<T>(schema: SafeParse<T>, canon: (v: T) => unknown = (v) => v): (v: unknown, fail: Fail) => unknown {
+  return (v, fail) => {
+    const r = schema.safeParse(v);
+    if (r.success) return canon(r.data);
+    fail(r.error.issues[0]?.message ?? "is invalid");
+    return undefined;
+  };
+}
+
 /** What the provider itself adds to a program's inputs: never judged, never echoed. */
 const ENGINE_KEYS = ["__provider"];
 

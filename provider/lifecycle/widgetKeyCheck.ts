@@ -6,29 +6,17 @@
 import { canonicalizeAllowlist } from "../../contract/allowlist";
 import { CreateWidgetKeyRequest } from "../../contract/wire";
 import { widgetKeySchema } from "../schema/widgetKey";
-import { checkFields, type Fail, type FieldRules } from "./checkFields";
+import { checkFields, type FieldRules, zodRefine } from "./checkFields";
 import { type CheckFailure, configFailures } from "./common";
 import type { Props, WidgetKeyCheckedInputs } from "./widgetKeyProps";
 
 /** Labels kept in the Pulumi state only (Kataven has no field for them), for policies and reviews. */
 const TAG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** A wire.ts field schema as a refinement: its first message, or the value it parses to (trimmed). */
-function zodRule<T>(schema: {
-  safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
-}): (v: unknown, fail: Fail) => unknown {
-  return (v, fail) => {
-    const r = schema.safeParse(v);
-    if (r.success) return r.data;
-    fail(r.error.issues[0]?.message ?? "is invalid");
-    return undefined;
-  };
-}
-
 /** WidgetKey's own rules; required fields, kinds, limits and unknown fields come from its schema. */
 const RULES: FieldRules = {
-  name: { refine: zodRule(CreateWidgetKeyRequest.shape.name) },
-  agentId: { refine: zodRule(CreateWidgetKeyRequest.shape.agent_id) },
+  name: { refine: zodRefine(CreateWidgetKeyRequest.shape.name) },
+  agentId: { refine: zodRefine(CreateWidgetKeyRequest.shape.agent_id) },
   domainAllowlist: {
     // The boundary where the program's list becomes canonical (allowlist.ts); the entry limit counts distinct entries.
     refine: (list: string[], fail) => {

@@ -29,7 +29,7 @@ import {
 } from "../../contract/wire";
 import type { Preview, Props } from "../../contract/engine";
 import { widgetSettingsSchema } from "../schema/widgetSettings";
-import { checkFields, type Fail, type FieldRule, type FieldRules } from "./checkFields";
+import { checkFields, type FieldRule, type FieldRules, zodRefine } from "./checkFields";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, session, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "./stateCompat";
@@ -132,13 +132,7 @@ export function adoptedValuesWarning(what: string, held: string): string {
  * default depends on what create finds (effectiveOnDelete).
  */
 function settingsRule<T>(spec: FieldSpec<T>): FieldRule {
-  const refine = (v: unknown, fail: Fail) => {
-    const r = spec.schema.safeParse(v);
-    if (r.success) return spec.canon ? spec.canon(r.data) : r.data;
-    fail(r.error.issues[0]?.message ?? "is invalid");
-    return undefined;
-  };
-  return { refine, absent: spec.def };
+  return { refine: zodRefine(spec.schema, spec.canon), absent: spec.def };
 }
 const RULES: FieldRules = Object.fromEntries(FIELDS.map((f) => [f, settingsRule<unknown>(SETTINGS_FIELDS[f] as FieldSpec<unknown>)]));
 
