@@ -54,7 +54,6 @@ const KINDS: { readonly [K in Field["type"]["kind"]]: string } = {
 
 /** A value that failed (its failures are already reported). */
 const FAILED = Symbol("failed");
-type Result = unknown;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const withExample = (f: Field) => (f.example ? `, e.g. ${f.example}` : "");
@@ -116,7 +115,7 @@ function checkObject(
 }
 
 /** One present value: its kind, then the resource's rule, then the schema's limits. */
-function checkValue(field: Field, v: unknown, path: string, rules: FieldRules, failures: CheckFailure[]): Result {
+function checkValue(field: Field, v: unknown, path: string, rules: FieldRules, failures: CheckFailure[]): unknown {
   if (isUnknown(v)) return v;
   const before = failures.length;
   const fail: Fail = (reason, at = "") => failures.push({ property: `${path}${at}`, reason });
@@ -137,7 +136,7 @@ function checkValue(field: Field, v: unknown, path: string, rules: FieldRules, f
   return failed() ? FAILED : value;
 }
 
-function checkKind(field: Field, v: unknown, path: string, rules: FieldRules, fail: Fail, failures: CheckFailure[]): Result {
+function checkKind(field: Field, v: unknown, path: string, rules: FieldRules, fail: Fail, failures: CheckFailure[]): unknown {
   const t = field.type;
   const mismatch = () => {
     const what = t.kind === "stringArray" && t.of ? `a list of ${t.of}` : KINDS[t.kind];
