@@ -1,15 +1,29 @@
 /**
- * `npm run docs`: the resource reference in docs/reference.md, generated from the resource sources themselves —
- * each `<Resource>Args` interface (inputs) and the resource class's declared outputs, with their TSDoc — so the
- * tables cannot drift from the code. test/unit/docs.test.ts fails when docs/reference.md is out of date.
+ * `npm run docs`: the resource reference in docs/reference.md, generated from the code so it cannot drift:
+ * WidgetKey, WidgetSettings and AgentWidgetSettings and the provider configuration from their schemas
+ * (provider/schema/, through ./docsSchema.ts), with the prose of each resource file's header and its static
+ * methods; RotatingWidgetKey (a TypeScript component), KatavenConnection and the lookups from their TypeScript
+ * sources (`<Name>Args` interfaces and declared outputs, with their TSDoc).
+ * test/unit/docs.test.ts fails when docs/reference.md is out of date.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "./lib/repo";
 import ts from "typescript";
+import { agentWidgetSettingsSchema } from "../provider/schema/agentWidgetSettings";
+import type { ResourceSchema } from "../provider/schema/types";
+import { widgetKeySchema } from "../provider/schema/widgetKey";
+import { widgetSettingsSchema } from "../provider/schema/widgetSettings";
+import { cell, configSection, inputsTable, outputsTable } from "./docsSchema";
 
 const ROOT = REPO_ROOT;
-const RESOURCES = ["widgetKey", "rotatingWidgetKey", "widgetSettings", "agentWidgetSettings"];
+/** Resources in the order documented: [file in provider/resources, its schema if it has one]. */
+const RESOURCES: Array<[string, ResourceSchema | undefined]> = [
+  ["widgetKey", widgetKeySchema],
+  ["rotatingWidgetKey", undefined],
+  ["widgetSettings", widgetSettingsSchema],
+  ["agentWidgetSettings", agentWidgetSettingsSchema],
+];
 /** Other classes documented like resources: [file]. */
 const CLASSES = ["provider/connection.ts"];
 /** Modules of plain functions documented after the resources: [file, heading]. */
@@ -44,10 +58,6 @@ function plainType(text: string): string {
   return t.replace(/ \| undefined/g, "").replace(/\|/g, "\\|");
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/`([^`]*)\\\|([^`]*)`/g, "`$1|$2`");
-}
-
 function table(members: Member[], withRequired: boolean): string {
   if (members.length === 0) return "None beyond the inputs.";
   const head = withRequired
@@ -78,7 +88,7 @@ function fileHeader(source: ts.SourceFile, paragraphs: number): string {
     .join("\n\n");
 }
 
-function describeResource(file: string): string {
+function describeResource(file: string, schema?: ResourceSchema): string {
   const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
   let title = "";
   const inputs: Member[] = [];
@@ -114,14 +124,24 @@ function describeResource(file: string): string {
       }
     }
   });
+  const tables = schema
+    ? [
+        "**Inputs** (every input is also an output, in canonical form; in TypeScript also `connection`, see KatavenConnection)",
+        inputsTable(schema.fields),
+        "**Outputs**",
+        outputsTable(schema.fields),
+      ]
+    : [
+        component ? "**Inputs**" : "**Inputs** (every input is also an output, in canonical form)",
+        table(inputs, true),
+        "**Outputs**",
+        table(outputs, false),
+      ];
   return [
     `### ${title}`,
     // The file header's first paragraphs say what the resource is and which fields replace it.
     fileHeader(source, 2),
-    component ? "**Inputs**" : "**Inputs** (every input is also an output, in canonical form)",
-    table(inputs, true),
-    "**Outputs**",
-    table(outputs, false),
+    ...tables,
     ...(statics.length > 0 ? ["**Static methods**", functionList(statics)] : []),
   ].join("\n\n");
 }
@@ -203,7 +223,8 @@ function describeFunctions(file: string, title: string): string {
 
 export function renderReference(): string {
   const sections = [
-    ...RESOURCES.map((r) => describeResource(path.join(ROOT, "provider/resources", `${r}.ts`))),
+    configSection(),
+    ...RESOURCES.map(([r, schema]) => describeResource(path.join(ROOT, "provider/resources", `${r}.ts`), schema)),
     ...CLASSES.map((f) => describeResource(path.join(ROOT, f))),
     ...MODULES.map(([file, title]) => describeFunctions(path.join(ROOT, file), title)),
   ];

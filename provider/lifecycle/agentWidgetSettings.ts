@@ -5,7 +5,7 @@
  * `pulumi-kataven-widget/provider/lifecycle/agentWidgetSettings` by name, so this file's path and its `attach` export
  * must not change (test/integration/provider/lifecyclePaths.test.ts).
  *
- *   check   no API call: agentId, widgetEnabled, authMode validated with the wire.ts schemas
+ *   check   no API call: the schema's checks (./checkFields.ts), the agent id by its wire.ts schema
  *   diff    no API call: `agentId` replaces; other fields compared with their defaults applied
  *   create  GET /api/v1/agents/{agentId}/widget-settings (adopt what is there), PATCH what differs
  *   read    GET /api/v1/agents/{agentId}/widget-settings; an agent deleted out of band drops the resource
@@ -17,12 +17,14 @@
 import { randomBytes } from "node:crypto";
 import type { AgentWidgetSettingsRecord, AgentWidgetSettingsRecordPatch } from "../api/client";
 import { KatavenApiError } from "../api/errors";
-import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, AUTH_MODES, authMode } from "../../contract/wire";
+import { AGENT_WIDGET_SETTINGS_DEFAULT, AgentWidgetSettingsPatch, AUTH_MODES } from "../../contract/wire";
 import type { Preview, Props } from "../../contract/engine";
+import { agentWidgetSettingsSchema } from "../schema/agentWidgetSettings";
+import { checkFields, type FieldRules, zodRefine } from "./checkFields";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { agentIdOf, stubChanged } from "./stateCompat";
-import { adoptedValuesWarning, checkOnDelete, effectiveOnDelete, ON_DELETE, onDeleteChanged, type OnDelete } from "./widgetSettings";
+import { adoptedValuesWarning, effectiveOnDelete, ON_DELETE, onDeleteChanged, type OnDelete } from "./widgetSettings";
 
 type AuthMode = AgentWidgetSettingsRecord["authMode"];
 
@@ -70,46 +72,15 @@ export interface AgentWidgetSettingsOutputs extends AgentWidgetSettingsRecord {
 }
 
 const DEFAULTS = { widgetEnabled: AGENT_WIDGET_SETTINGS_DEFAULT.widget_enabled, authMode: AGENT_WIDGET_SETTINGS_DEFAULT.auth_mode };
-const KNOWN = ["agentId", "widgetEnabled", "authMode", "onDelete", "providerVersion", "__provider"];
+/** AgentWidgetSettings' own rule: the agent id by the wire.ts schema; fields left out stay out (diff applies the defaults). */
+const RULES: FieldRules = {
+  // The schema does not transform: the program's value.
+  agentId: { refine: zodRefine(AgentWidgetSettingsPatch.shape.agent_id) },
+};
 
 export async function check(_olds: Props, news: Props): Promise<{ inputs: AgentWidgetSettingsCheckedInputs; failures: CheckFailure[] }> {
-  const failures: CheckFailure[] = [...configFailures()];
-  const inputs: AgentWidgetSettingsCheckedInputs = {};
-
-  const agentId = news.agentId;
-  if (isUnknown(agentId)) inputs.agentId = agentId;
-  else if (agentId === undefined || agentId === null)
-    failures.push({ property: "agentId", reason: "is required: the id of the agent whose widget policy this is" });
-  else {
-    const r = AgentWidgetSettingsPatch.shape.agent_id.safeParse(agentId);
-    if (!r.success) failures.push({ property: "agentId", reason: r.error.issues[0]?.message ?? "is invalid" });
-    else inputs.agentId = r.data; // the schema does not transform: the program's value
-  }
-
-  const enabled = news.widgetEnabled;
-  if (enabled !== undefined && enabled !== null) {
-    if (isUnknown(enabled) || typeof enabled === "boolean") inputs.widgetEnabled = enabled;
-    else failures.push({ property: "widgetEnabled", reason: "must be true or false" });
-  }
-
-  const mode = news.authMode;
-  if (mode !== undefined && mode !== null) {
-    if (isUnknown(mode)) inputs.authMode = mode;
-    else {
-      const r = authMode.safeParse(mode);
-      if (!r.success) failures.push({ property: "authMode", reason: r.error.issues[0]?.message ?? "is invalid" });
-      else inputs.authMode = r.data;
-    }
-  }
-
-  for (const k of Object.keys(news)) {
-    if (!KNOWN.includes(k) && news[k] !== undefined) {
-      failures.push({ property: k, reason: "is not an AgentWidgetSettings field (agentId, widgetEnabled, authMode, onDelete)" });
-    }
-  }
-  inputs.onDelete = checkOnDelete(news.onDelete, failures);
-  if (news.providerVersion !== undefined) inputs.providerVersion = news.providerVersion;
-  return { inputs: compact(inputs), failures };
+  const checked = checkFields(agentWidgetSettingsSchema, news, RULES);
+  return { inputs: checked.inputs as AgentWidgetSettingsCheckedInputs, failures: [...configFailures(), ...checked.failures] };
 }
 
 function desired(news: AgentWidgetSettingsProps) {

@@ -5,7 +5,7 @@
  * `pulumi-kataven-widget/provider/lifecycle/widgetSettings` by name, so this file's path and its `attach` export
  * must not change (test/integration/provider/lifecyclePaths.test.ts).
  *
- *   check   no API call: every field validated with the wire.ts field schemas, named in camelCase
+ *   check   no API call: the schema's checks (./checkFields.ts), then each field's wire.ts field schema
  *   diff    no API call: each field with its default applied (colours compared case-insensitively)
  *   create  GET /api/v1/widget-settings (adopt what is there), PATCH the fields that differ
  *   read    GET /api/v1/widget-settings
@@ -28,6 +28,8 @@ import {
   WIDGET_SETTINGS_DEFAULTS,
 } from "../../contract/wire";
 import type { Preview, Props } from "../../contract/engine";
+import { widgetSettingsSchema } from "../schema/widgetSettings";
+import { checkFields, type FieldRule, type FieldRules, zodRefine } from "./checkFields";
 import { attachTo, type CheckFailure, client, compact, configFailures, isUnknown, session, warn } from "./common";
 import type { ConfigSource } from "../config";
 import { stubChanged } from "./stateCompat";
@@ -123,50 +125,20 @@ export function adoptedValuesWarning(what: string, held: string): string {
   );
 }
 
-/** Validates `onDelete`; shared with AgentWidgetSettings. */
-export function checkOnDelete(v: unknown, failures: CheckFailure[]): Preview<OnDelete> | undefined {
-  // Absent stays absent: the default depends on what create finds (effectiveOnDelete).
-  if (v === undefined || v === null) return undefined;
-  if (isUnknown(v) || isOnDelete(v)) return v;
-  failures.push({ property: "onDelete", reason: `must be one of ${ON_DELETE.join(", ")} (default reset)` });
-  return undefined;
+/**
+ * WidgetSettings' own rules: each field's wire.ts schema (colours, https URL, text) and its canonical spelling;
+ * every field left out is filled in with its default, so the preview shows every field with the value it will
+ * get (create adopts the account and resets what the program leaves out). onDelete left out stays out: its
+ * default depends on what create finds (effectiveOnDelete).
+ */
+function settingsRule<T>(spec: FieldSpec<T>): FieldRule {
+  return { refine: zodRefine(spec.schema, spec.canon), absent: spec.def };
 }
-
-function checkField<F extends SettingsField>(f: F, v: unknown, failures: CheckFailure[]): Preview<WidgetSettingsRecord[F]> | undefined {
-  // Every field is written (create adopts the account and resets what the program leaves out), so the
-  // preview shows every field with the value it will get: a field left out shows its default.
-  if (v === undefined || v === null) return SETTINGS_FIELDS[f].def;
-  if (isUnknown(v)) return v;
-  const r = SETTINGS_FIELDS[f].schema.safeParse(v);
-  if (!r.success) {
-    failures.push({ property: f, reason: r.error.issues[0]?.message ?? "is invalid" });
-    return undefined;
-  }
-  const canon = SETTINGS_FIELDS[f].canon;
-  return canon ? canon(r.data) : r.data;
-}
+const RULES: FieldRules = Object.fromEntries(FIELDS.map((f) => [f, settingsRule<unknown>(SETTINGS_FIELDS[f] as FieldSpec<unknown>)]));
 
 export async function check(_olds: Props, news: Props): Promise<{ inputs: WidgetSettingsCheckedInputs; failures: CheckFailure[] }> {
-  const failures: CheckFailure[] = [...configFailures()];
-  const fields = {
-    primaryColor: checkField("primaryColor", news.primaryColor, failures),
-    accentColor: checkField("accentColor", news.accentColor, failures),
-    logoUrl: checkField("logoUrl", news.logoUrl, failures),
-    launcherPosition: checkField("launcherPosition", news.launcherPosition, failures),
-    launcherLabel: checkField("launcherLabel", news.launcherLabel, failures),
-    privacyNotice: checkField("privacyNotice", news.privacyNotice, failures),
-  } satisfies SettingsValues;
-  for (const k of Object.keys(news)) {
-    if (k !== "__provider" && k !== "onDelete" && k !== "providerVersion" && !FIELDS.some((f) => f === k) && news[k] !== undefined) {
-      failures.push({ property: k, reason: `is not a WidgetSettings field (${FIELDS.join(", ")}, onDelete)` });
-    }
-  }
-  const inputs = {
-    ...fields,
-    onDelete: checkOnDelete(news.onDelete, failures),
-    providerVersion: news.providerVersion,
-  } satisfies WidgetSettingsCheckedInputs;
-  return { inputs: compact(inputs), failures };
+  const checked = checkFields(widgetSettingsSchema, news, RULES);
+  return { inputs: checked.inputs as WidgetSettingsCheckedInputs, failures: [...configFailures(), ...checked.failures] };
 }
 
 /** The desired value of a field: the input, or its default when absent. */

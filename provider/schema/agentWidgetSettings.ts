@@ -15,6 +15,7 @@ export const agentWidgetSettingsSchema = {
       required: true,
       replaces: true,
       limits: { maxLength: LIMITS.idMax },
+      example: '"agent-a"',
       description: `The agent's id (opaque, at most ${LIMITS.idMax} characters). Changing it replaces the resource.`,
     },
     widgetEnabled: {

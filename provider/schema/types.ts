@@ -1,6 +1,7 @@
 /**
  * The shape of a resource's schema: one entry per field, the single description of that field that the
- * Pulumi package schema (./package.ts), the TypeScript types (./typeChecks.ts) and the docs are made from.
+ * Pulumi package schema (./package.ts), the TypeScript types (./typeChecks.ts), check()'s generic validation
+ * (../lifecycle/checkFields.ts) and the docs (scripts/docs.ts) are made from.
  */
 
 /** A field's value type. `object` fields name their own fields; `enum` restricts a string. */
@@ -8,7 +9,8 @@ export type FieldType =
   | { readonly kind: "string"; readonly enum?: readonly string[] }
   | { readonly kind: "boolean" }
   | { readonly kind: "integer" }
-  | { readonly kind: "stringArray" }
+  /** `of`: what the entries are, plural ("origins"), for check()'s messages and the docs. */
+  | { readonly kind: "stringArray"; readonly of?: string }
   | { readonly kind: "stringOrNumber" }
   | { readonly kind: "object"; readonly name: string; readonly fields: Fields }
   | { readonly kind: "objectArray"; readonly name: string; readonly fields: Fields };
@@ -30,7 +32,9 @@ export interface Field {
   readonly default?: string | number | boolean;
   /** An output that may hold null (a timestamp not yet set, a setting left at Kataven's default). */
   readonly nullable?: boolean;
-  /** Limits check() enforces, for the docs and the schema's description. */
+  /** A value as a program writes it (`"acme prod"`, `["https://acme.com"]`): in the docs and in check()'s messages. */
+  readonly example?: string;
+  /** Limits check() enforces (../lifecycle/checkFields.ts), also shown in the docs and the schema's description. */
   readonly limits?: { readonly maxLength?: number; readonly maxItems?: number };
   /** Only on the dynamic provider's resources (not part of the native package schema). */
   readonly dynamicOnly?: boolean;

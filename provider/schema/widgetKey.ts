@@ -15,13 +15,15 @@ export const widgetKeySchema = {
       input: true,
       required: true,
       limits: { maxLength: LIMITS.keyNameMax },
+      example: '"acme.com production"',
       description: `Display name, 1–${LIMITS.keyNameMax} characters (trimmed). Editing it updates the key in place.`,
     },
     domainAllowlist: {
-      type: { kind: "stringArray" },
+      type: { kind: "stringArray", of: "origins" },
       input: true,
       required: true,
       limits: { maxItems: LIMITS.allowlistMax },
+      example: '["https://acme.com", "*.acme.com"]',
       description:
         "Origins allowed to embed the widget with this key. A set: order, case, default ports, trailing slashes/dots and IDN spelling do not matter " +
         "(each entry is canonicalised, duplicates dropped, your order kept). Entries: `https://acme.com`, `acme.com` (https), `*.acme.com` " +
@@ -33,6 +35,7 @@ export const widgetKeySchema = {
       type: { kind: "string" },
       input: true,
       limits: { maxLength: LIMITS.idMax },
+      example: '"agent-a"',
       description: "Pin the key to one agent (the widget then always talks to it). Omit to leave the key unpinned.",
     },
     disabled: {
@@ -47,6 +50,7 @@ export const widgetKeySchema = {
       type: { kind: "stringOrNumber" },
       input: true,
       replaces: true,
+      example: '"2025-06" or 3',
       description:
         "Any string or number; changing it replaces the key: a new pair is minted first, dependents are updated, then the old key is deleted. " +
         'E.g. a date (`"2025-06"`) or a counter. Not combinable with `adopt`.',
@@ -56,7 +60,14 @@ export const widgetKeySchema = {
         kind: "object",
         name: "WidgetKeyAdopt",
         fields: {
-          id: { type: { kind: "string" }, input: true, required: true, description: "The id of the existing widget key." },
+          id: {
+            type: { kind: "string" },
+            input: true,
+            required: true,
+            limits: { maxLength: LIMITS.idMax },
+            example: '"<widget key id>"',
+            description: "The id of the existing widget key (GET /api/v1/widget-keys lists them).",
+          },
           publicKey: {
             type: { kind: "string" },
             input: true,
@@ -65,6 +76,7 @@ export const widgetKeySchema = {
         },
       },
       input: true,
+      example: '{id: "<widget key id>"}',
       description:
         "Take over an existing key instead of minting one. The id is verified against the account's key list. Its secret was shown once to " +
         "whoever created it and cannot be recovered: `secretAvailable` is `false` and `secretKey` is absent. Give `publicKey` to have it as an " +
@@ -72,8 +84,9 @@ export const widgetKeySchema = {
         "changes nothing; only pointing `adopt.id` at another key replaces the resource.",
     },
     tags: {
-      type: { kind: "stringArray" },
+      type: { kind: "stringArray", of: "labels" },
       input: true,
+      example: '["allow-wildcards"]',
       description:
         'Labels for policies and reviews, kept in the Pulumi state only (Kataven has no field for them); lower case letters, digits and "-". ' +
         "`allow-wildcards` lets the key use wildcard entries on production stacks under the policy pack in policy/. Editing them never calls the API.",

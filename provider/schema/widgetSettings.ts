@@ -15,12 +15,14 @@ export const widgetSettingsSchema = {
       type: { kind: "string" },
       input: true,
       nullable: true,
+      example: '"#2563eb"',
       description: "Main colour, `#RRGGBB` or `#RGB` (compared case-insensitively). Default: none (Kataven's own).",
     },
     accentColor: {
       type: { kind: "string" },
       input: true,
       nullable: true,
+      example: '"#fff"',
       description: "Accent colour, `#RRGGBB` or `#RGB`. Default: none.",
     },
     logoUrl: {
@@ -28,6 +30,7 @@ export const widgetSettingsSchema = {
       input: true,
       nullable: true,
       limits: { maxLength: LIMITS.logoUrlMax },
+      example: '"https://acme.com/logo.svg"',
       description: "Absolute `https://` URL of the logo. Default: none.",
     },
     launcherPosition: {
@@ -42,6 +45,7 @@ export const widgetSettingsSchema = {
       input: true,
       nullable: true,
       limits: { maxLength: LIMITS.launcherLabelMax },
+      example: '"Talk to us"',
       description: `Launcher button text, at most ${LIMITS.launcherLabelMax} characters. Default: none.`,
     },
     privacyNotice: {
