@@ -11,7 +11,7 @@ export const providerConfigSchema = {
     type: { kind: "string" },
     input: true,
     default: DEFAULT_API_URL,
-    description: `API base URL (env \`KATAVEN_API_URL\`), default \`${DEFAULT_API_URL}\`; a trailing \`/v1\` or \`/api/v1\` is accepted. \`http://\` only for this machine unless \`allowInsecureHttp\`. On an explicit provider, changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a \`/v1\` or \`/api/v1\` suffix, a trailing slash, the case of the host) does not.`,
+    description: `API base URL (env \`KATAVEN_API_URL\`), default \`${DEFAULT_API_URL}\`; a trailing \`/v1\` or \`/api/v1\` is accepted. \`http://\` only for this machine unless \`allowInsecureHttp\`. With the native plugin (Pulumi YAML, default or explicit provider), changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a \`/v1\` or \`/api/v1\` suffix, a trailing slash, the case of the host) does not.`,
   },
   apiKey: {
     type: { kind: "string" },
@@ -24,7 +24,7 @@ export const providerConfigSchema = {
     type: { kind: "string" },
     input: true,
     description:
-      "Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`). On an explicit provider, changing it from one account to another replaces every resource of the provider (created in the new account, then deleted from the old one with the old settings); adding or removing it does not (a set id must match the API key's account).",
+      "Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`). With the native plugin (Pulumi YAML, default or explicit provider), changing it from one account to another replaces every resource of the provider (created in the new account, then deleted from the old one with the old settings); adding or removing it does not (a set id must match the API key's account).",
   },
   allowInsecureHttp: {
     type: { kind: "boolean" },
