@@ -34,13 +34,15 @@ import { wildcardSuffixProblem } from "./publicSuffix";
 export { dnsNameProblem, isLoopbackHost, MAX_ENTRY_LENGTH, MAX_HOST_LENGTH, MAX_LABEL_LENGTH } from "./hostNames";
 export { readRequestOrigin, type RequestOriginResult } from "./requestOrigin";
 
+/** null: the scheme's default port; "*": any port */
+type Port = number | "*" | null;
+
 interface Entry {
   schemes: Scheme[];
   /** ASCII (punycode), lower case, no trailing dot; for a wildcard, the part after "*." */
   host: string;
   wildcard: boolean;
-  /** null: the scheme's default port; "*": any port */
-  port: number | "*" | null;
+  port: Port;
   /** the entry was written with a scheme */
   explicitScheme: boolean;
 }
@@ -53,32 +55,61 @@ export interface AllowlistFailure {
   reason: string;
 }
 
-/** Parses one entry; the reason says what is wrong and what to write instead. */
+/** Parses one entry; the reason says what is wrong and what to write instead (so does each helper's string). */
 function parse(raw: string): Entry | string {
+  const input = trimmedEntry(raw);
+  if (typeof input === "string") return input;
+  const origin = splitScheme(input.text);
+  if (typeof origin === "string") return origin;
+  const { scheme } = origin;
+  const authority = originAuthority(origin.rest, scheme);
+  if (typeof authority === "string") return authority;
+  const parts = splitPort(authority.text);
+  if (typeof parts === "string") return parts;
+  const host = parseHost(parts.hostPart);
+  if (typeof host === "string") return host;
+
+  const loopback = isLoopbackHost(host.host);
+  if (scheme === "http" && !loopback) {
+    return `uses http://, which is only allowed for localhost and loopback addresses; use "https://${authority.text}"`;
+  }
+  const schemes: Scheme[] = scheme ? [scheme] : loopback ? ["http", "https"] : ["https"];
+  return { schemes, ...host, port: effectivePort(parts.port, scheme, loopback), explicitScheme: scheme !== null };
+}
+
+/** The entry trimmed, or why it can't be one whatever its parts: unsafe characters, length, empty, a lone "*". */
+function trimmedEntry(raw: string): { text: string } | string {
   const unsafe = unsafeCharacters(raw);
   if (unsafe) return unsafe;
   if (raw.length > MAX_ENTRY_LENGTH) {
     return `is ${raw.length} characters long; an entry has at most ${MAX_ENTRY_LENGTH} (a host name at most ${MAX_HOST_LENGTH})`;
   }
-  const input = raw.trim();
-  if (input === "") return 'is empty; remove it or write an origin such as "https://acme.com"';
-  if (input === "*" || input === "*://*" || input === "https://*" || input === "http://*") {
+  const text = raw.trim();
+  if (text === "") return 'is empty; remove it or write an origin such as "https://acme.com"';
+  if (text === "*" || text === "*://*" || text === "https://*" || text === "http://*") {
     return 'a lone "*" would allow every site; list the origins instead, such as "https://acme.com" or "*.acme.com"';
   }
-  let rest = input;
-  let scheme: Scheme | null = null;
+  return { text };
+}
+
+/** The scheme (null when the entry has none) and what follows it. */
+function splitScheme(input: string): { scheme: Scheme | null; rest: string } | string {
   const sep = input.indexOf("://");
   if (sep >= 0) {
     const s = input.slice(0, sep).toLowerCase();
     if (s !== "http" && s !== "https") {
       return `has the scheme "${input.slice(0, sep)}"; only https (and http for localhost) origins can embed the widget`;
     }
-    scheme = s;
-    rest = input.slice(sep + 3);
-  } else if (/^[a-z][a-z0-9+.-]*:\/?[^\d/*]/i.test(input) && !/^[^:]+:(\d+|\*)$/.test(input)) {
+    return { scheme: s, rest: input.slice(sep + 3) };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/?[^\d/*]/i.test(input) && !/^[^:]+:(\d+|\*)$/.test(input)) {
     return 'is not an origin or a host; write it as "https://acme.com" or "acme.com"';
   }
+  return { scheme: null, rest: input };
+}
 
+/** The authority (host and port) after the scheme: no path, query, fragment or user information. */
+function originAuthority(rest: string, scheme: Scheme | null): { text: string } | string {
   const end = rest.search(/[/?#]/);
   const authority = end < 0 ? rest : rest.slice(0, end);
   const tail = end < 0 ? "" : rest.slice(end);
@@ -92,57 +123,57 @@ function parse(raw: string): Entry | string {
     return `has user information ("…@"); use the origin only, such as "${scheme ?? "https"}://${authority.slice(authority.lastIndexOf("@") + 1)}"`;
   }
   if (authority === "") return 'has no host; write an origin such as "https://acme.com"';
+  return { text: authority };
+}
 
-  let hostPart = authority;
-  let port: number | "*" | null = null;
+/** The host part and the port written after it (null when none). */
+function splitPort(authority: string): { hostPart: string; port: Port } | string {
   const portMatch = /^(.*):([^:\]]*)$/.exec(authority);
-  if (portMatch && !authority.endsWith("]")) {
-    hostPart = portMatch[1];
-    const p = portMatch[2];
-    if (p === "*") port = "*";
-    else if (/^\d{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535) port = Number(p);
-    else return `has an invalid port "${p}"; use a number from 1 to 65535 or "*" for any port`;
-  }
+  if (!portMatch || authority.endsWith("]")) return { hostPart: authority, port: null };
+  const p = portMatch[2];
+  if (p === "*") return { hostPart: portMatch[1], port: "*" };
+  if (/^\d{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535) return { hostPart: portMatch[1], port: Number(p) };
+  return `has an invalid port "${p}"; use a number from 1 to 65535 or "*" for any port`;
+}
 
-  let wildcard = false;
-  if (hostPart.startsWith("*.")) {
-    wildcard = true;
-    hostPart = hostPart.slice(2);
-  }
-  if (hostPart.includes("*")) {
+/** The host in its stored form (ASCII, lower case, no trailing dot), and whether a leading "*." made it a wildcard. */
+function parseHost(hostPart: string): { host: string; wildcard: boolean } | string {
+  const wildcard = hostPart.startsWith("*.");
+  let name = wildcard ? hostPart.slice(2) : hostPart;
+  if (name.includes("*")) {
     return 'has a wildcard inside a label; only a leading "*." is allowed, such as "*.acme.com"';
   }
-  if (hostPart.endsWith(".")) hostPart = hostPart.slice(0, -1);
-
-  let host: string;
-  if (hostPart.startsWith("[")) {
-    try {
-      host = new URL(`http://${hostPart}`).hostname;
-    } catch {
-      return `has an invalid IPv6 address "${hostPart}"`;
-    }
-  } else {
-    host = domainToASCII(hostPart.toLowerCase());
-    if (host === "") return `has an invalid host name "${hostPart}"`;
-    const dns = dnsNameProblem(host);
-    if (dns) return `has an invalid host name: it ${dns}`;
-  }
-
+  if (name.endsWith(".")) name = name.slice(0, -1);
+  const host = hostName(name);
+  if (typeof host === "string") return host;
   if (wildcard) {
-    if (isIpLiteral(host)) return "puts a wildcard in front of an IP address; list the address itself";
-    const shared = wildcardSuffixProblem(host);
+    if (isIpLiteral(host.name)) return "puts a wildcard in front of an IP address; list the address itself";
+    const shared = wildcardSuffixProblem(host.name);
     if (shared) return shared;
   }
+  return { host: host.name, wildcard };
+}
 
-  const loopback = isLoopbackHost(host);
-  if (scheme === "http" && !loopback) {
-    return `uses http://, which is only allowed for localhost and loopback addresses; use "https://${authority}"`;
+/** A bracketed IPv6 address or a DNS name, in ASCII and lower case. */
+function hostName(name: string): { name: string } | string {
+  if (name.startsWith("[")) {
+    try {
+      return { name: new URL(`http://${name}`).hostname };
+    } catch {
+      return `has an invalid IPv6 address "${name}"`;
+    }
   }
-  if (port !== null && port !== "*" && scheme && port === DEFAULT_PORT[scheme]) port = null;
-  if (!scheme && !loopback && port === 443) port = null;
+  const ascii = domainToASCII(name.toLowerCase());
+  if (ascii === "") return `has an invalid host name "${name}"`;
+  const dns = dnsNameProblem(ascii);
+  return dns ? `has an invalid host name: it ${dns}` : { name: ascii };
+}
 
-  const schemes: Scheme[] = scheme ? [scheme] : loopback ? ["http", "https"] : ["https"];
-  return { schemes, host, wildcard, port, explicitScheme: scheme !== null };
+/** The port as stored: null for the scheme's default (443 for an entry without scheme, unless loopback). */
+function effectivePort(port: Port, scheme: Scheme | null, loopback: boolean): Port {
+  if (port !== null && port !== "*" && scheme && port === DEFAULT_PORT[scheme]) return null;
+  if (!scheme && !loopback && port === 443) return null;
+  return port;
 }
 
 function canonical(e: Entry): string {

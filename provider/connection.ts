@@ -117,7 +117,15 @@ export function connectionProblem(cfg: KatavenConfig): string | undefined {
   return configProblem(cfg)?.replace(/kataven:(\w+)/g, "connection.$1");
 }
 
-type Method = (...args: any[]) => Promise<any>;
+/** The lifecycle methods of a dynamic provider, with the results the SDK expects of them. */
+export type LifecycleMethods = {
+  check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult>;
+  diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: Props): Promise<pulumi.dynamic.CreateResult>;
+  read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult>;
+  update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
+  delete(id: string, props: Props): Promise<void>;
+};
 
 /** The arguments without `connection`: the lifecycle methods validate and compare only their own fields. */
 function strip(p: Props): Props {
@@ -133,20 +141,19 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
  * in the inputs, create/update/read copy it to the outputs (read and delete see only those), and diff
  * plans a replacement when the account changes (URL or account id) and an update when only the key does.
  */
-export function withConnections<M extends Record<string, Method>>(methods: M): M {
+export function withConnections(methods: LifecycleMethods): LifecycleMethods {
   const run = <T>(conn: unknown, fn: () => Promise<T>) => scope.run(asConfig(conn), fn);
-  const out: Record<string, Method> = {
-    async check(olds: Props, news: Props) {
+  return {
+    async check(olds, news) {
       const r = await run(news.connection, () => methods.check(strip(olds), strip(news)));
-      if (news.connection !== undefined && r?.inputs) {
-        r.inputs.connection = news.connection;
-        const cfg = asConfig(news.connection);
-        const problem = cfg && connectionProblem(cfg);
-        if (problem) r.failures = [...(r.failures ?? []), { property: "connection", reason: problem }];
-      }
-      return r;
+      if (news.connection === undefined || !r?.inputs) return r;
+      const inputs = { ...r.inputs, connection: news.connection };
+      const cfg = asConfig(news.connection);
+      const problem = cfg && connectionProblem(cfg);
+      if (!problem) return { ...r, inputs };
+      return { ...r, inputs, failures: [...(r.failures ?? []), { property: "connection", reason: problem }] };
     },
-    async diff(id: string, olds: Props, news: Props) {
+    async diff(id, olds, news) {
       const r = await methods.diff(id, strip(olds), strip(news));
       const o = olds.connection as Partial<ConnectionInput> | undefined;
       const n = news.connection as Partial<ConnectionInput> | undefined;
@@ -156,28 +163,25 @@ export function withConnections<M extends Record<string, Method>>(methods: M): M
       if (!same(o?.apiKey, n?.apiKey)) return { ...r, changes: true };
       return r;
     },
-    async create(inputs: Props) {
+    async create(inputs) {
       const r = await run(inputs.connection, () => methods.create(strip(inputs)));
-      if (inputs.connection !== undefined) r.outs = { ...r.outs, connection: inputs.connection };
-      return r;
+      return inputs.connection === undefined ? r : { ...r, outs: { ...r.outs, connection: inputs.connection } };
     },
-    async read(id: string, props: Props) {
+    async read(id, props) {
       const r = await run(props.connection, () => methods.read(id, strip(props)));
-      if (props.connection !== undefined && r?.id) {
-        if (r.props) r.props = { ...r.props, connection: props.connection };
-        if (r.inputs) r.inputs = { ...r.inputs, connection: props.connection };
-      }
-      return r;
+      if (props.connection === undefined || !r?.id) return r;
+      const connection = props.connection;
+      return { ...r, ...(r.props && { props: { ...r.props, connection } }), ...(r.inputs && { inputs: { ...r.inputs, connection } }) };
     },
-    async update(id: string, olds: Props, news: Props) {
+    async update(id, olds, news) {
       const r = await run(news.connection, () => methods.update(id, strip(olds), strip(news)));
-      if (news.connection !== undefined) r.outs = { ...r.outs, connection: news.connection };
-      else if (r.outs) delete r.outs.connection;
-      return r;
+      if (news.connection !== undefined) return { ...r, outs: { ...r.outs, connection: news.connection } };
+      if (!r.outs) return r;
+      const { connection: _c, ...outs } = r.outs;
+      return { ...r, outs };
     },
-    async delete(id: string, props: Props) {
+    async delete(id, props) {
       return run(props.connection, () => methods.delete(id, strip(props)));
     },
   };
-  return out as M;
 }

@@ -21,8 +21,11 @@ export interface ServerContext {
 export type AppEnv = {
   /** node bindings; absent when the app is driven through app.request() */
   Bindings: Partial<HttpBindings>;
-  /** account: set by managementAuth; clientAborted: the client went away before its request was read */
-  Variables: { account: string; clientAborted?: boolean };
+  /**
+   * account: set by managementAuth; clientAborted: the client went away before its request was read;
+   * dropped: a fault rule destroyed the connection (faults.ts)
+   */
+  Variables: { account: string; clientAborted?: boolean; dropped?: boolean };
 };
 
 /** The peer address for the public budgets; app.request() in-process has none. */

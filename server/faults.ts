@@ -9,8 +9,10 @@
  *   apply-then-drop  run the handler (the write commits), then destroy the socket without answering
  * Each rule applies to the next `times` matching requests (default 1; -1 = until cleared), in order.
  */
+import type { Context, MiddlewareHandler } from "hono";
 import { z } from "zod";
-import { normaliseRouteSpec } from "./routeTable";
+import type { AppEnv } from "./context";
+import { normaliseRouteSpec, routeKey } from "./routeTable";
 
 export const FAULT_MODES = ["status", "latency", "drop", "apply-then-fail", "apply-then-drop"] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
@@ -69,4 +71,52 @@ export class FaultInjector {
     }
     return rule;
   }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Destroys the socket without an answer; the request log records the request as dropped. */
+function dropConnection(c: Context<AppEnv>): void {
+  c.set("dropped", true);
+  c.env?.incoming?.socket?.destroy();
+}
+
+/** The middleware that applies the injector's rules to each request (admin routes are never faulted). */
+export function faultInjection(faults: FaultInjector): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.path.startsWith("/__admin/")) return next();
+    const route = routeKey(c.req.method, c.req.path);
+    const rule = faults.take(route);
+    if (!rule) return next();
+    const status = rule.status ?? 500;
+    const faultResponse = (what: string) => {
+      const headers: Record<string, string> = { "content-type": "text/plain; charset=UTF-8" };
+      if (status === 429) headers["retry-after"] = String(rule.retryAfter ?? 1);
+      c.res = undefined;
+      c.res = new Response(`fault_injected: ${what} by a fault rule for ${route}`, { status, headers });
+    };
+    switch (rule.mode) {
+      case "status":
+        faultResponse(`status ${status}`);
+        return;
+      case "latency":
+        // The request has arrived and is slow to be handled: read its body first, so a client that
+        // gives up meanwhile can't take it back (a late commit, as a slow API makes one).
+        if (c.req.method !== "GET") await c.req.arrayBuffer().catch(() => undefined);
+        await sleep(rule.latencyMs ?? 1000);
+        return next();
+      case "drop":
+        dropConnection(c);
+        c.res = new Response(null, { status: 500 });
+        return;
+      case "apply-then-fail":
+        await next();
+        faultResponse(`status ${status} after the request was applied`);
+        return;
+      case "apply-then-drop":
+        await next();
+        dropConnection(c);
+        return;
+    }
+  };
 }

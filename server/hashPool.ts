@@ -50,7 +50,8 @@ class Slot {
       const p = this.current;
       this.current = null;
       w.unref();
-      if (p) m.ok ? p.resolve(m.value) : p.reject(new Error(`bcrypt failed: ${m.message}`));
+      if (p && m.ok) p.resolve(m.value);
+      else if (p) p.reject(new Error(`bcrypt failed: ${m.message}`));
       this.onIdle(this);
     });
     const lost = (why: string) => {

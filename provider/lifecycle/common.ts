@@ -11,7 +11,7 @@ import { type AccountSession, sessionFor } from "../api/session";
 import { type ConfigSource, configProblem, configure, getConfig, requireConfig } from "../config";
 
 import { UNKNOWN, type Unknown } from "../../contract/engine";
-import { connectionConfig, connectionProblem, withConnections } from "../connection";
+import { connectionConfig, connectionProblem, type LifecycleMethods, withConnections } from "../connection";
 import { exitWhenEngineGone, inDynamicProviderHost } from "../engineWatch";
 import { quietErrors } from "../sdkPrivate";
 import { isNoRoute, KatavenApiError, KatavenConfigError } from "../api/errors";
@@ -62,15 +62,6 @@ function probeRefuses(err: unknown): boolean {
   return err instanceof KatavenApiError && (err.status === 401 || err.status === 403 || (err.status === 404 && isNoRoute(err.detail)));
 }
 
-export interface LifecycleMethods {
-  check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
-  diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
-  create(inputs: Record<string, unknown>): Promise<unknown>;
-  read(id: string, props: Record<string, unknown>): Promise<unknown>;
-  update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
-  delete(id: string, props: Record<string, unknown>): Promise<unknown>;
-}
-
 /**
  * Called from the `__provider` stub's `configure(req)` in the provider process: stores the stack config
  * and gives the provider object its lifecycle methods (the SDK calls configure before any other method).
@@ -88,7 +79,7 @@ export function attachTo(provider: object, config: ConfigSource | undefined, met
       return failures.length > 0 ? { inputs: news, failures } : methods.check(olds, news);
     },
   };
-  Object.assign(provider, quietErrors(withConnections(probed as unknown as Record<string, (...a: any[]) => Promise<any>>)));
+  Object.assign(provider, quietErrors(withConnections(probed)));
 }
 
 /** The session of the configuration in effect (../api/session.ts); throws a clear error when it is incomplete. */

@@ -12,6 +12,7 @@
  * are the stack's: ./orphans.ts.
  */
 import { spawnSync } from "node:child_process";
+import type { KatavenClient } from "../api/client";
 import { clientFor } from "../api/session";
 import { configProblem, resolveConfig, type ConfigSource } from "../config";
 import { redact } from "../api/errors";
@@ -19,8 +20,11 @@ import {
   type Evidence,
   type HistoryEntry,
   interruptedRunEvidence,
+  type ListedKey,
   type StackExport,
+  type Tracking,
   trackingOf,
+  type Untracked,
   untrackedKeys,
   type WindowProblem,
 } from "./orphans";
@@ -128,8 +132,31 @@ export async function main(
   const cfg = resolveConfig(stackConfig(o.stacks[0], o.cwd));
   const problem = configProblem(cfg);
   if (problem) throw new Error(problem);
-  const slackMs = (cfg.timeoutMs ?? 15_000) + SKEW_MS;
+  const { tracking, evidence, notes } = readStacks(o, (cfg.timeoutMs ?? 15_000) + SKEW_MS);
 
+  const c = clientFor(cfg as typeof cfg & { apiKey: string });
+  const keys = await c.listWidgetKeys();
+  reportNamedKeys(o.keys, tracking, keys, out);
+  const untracked = untrackedKeys(keys, tracking, evidence, new Set(o.keys));
+
+  const stacks = o.stacks.map((s) => `"${s}"`).join(", ");
+  out(
+    `stack ${stacks}: ${tracking.ids.size} widget key(s) tracked${tracking.pending ? `, ${tracking.pending} pending operation(s) left by an interrupted run` : ""}; the account (${cfg.apiUrl}) has ${keys.length}.`,
+  );
+  for (const n of notes) out(n);
+  if (untracked.length === 0) {
+    out("No untracked widget keys: nothing to recover.");
+    return 0;
+  }
+  const ours = untracked.filter((k) => k.action !== "list-only");
+  listUntracked(untracked, ours.length, out);
+  await act(o, c, ours, out);
+  advise(o, ours, untracked.length - ours.length, out);
+  return 0;
+}
+
+/** Each stack's tracked keys and the evidence its state holds of an interrupted run, plus the window given. */
+function readStacks(o: Options, slackMs: number): { tracking: Tracking; evidence: Evidence[]; notes: string[] } {
   const exports: StackExport[] = [];
   const evidence: Evidence[] = [];
   const notes: string[] = [];
@@ -143,28 +170,19 @@ export async function main(
     if (why) notes.push(`stack "${stack}": ${why}; nothing is acted on without --key.`);
   }
   if (o.name !== undefined) evidence.push({ name: o.name, from: o.after! - SKEW_MS, to: o.before! + SKEW_MS, source: "the window given" });
-  const tracking = trackingOf(exports);
+  return { tracking: trackingOf(exports), evidence, notes };
+}
 
-  const c = clientFor(cfg as typeof cfg & { apiKey: string });
-  const keys = await c.listWidgetKeys();
-  const named = new Set(o.keys);
-  for (const id of o.keys) {
+/** Says which --key ids will be left alone: tracked by the stack, or not the account's. */
+function reportNamedKeys(ids: string[], tracking: Tracking, keys: ListedKey[], out: (line: string) => void): void {
+  for (const id of ids) {
     if (tracking.ids.has(id)) out(`--key ${id}: a resource of the stack tracks it; it is left alone.`);
     else if (!keys.some((k) => k.id === id)) out(`--key ${id}: no widget key of the account has this id.`);
   }
-  const untracked = untrackedKeys(keys, tracking, evidence, named);
+}
 
-  const stacks = o.stacks.map((s) => `"${s}"`).join(", ");
-  out(
-    `stack ${stacks}: ${tracking.ids.size} widget key(s) tracked${tracking.pending ? `, ${tracking.pending} pending operation(s) left by an interrupted run` : ""}; the account (${cfg.apiUrl}) has ${keys.length}.`,
-  );
-  for (const n of notes) out(n);
-  if (untracked.length === 0) {
-    out("No untracked widget keys: nothing to recover.");
-    return 0;
-  }
-  const ours = untracked.filter((k) => k.action !== "list-only");
-  out(`${untracked.length} widget key(s) that no resource of the stack tracks; ${ours.length} of them provably the stack's:`);
+function listUntracked(untracked: Untracked[], ours: number, out: (line: string) => void): void {
+  out(`${untracked.length} widget key(s) that no resource of the stack tracks; ${ours} of them provably the stack's:`);
   for (const k of untracked) {
     const status = k.disabledAt !== null ? `disabled ${when(k.disabledAt)}` : "live";
     const why = k.named ? "named with --key" : k.evidence ? `created inside ${k.evidence.source}` : "";
@@ -178,37 +196,51 @@ export async function main(
       `  ${JSON.stringify(k.name)}  id ${k.id} (…${k.keyLast8})  created ${when(k.createdAt)}  last used ${when(k.lastUsedAt)}  ${status}  [${note}]`,
     );
   }
+}
 
+/** --delete and --disable-used on the stack's untracked keys, then what was done. */
+async function act(o: Options, c: KatavenClient, ours: Untracked[], out: (line: string) => void): Promise<void> {
+  if (!o.delete && !o.disableUsed) return;
+  const removed = o.delete ? await deleteNeverUsed(c, ours, out) : { deleted: 0, disabledInstead: 0 };
+  const disabled = o.disableUsed ? await disableUsed(c, ours) : 0;
+  out(`Deleted ${removed.deleted}, disabled ${disabled + removed.disabledInstead} widget key(s).`);
+}
+
+/** Deletes the never-used keys; one used in the meantime the API disables instead. */
+async function deleteNeverUsed(c: KatavenClient, ours: Untracked[], out: (line: string) => void) {
   let deleted = 0;
   let disabledInstead = 0;
+  for (const k of ours.filter((k) => k.lastUsedAt === null)) {
+    const r = await c.deleteWidgetKey(k.id);
+    if (r?.outcome === "disabled") {
+      disabledInstead++;
+      out(`  ${k.id}: was used in the meantime, so the API disabled it instead of deleting it`);
+    } else deleted++;
+  }
+  return { deleted, disabledInstead };
+}
+
+/** Disables (revokes) the used keys that are still live; how many. */
+async function disableUsed(c: KatavenClient, ours: Untracked[]): Promise<number> {
   let disabled = 0;
-  if (o.delete) {
-    for (const k of ours.filter((k) => k.lastUsedAt === null)) {
-      const r = await c.deleteWidgetKey(k.id);
-      if (r?.outcome === "disabled") {
-        disabledInstead++;
-        out(`  ${k.id}: was used in the meantime, so the API disabled it instead of deleting it`);
-      } else deleted++;
-    }
+  for (const k of ours.filter((k) => k.lastUsedAt !== null && k.disabledAt === null)) {
+    await c.updateWidgetKey(k.id, { disabled: true });
+    disabled++;
   }
-  if (o.disableUsed) {
-    for (const k of ours.filter((k) => k.lastUsedAt !== null && k.disabledAt === null)) {
-      await c.updateWidgetKey(k.id, { disabled: true });
-      disabled++;
-    }
-  }
+  return disabled;
+}
+
+/** What to run next, and why keys were left alone. */
+function advise(o: Options, ours: Untracked[], listOnly: number, out: (line: string) => void): void {
   const used = ours.filter((k) => k.lastUsedAt !== null && k.disabledAt === null).length;
-  if (o.delete || o.disableUsed) out(`Deleted ${deleted}, disabled ${disabled + disabledInstead} widget key(s).`);
-  else if (ours.length > 0)
+  if (!o.delete && !o.disableUsed && ours.length > 0)
     out(`Run again with --delete to delete the never-used ones${used ? ` (and --disable-used to revoke the ${used} used one(s))` : ""}.`);
   if (!o.disableUsed && used > 0)
     out(`${used} of the stack's untracked key(s) were used: someone holds their secret. Check before revoking them with --disable-used.`);
-  const listOnly = untracked.length - ours.length;
   if (listOnly > 0)
     out(
       `${listOnly} key(s) listed only: nothing shows they are the stack's. Pass every stack that shares the account with --stack, or name a key you checked with --key <id>.`,
     );
-  return 0;
 }
 
 /** Runs main() as the `kataven-recover` command: exits with its code, or 1 with the (redacted) message. */
