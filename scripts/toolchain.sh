@@ -3,11 +3,11 @@
 # Go module proxy, cached under ${XDG_CACHE_HOME:-~/.cache}/pulumi-kataven-widget/ and reused.
 #
 #   source scripts/toolchain.sh            # Node, pulumi and its language host on PATH, offline settings, in this shell
-#                                          # (KATAVEN_YAML=1: the YAML language host too)
-#   scripts/toolchain.sh [--pulumi] [--yaml] [--build] CMD…
+#                                          # (KATAVEN_YAML=1: the YAML language host too; KATAVEN_GO=1: the Go one)
+#   scripts/toolchain.sh [--pulumi] [--yaml] [--go] [--build] CMD…
 #       run CMD with Node (and, with --pulumi, the Pulumi CLI and its Node.js language host; with --yaml, also
-#       the Pulumi YAML language host) on PATH; with --build, after an incremental `tsc` of the project (for
-#       commands that run dist/)
+#       the Pulumi YAML language host; with --go, the Go language host, Go programs building with the caches
+#       below) on PATH; with --build, after an incremental `tsc` of the project (for commands that run dist/)
 #   scripts/toolchain.sh --seaweedfs       # builds SeaweedFS into the cache when missing; prints the `weed` path
 #
 # Use your own tools instead: a `node` >= 22.18 on PATH is used as is; a `pulumi` >= 3.181 on PATH is used as is
@@ -17,6 +17,7 @@ KATAVEN_NODE_VERSION=24.21.0
 KATAVEN_PULUMI_VERSION=v3.259.0
 KATAVEN_LANGUAGE_HOST_VERSION=v3.68.0
 KATAVEN_YAML_HOST_VERSION=v1.25.0
+KATAVEN_GO_HOST_VERSION=v3.66.0
 KATAVEN_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KATAVEN_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kataven-widget
 
@@ -226,6 +227,36 @@ kataven_ensure_yaml_host() {
   fi
 }
 
+# The Pulumi Go language host (pulumi-language-go), which runs Go programs (examples/go); needs Go, which
+# compiles each program. Only --go asks for it (npm test). Its own module is not on the Go module proxy, but
+# sdk/v3 up to v3.66.0 still holds it as a package (scripts/pulumi-language-go/ pins that; about a minute cold).
+# It only runs `go build` in the program's directory: the program's own go.mod picks its SDK. A host next to
+# the CLI or on PATH is used. Programs then build with the toolchain's Go caches unless you set your own.
+kataven_ensure_go_host() {
+  local bindir built="$KATAVEN_CACHE/language-go/$KATAVEN_GO_HOST_VERSION/bin"
+  # Without Go no Go program can build: say so and go on (the Go e2e then reports itself skipped).
+  command -v go >/dev/null 2>&1 ||
+    { _kataven_say "warning: Go is not on PATH, so Go programs can't run (install Go >= 1.25.11: https://go.dev/dl/)"; return 0; }
+  export GOCACHE=${GOCACHE:-$KATAVEN_CACHE/go-build} GOMODCACHE=${GOMODCACHE:-$KATAVEN_CACHE/go-mod} GOTOOLCHAIN=${GOTOOLCHAIN:-local}
+  bindir=$(dirname "$(readlink -f "$(command -v pulumi)")")
+  if [ -x "$bindir/pulumi-language-go" ] || command -v pulumi-language-go >/dev/null 2>&1; then return 0; fi
+  if [ ! -x "$built/pulumi-language-go" ]; then
+    _kataven_say "building the Pulumi Go language host (sdk $KATAVEN_GO_HOST_VERSION) from the Go module proxy (first run only; about a minute)"
+    local start=$SECONDS
+    mkdir -p "$built"
+    _kataven_logged pulumi-language-go _kataven_go_build scripts/pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
+      "$built/pulumi-language-go" "$KATAVEN_GO_HOST_VERSION" ||
+      { _kataven_die "building the Go language host failed (its log is above)"; return 1; }
+    _kataven_say "built pulumi-language-go in $((SECONDS - start))s"
+  fi
+  # Beside the toolchain's own CLI, where it counts as bundled; for a pulumi of yours, on PATH.
+  if [ "$bindir" = "$(readlink -f "$KATAVEN_CACHE/pulumi/$KATAVEN_PULUMI_VERSION/bin")" ]; then
+    install -m 755 "$built/pulumi-language-go" "$bindir/"
+  else
+    case ":$PATH:" in *":$built:"*) ;; *) PATH="$built:$PATH"; export PATH ;; esac
+  fi
+}
+
 # True when `pulumi login` has chosen a backend (its credentials file names a current one).
 _kataven_logged_in() {
   local f="${PULUMI_HOME:-$HOME/.pulumi}/credentials.json"
@@ -265,16 +296,18 @@ _kataven_private_dir() {
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
   KATAVEN_SOURCED=1
-  kataven_ensure_node && kataven_ensure_pulumi && { [ "${KATAVEN_YAML:-0}" != 1 ] || kataven_ensure_yaml_host; } && kataven_offline_env
+  kataven_ensure_node && kataven_ensure_pulumi && { [ "${KATAVEN_YAML:-0}" != 1 ] || kataven_ensure_yaml_host; } &&
+    { [ "${KATAVEN_GO:-0}" != 1 ] || kataven_ensure_go_host; } && kataven_offline_env
   unset KATAVEN_SOURCED
 else
   set -euo pipefail
-  with_pulumi=0 build=0 with_yaml=0
+  with_pulumi=0 build=0 with_yaml=0 with_go=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --seaweedfs) kataven_ensure_seaweedfs; exit ;;
       --pulumi) with_pulumi=1 ;;
       --yaml) with_pulumi=1 with_yaml=1 ;;
+      --go) with_pulumi=1 with_go=1 ;;
       --build) build=1 ;;
       *) break ;;
     esac
@@ -283,6 +316,7 @@ else
   kataven_ensure_node
   if [ "$with_pulumi" = 1 ]; then kataven_ensure_pulumi; fi
   if [ "$with_yaml" = 1 ]; then kataven_ensure_yaml_host; fi
+  if [ "$with_go" = 1 ]; then kataven_ensure_go_host; fi
   kataven_offline_env
   # What the command writes (state, Pulumi.<stack>.yaml with its encrypted secrets) is private to you.
   umask 077

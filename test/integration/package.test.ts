@@ -48,7 +48,11 @@ function expectedFiles(): string[] {
     "policy/README.md",
   ];
   if (fs.existsSync(path.join(ROOT, "LICENSE"))) plain.push("LICENSE");
-  return [...compiled, ...plain].sort();
+  // the generated Go SDK, for a Go program's replace directive (examples/go)
+  const goSdk = (fs.readdirSync(path.join(ROOT, "sdk/go/kataven"), { recursive: true, encoding: "utf8" }) as string[])
+    .filter((f) => fs.statSync(path.join(ROOT, "sdk/go/kataven", f)).isFile())
+    .map((f) => `sdk/go/kataven/${f.split(path.sep).join("/")}`);
+  return [...compiled, ...plain, "sdk/go/go.mod", ...goSdk].sort();
 }
 
 /** Every file a package.json field points at, as a tarball path ("./dist/x.js" -> "dist/x.js"). */
