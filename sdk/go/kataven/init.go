@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "kataven:index:AgentWidgetSettings":
 		r = &AgentWidgetSettings{}
+	case "kataven:index:RotatingWidgetKey":
+		r = &RotatingWidgetKey{}
 	case "kataven:index:WidgetKey":
 		r = &WidgetKey{}
 	case "kataven:index:WidgetSettings":

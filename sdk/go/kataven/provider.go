@@ -15,11 +15,11 @@ import (
 type Provider struct {
 	pulumi.ProviderResourceState
 
-	// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`).
+	// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`). With the native plugin (Pulumi YAML, default or explicit provider), changing it from one account to another replaces every resource of the provider (created in the new account, then deleted from the old one with the old settings); adding or removing it does not (a set id must match the API key's account).
 	AccountId pulumi.StringPtrOutput `pulumi:"accountId"`
-	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`.
+	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.
 	ApiKey pulumi.StringPtrOutput `pulumi:"apiKey"`
-	// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`.
+	// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`. With the native plugin (Pulumi YAML, default or explicit provider), changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a `/v1` or `/api/v1` suffix, a trailing slash, the case of the host) does not.
 	ApiUrl pulumi.StringPtrOutput `pulumi:"apiUrl"`
 }
 
@@ -50,13 +50,13 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
-	// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`).
+	// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`). With the native plugin (Pulumi YAML, default or explicit provider), changing it from one account to another replaces every resource of the provider (created in the new account, then deleted from the old one with the old settings); adding or removing it does not (a set id must match the API key's account).
 	AccountId *string `pulumi:"accountId"`
 	// Accept an `http://` apiUrl on a host other than this machine (the API key then crosses the network in clear text).
 	AllowInsecureHttp *bool `pulumi:"allowInsecureHttp"`
-	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`.
+	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.
 	ApiKey *string `pulumi:"apiKey"`
-	// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`.
+	// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`. With the native plugin (Pulumi YAML, default or explicit provider), changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a `/v1` or `/api/v1` suffix, a trailing slash, the case of the host) does not.
 	ApiUrl *string `pulumi:"apiUrl"`
 	// How long to keep trying to list the keys after an ambiguous create, in ms (default 300000).
 	OrphanCheckTimeoutMs *int `pulumi:"orphanCheckTimeoutMs"`
@@ -72,13 +72,13 @@ type providerArgs struct {
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
-	// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`).
+	// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`). With the native plugin (Pulumi YAML, default or explicit provider), changing it from one account to another replaces every resource of the provider (created in the new account, then deleted from the old one with the old settings); adding or removing it does not (a set id must match the API key's account).
 	AccountId pulumi.StringPtrInput
 	// Accept an `http://` apiUrl on a host other than this machine (the API key then crosses the network in clear text).
 	AllowInsecureHttp pulumi.BoolPtrInput
-	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`.
+	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.
 	ApiKey pulumi.StringPtrInput
-	// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`.
+	// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`. With the native plugin (Pulumi YAML, default or explicit provider), changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a `/v1` or `/api/v1` suffix, a trailing slash, the case of the host) does not.
 	ApiUrl pulumi.StringPtrInput
 	// How long to keep trying to list the keys after an ambiguous create, in ms (default 300000).
 	OrphanCheckTimeoutMs pulumi.IntPtrInput
@@ -129,17 +129,17 @@ func (o ProviderOutput) ToProviderOutputWithContext(ctx context.Context) Provide
 	return o
 }
 
-// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`).
+// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`). With the native plugin (Pulumi YAML, default or explicit provider), changing it from one account to another replaces every resource of the provider (created in the new account, then deleted from the old one with the old settings); adding or removing it does not (a set id must match the API key's account).
 func (o ProviderOutput) AccountId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.AccountId }).(pulumi.StringPtrOutput)
 }
 
-// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`.
+// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.
 func (o ProviderOutput) ApiKey() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ApiKey }).(pulumi.StringPtrOutput)
 }
 
-// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`.
+// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`. With the native plugin (Pulumi YAML, default or explicit provider), changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a `/v1` or `/api/v1` suffix, a trailing slash, the case of the host) does not.
 func (o ProviderOutput) ApiUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ApiUrl }).(pulumi.StringPtrOutput)
 }

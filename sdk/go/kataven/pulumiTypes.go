@@ -15,7 +15,7 @@ var _ = internal.GetEnvOrDefault
 
 // WidgetKeyAdopt
 type WidgetKeyAdopt struct {
-	// The id of the existing widget key.
+	// The id of the existing widget key (GET /api/v1/widget-keys lists them). At most 200 characters.
 	Id string `pulumi:"id"`
 	// Its `pk_live_…` public key (checked against the key's last 8 characters), to have it as an output.
 	PublicKey *string `pulumi:"publicKey"`
@@ -34,7 +34,7 @@ type WidgetKeyAdoptInput interface {
 
 // WidgetKeyAdopt
 type WidgetKeyAdoptArgs struct {
-	// The id of the existing widget key.
+	// The id of the existing widget key (GET /api/v1/widget-keys lists them). At most 200 characters.
 	Id pulumi.StringInput `pulumi:"id"`
 	// Its `pk_live_…` public key (checked against the key's last 8 characters), to have it as an output.
 	PublicKey pulumi.StringPtrInput `pulumi:"publicKey"`
@@ -118,7 +118,7 @@ func (o WidgetKeyAdoptOutput) ToWidgetKeyAdoptPtrOutputWithContext(ctx context.C
 	}).(WidgetKeyAdoptPtrOutput)
 }
 
-// The id of the existing widget key.
+// The id of the existing widget key (GET /api/v1/widget-keys lists them). At most 200 characters.
 func (o WidgetKeyAdoptOutput) Id() pulumi.StringOutput {
 	return o.ApplyT(func(v WidgetKeyAdopt) string { return v.Id }).(pulumi.StringOutput)
 }
@@ -152,7 +152,7 @@ func (o WidgetKeyAdoptPtrOutput) Elem() WidgetKeyAdoptOutput {
 	}).(WidgetKeyAdoptOutput)
 }
 
-// The id of the existing widget key.
+// The id of the existing widget key (GET /api/v1/widget-keys lists them). At most 200 characters.
 func (o WidgetKeyAdoptPtrOutput) Id() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *WidgetKeyAdopt) *string {
 		if v == nil {

@@ -11,7 +11,7 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`).
+// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`). With the native plugin (Pulumi YAML, default or explicit provider), changing it from one account to another replaces every resource of the provider (created in the new account, then deleted from the old one with the old settings); adding or removing it does not (a set id must match the API key's account).
 func GetAccountId(ctx *pulumi.Context) string {
 	return config.Get(ctx, "kataven:accountId")
 }
@@ -21,12 +21,12 @@ func GetAllowInsecureHttp(ctx *pulumi.Context) bool {
 	return config.GetBool(ctx, "kataven:allowInsecureHttp")
 }
 
-// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`.
+// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.
 func GetApiKey(ctx *pulumi.Context) string {
 	return config.Get(ctx, "kataven:apiKey")
 }
 
-// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`.
+// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`. With the native plugin (Pulumi YAML, default or explicit provider), changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a `/v1` or `/api/v1` suffix, a trailing slash, the case of the host) does not.
 func GetApiUrl(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "kataven:apiUrl")
 	if err == nil {
