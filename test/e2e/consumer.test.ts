@@ -5,7 +5,7 @@
  * (the CLI on PATH with the genuine Node.js language host beside it; never this repository's runner) takes
  * it through preview, up, stack output, refresh and destroy against a local Kataven server, and an
  * Automation API inline program in the same project creates and destroys a key (it fails when the project
- * holds two SDK copies, pulumi-engine.md pitfall 13). State and CLI output are scanned for plaintext secrets.
+ * holds two SDK copies of @pulumi/pulumi: each keeps its own runtime state). State and CLI output are scanned for plaintext secrets.
  *
  * Needs a build (`npx tsc -p .`; npm test does): the tarball takes dist/ as it is, without `prepare`, so
  * this test never rewrites dist/ under the other test files. KATAVEN_CONSUMER_SDK picks the @pulumi/pulumi
@@ -369,7 +369,7 @@ describe(`the packed package in a user's own project (@pulumi/pulumi@${SDK}, pla
 
 /**
  * The Automation API inline program, run by plain node in the user's project (jest's VM breaks closure
- * serialization, pulumi-engine.md §3). argv: <CLI root> <apiUrl> <stack>; the API key comes on stdin.
+ * serialization of the dynamic provider). argv: <CLI root> <apiUrl> <stack>; the API key comes on stdin.
  * Prints one JSON line; the secret itself never leaves the process.
  */
 const INLINE_PROGRAM = `"use strict";

@@ -121,7 +121,7 @@ describe("the npm tarball", () => {
   });
 
   it("takes @pulumi/pulumi from the user's project (peer), keeping the exact dev pin for this repository", () => {
-    // Two SDK copies in a user's project break Automation API inline programs (pulumi-engine.md pitfall 13).
+    // Two SDK copies in a user's project break Automation API inline programs (each copy keeps its own runtime state).
     expect(pkg.dependencies["@pulumi/pulumi"]).toBeUndefined();
     expect(pkg.peerDependencies["@pulumi/pulumi"]).toBe(">=3.216.0 <4.0.0");
     expect(pkg.devDependencies["@pulumi/pulumi"]).toMatch(/^\d+\.\d+\.\d+$/);

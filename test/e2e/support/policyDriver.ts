@@ -1,7 +1,7 @@
 /**
  * The policy-violations keys (test/e2e/programs/policy-violations/keys.ts) as an Automation API inline
  * program, for test/e2e/policy.test.ts. It runs under plain node from dist/ (jest's VM breaks closure
- * serialization, pulumi-engine.md §3): an inline program needs no language host, so the CLI can start a
+ * serialization of the dynamic provider): an inline program needs no language host, so the CLI can start a
  * policy pack through pulumi-analyzer-policy-nodejs instead of the host.
  *
  *   node dist/test/e2e/support/policyDriver.js < request.json
