@@ -1,8 +1,11 @@
 /**
  * The example READMEs, executed: every ```sh / ```bash block of examples/{quickstart, multi-env, rotation,
- * customer-backend, multi-account}/README.md runs as written, one README after another, in a scratch copy
- * of the repository (.tmp/docs-…: the tracked files and dist/ copied, node_modules linked), against one
- * local server, as a reader following them top to bottom would. A README that drifts from the code fails.
+ * customer-backend, multi-account, yaml, go}/README.md runs as written, one README after another, in a
+ * scratch copy of the repository (.tmp/docs-…: the tracked files and dist/ copied, node_modules linked),
+ * against one local server, as a reader following them top to bottom would. A README that drifts from the
+ * code fails. yaml and go reuse the accounts bootstrapped before them (acme, globex). The Go README needs Go
+ * and pulumi-language-go (npm test builds it): without them it is skipped, and said so; with them, its
+ * program's first compile (minutes on a cold Go cache) runs before the README's own 240 s timer starts.
  *
  * Each README's blocks run in order as one bash script (`set -e`), started in the scratch root. What the
  * runner does on behalf of the reader, and nothing else:
@@ -20,11 +23,17 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { startServer, type TestServer } from "../support/server";
+import { buildGoProgram, GO_BUILD_TIMEOUT_MS, missingGo } from "./support/go";
 import { expectNoSecretKeys, findSecretKeys, REPO } from "./support/pulumi";
 
 jest.setTimeout(420_000);
 
-const EXAMPLES = ["quickstart", "multi-env", "rotation", "customer-backend", "multi-account"] as const;
+const EXAMPLES = ["quickstart", "multi-env", "rotation", "customer-backend", "multi-account", "yaml", "go"] as const;
+const README_TIMEOUT_MS = 240_000;
+// Like test/e2e/goProgram.test.ts: without Go or its language host the Go README is skipped, and said so.
+const goMissing = missingGo();
+if (goMissing) console.warn(`SKIPPED examples/go/README.md: ${goMissing}`);
+const itGo = goMissing ? it.skip : it;
 const NOT_IN_CI = /#\s*\[not in CI:\s*([^\]]*)\]/;
 const SKIP_COPY = new Set(["node_modules", "dist", ".git", ".tmp", ".pulumi-state", ".pulumi-home", ".kataven-local"]);
 
@@ -108,7 +117,7 @@ describe("the example READMEs, run as written", () => {
   const skippedLines: Record<string, string[]> = {};
 
   /** Runs one README's blocks in the scratch root; resolves with its exit code. */
-  async function runReadme(example: string): Promise<number> {
+  async function runReadme(example: string, timeoutMs = README_TIMEOUT_MS): Promise<number> {
     const blocks = shellBlocks(fs.readFileSync(path.join(REPO, "examples", example, "README.md"), "utf8"));
     expect(blocks.length).toBeGreaterThan(0);
     const ports = new Map<number, number>();
@@ -127,7 +136,7 @@ describe("the example READMEs, run as written", () => {
     Object.assign(env, { PULUMI_HOME: path.join(scratch, ".pulumi-home"), PULUMI_SKIP_CONFIRMATIONS: "true", DOC_LOG: log() });
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn("bash", [file], { cwd: scratch, env, stdio: "ignore", detached: true });
-      const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 240_000);
+      const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), timeoutMs);
       child.on("error", reject);
       child.on("close", (c) => {
         clearTimeout(timer);
@@ -148,12 +157,19 @@ describe("the example READMEs, run as written", () => {
     return code;
   }
 
+  /** The resources of one stack of one program in the scratch's file backend. */
+  function resourcesOf(project: string, stack: string): Array<{ type: string; urn: string; id?: string }> {
+    const file = path.join(scratch, ".pulumi-state/.pulumi/stacks", project, `${stack}.json`);
+    return JSON.parse(fs.readFileSync(file, "utf8")).checkpoint?.latest?.resources ?? [];
+  }
+
+  /** The id of the resource of that name in one stack. */
+  const idOf = (project: string, stack: string, name: string) => resourcesOf(project, stack).find((r) => r.urn.endsWith(`::${name}`))?.id;
+
   /** The resources (type → count) of one stack of one program in the scratch's file backend. */
   function stateOf(project: string, stack: string): Record<string, number> {
-    const file = path.join(scratch, ".pulumi-state/.pulumi/stacks", project, `${stack}.json`);
-    const resources: Array<{ type: string }> = JSON.parse(fs.readFileSync(file, "utf8")).checkpoint?.latest?.resources ?? [];
     const counts: Record<string, number> = {};
-    for (const r of resources) {
+    for (const r of resourcesOf(project, stack)) {
       if (r.type === "pulumi:pulumi:Stack" || r.type.startsWith("pulumi:providers:")) continue;
       const t = r.type.split(":").pop()!;
       counts[t] = (counts[t] ?? 0) + 1;
@@ -254,8 +270,46 @@ describe("the example READMEs, run as written", () => {
     expect(redact(printed["multi-account"])).toMatch(/^\["globex\.example"\]$/m);
   });
 
+  /**
+   * After a native-provider README: its website key is in acme with the allowlist `up` gave it (the README's
+   * edit is only previewed), the preview named the added origin, and the secret output was shown only when
+   * asked: `[secret]` in `up`'s outputs, then one acme key from `stack output secretKey --show-secrets`.
+   */
+  async function expectWebsiteKeyAndPreview(example: "yaml" | "go", project: string) {
+    const website = (await asAccount("acme", "/widget-keys")).find((k: any) => k.id === idOf(project, "dev", "website"));
+    expect(website).toMatchObject({ name: "acme.example production", domain_allowlist: ["https://acme.example", "*.acme.example"] });
+    expect(printed[example]).toMatch(/\+ ?\[2\]: "https:\/\/shop\.acme\.example"|domainAllowlist\[2\].*shop\.acme\.example/);
+    expect(printed[example]).toMatch(/^\s+secretKey\s*:\s*"?\[secret\]"?$/m);
+    expect(printed[example].match(/^sk_live_\S+$/gm)?.map((k) => k.startsWith("sk_live_acme_"))).toEqual([true]);
+  }
+
+  it("yaml: acme through the default provider, globex through an explicit one; the preview names the added origin", async () => {
+    const globexKeys = (await asAccount("globex", "/widget-keys")).length;
+    await runReadme("yaml");
+    expect(stateOf("kataven-yaml", "dev")).toEqual({ AgentWidgetSettings: 1, WidgetSettings: 2, WidgetKey: 2 });
+    await expectWebsiteKeyAndPreview("yaml", "kataven-yaml");
+    expect(await asAccount("acme", "/agents/agent-a/widget-settings")).toMatchObject({ widget_enabled: true, auth_mode: "both" });
+    const globex = await asAccount("globex", "/widget-keys");
+    expect(globex.length).toBe(globexKeys + 1);
+    expect(globex.find((k: any) => k.id === idOf("kataven-yaml", "dev", "globexSite"))).toMatchObject({ name: "globex.example" });
+  });
+
+  itGo(
+    "go: the Go program with the generated SDK in acme's account; the preview names the added origin",
+    async () => {
+      // the Go SDK's first compile (minutes on a cold Go cache) before the README's timer starts
+      await buildGoProgram(path.join(scratch, "examples/go"));
+      const acmeKeys = (await asAccount("acme", "/widget-keys")).length;
+      await runReadme("go");
+      expect(stateOf("kataven-go", "dev")).toEqual({ AgentWidgetSettings: 1, WidgetSettings: 1, WidgetKey: 1 });
+      expect((await asAccount("acme", "/widget-keys")).length).toBe(acmeKeys + 1);
+      await expectWebsiteKeyAndPreview("go", "kataven-go");
+    },
+    GO_BUILD_TIMEOUT_MS + README_TIMEOUT_MS + 60_000,
+  );
+
   it("marks what it can't run, with a reason, and prints no secret and no undefined-output warning", () => {
-    expect(Object.keys(printed)).toEqual([...EXAMPLES]);
+    expect(Object.keys(printed)).toEqual(EXAMPLES.filter((ex) => ex !== "go" || !goMissing));
     console.log(
       "doc e2e: lines not run (marked in the READMEs):\n" +
         Object.entries(skippedLines)
@@ -264,10 +318,11 @@ describe("the example READMEs, run as written", () => {
     );
     const all = Object.values(printed).join("\n");
     expect(redact(all)).not.toMatch(/Undefined value/);
-    // The READMEs print two kinds of secrets on purpose: bootstrap's API keys and the one
-    // `stack output secretKey --show-secrets` of the quickstart. Nothing else may print one.
+    // The READMEs print two kinds of secrets on purpose: bootstrap's API keys and the
+    // `stack output secretKey --show-secrets` of quickstart, yaml and go. Nothing else may print one.
     const printedOnPurpose = new Set([...all.matchAll(/"api_key":"(sk_live_[^"]+)"/g)].map((m) => m[1]));
-    for (const m of printed.quickstart.matchAll(/^(sk_live_\S+)$/gm)) printedOnPurpose.add(m[1]);
+    for (const ex of ["quickstart", "yaml", "go"])
+      for (const m of (printed[ex] ?? "").matchAll(/^(sk_live_\S+)$/gm)) printedOnPurpose.add(m[1]);
     const rest = findSecretKeys(all).filter((k) => !printedOnPurpose.has(k));
     expect(rest.length).toBe(0);
     expectNoSecretKeys(

@@ -8,8 +8,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findOnPath } from "../../scripts/lib/processes";
 import { startServer } from "../support/server";
+import { buildGoProgram, GO_BUILD_TIMEOUT_MS, missingGo } from "./support/go";
 import { managementApi } from "./support/kataven";
 import { expectNoSecretKeys, newSession, type PulumiSession, REPO, runProcess } from "./support/pulumi";
 
@@ -17,15 +17,6 @@ type Server = Awaited<ReturnType<typeof startServer>>;
 jest.setTimeout(300_000);
 
 const PROGRAM = path.join(REPO, "examples/go");
-
-/** Why a Go program can't run here, or null: Go and the Go language host (beside `pulumi` or on PATH). */
-function missingGo(): string | null {
-  if (!findOnPath("go")) return "go is not on PATH";
-  const pulumi = findOnPath("pulumi");
-  const beside = pulumi && path.join(path.dirname(fs.realpathSync(pulumi)), "pulumi-language-go");
-  if ((beside && fs.existsSync(beside)) || findOnPath("pulumi-language-go")) return null;
-  return "pulumi-language-go is neither beside pulumi nor on PATH (run through scripts/toolchain.sh --go, as npm test does)";
-}
 
 /** Every file under dir, relative path → content. */
 function tree(dir: string): Map<string, string> {
@@ -52,16 +43,13 @@ describeGo("a Go program with the generated Go SDK", () => {
   const state = (name: string) => s.resources().find((r) => r.urn.endsWith(`::${name}`)) as any;
 
   beforeAll(async () => {
-    // The program's first build compiles the Pulumi Go SDK (minutes on a cold Go cache, about a second
-    // warm); done here, timed, so the CLI's commands below measure the engine, not the compiler.
-    const t0 = Date.now();
-    const build = await runProcess("go", ["build", "-o", os.devNull, "."], { cwd: PROGRAM, timeoutMs: 900_000 });
-    if (build.code !== 0) throw new Error(`go build in examples/go failed:\n${build.output}`);
-    console.log(`go build of examples/go: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // The program's first build compiles the Pulumi Go SDK: done here, timed, so the CLI's commands below
+    // measure the engine, not the compiler.
+    await buildGoProgram(PROGRAM);
     server = await startServer({ bcryptCost: 4 });
     s = await newSession(PROGRAM);
     await s.useServer(server);
-  }, 960_000);
+  }, GO_BUILD_TIMEOUT_MS + 60_000);
   afterAll(async () => {
     await s?.run(["destroy", "--yes", "--non-interactive"], { allowFailure: true });
     s?.dispose();
