@@ -10,18 +10,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startServer } from "../support/server";
 import { managementApi } from "./support/kataven";
-import { expectNoSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
+import { expectNoSecretKeys, newSession, type PulumiSession } from "./support/pulumi";
+import { yamlProgramHead } from "./support/yamlProgram";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 jest.setTimeout(240_000);
 
-const PROGRAM = (bin: string) => `name: kataven-yaml-provider-config
-runtime: yaml
-plugins:
-  providers:
-    - name: kataven
-      path: ${bin}
-config:
+const PROGRAM = `${yamlProgramHead("kataven-yaml-provider-config")}config:
   accountUrl:
     type: string
   accountKey:
@@ -71,7 +66,7 @@ describe("provider configuration changes on an explicit native provider (Pulumi 
     globex = { url: server.url, apiKey: server.createAccount("globex").apiKey };
     seenSecrets.push(globex.apiKey);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-yaml-config-"));
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), PROGRAM(path.join(REPO, "bin")));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), PROGRAM);
     s = await newSession(dir);
     await s.useServer(server);
     await account(globex.url, globex.apiKey, "globex");
