@@ -2,8 +2,9 @@
  * Provider configuration changes on an explicit provider (`pulumi:providers:kataven`) in Pulumi YAML,
  * through plain `pulumi` and the native plugin's DiffConfig: a rotated apiKey updates the provider in place
  * (the preview plans no replacement and `up` keeps the same key), a respelled apiUrl changes nothing, and a
- * change of account (apiUrl to another API, accountId to another account) shows as a replacement in the
- * preview; `up` then creates the key in the new account and deletes it from the old one.
+ * change of account (apiUrl to another API, accountId to another account, or without accountId an apiKey
+ * of another account) shows as a replacement in the preview; `up` then creates the key in the new account
+ * and deletes it from the old one.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -116,6 +117,18 @@ describe("provider configuration changes on an explicit native provider (Pulumi 
     expect(p).toMatch(/\+-\s*pulumi:providers:kataven/);
     expect(p).toMatch(/\+-\s*kataven:index:WidgetKey/);
     expect(p).toMatch(/1 to replace|2 to replace/);
+    await account(globex.url, globex.apiKey, "globex");
+    await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
+  });
+
+  it("without accountId, an apiKey of another account: the preview plans the key's replacement", async () => {
+    await s.config("accountId", "");
+    expect(await preview()).not.toMatch(/replace/);
+    await s.config("accountKey", server.apiKey, { secret: true });
+    const p = await preview();
+    console.log(`preview --diff after an apiKey of another account:\n${p}`);
+    expect(p).toMatch(/\+-\s*pulumi:providers:kataven/);
+    expect(p).toMatch(/\+-\s*kataven:index:WidgetKey/);
     await account(globex.url, globex.apiKey, "globex");
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
   });
