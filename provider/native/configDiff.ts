@@ -7,11 +7,10 @@
  * `/api/v1`, a trailing slash, the case of scheme and host, a default port do not count). A rotated API key
  * of the same account, timeouts and pacing settings are in-place changes.
  */
-import { DEFAULT_API_URL, normalizeApiUrl } from "../config";
+import { accountMoves } from "../accountIdentity";
 import { detailedOf, type NativeDiff } from "./resources";
 import { UNKNOWN } from "./rpc";
 import type { Props } from "./values";
-import { parseKey } from "../../contract/keyFormat";
 
 /** The settings that say which account the keys live in. */
 const ACCOUNT_SETTINGS = ["apiUrl", "accountId", "apiKey"];
@@ -23,48 +22,13 @@ export interface ConfigDiff extends NativeDiff {
 
 const isUnknown = (v: unknown): boolean => v === UNKNOWN || (typeof v === "string" && v.includes(UNKNOWN));
 
-function text(v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  const t = (typeof v === "string" ? v : JSON.stringify(v)).trim();
-  return t === "" ? undefined : t;
-}
-
-/** The API an apiUrl reaches: normalised as config.ts does, scheme and host lower-cased, a default port dropped. */
-export function apiIdentity(raw: unknown): string {
-  const url = normalizeApiUrl(text(raw) ?? process.env.KATAVEN_API_URL ?? DEFAULT_API_URL);
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
-  } catch {
-    return url;
-  }
-}
-
-/**
- * The account the settings reach: `accountId` when set, else the one the API key names (`sk_live_<account>_…`,
- * contract/keyFormat.ts), each falling back to its environment variable as config.ts does; undefined when
- * neither says (a key of another shape). A set `accountId` must match
- * the key's account (the API answers 403 otherwise), so adding or removing it never moves the keys.
- */
-function accountOf(props: Props): string | undefined {
-  const key = text(props.apiKey) ?? text(process.env.KATAVEN_API_KEY);
-  return (
-    text(props.accountId) ?? text(process.env.KATAVEN_ACCOUNT_ID) ?? (key === undefined ? undefined : parseKey(key, "sk_live_")?.account)
-  );
-}
-
 export function diffConfig(olds: Props, news: Props): ConfigDiff {
   const changed = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
     (k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null),
   );
   const unknown = ACCOUNT_SETTINGS.filter((k) => changed.includes(k) && isUnknown(news[k]));
-  const replaces: string[] = [];
-  if (changed.includes("apiUrl") && !unknown.includes("apiUrl") && apiIdentity(olds.apiUrl) !== apiIdentity(news.apiUrl)) {
-    replaces.push("apiUrl");
-  }
-  const [from, to] = [accountOf(olds), accountOf(news)];
-  if (!unknown.includes("accountId") && !unknown.includes("apiKey") && from !== undefined && to !== undefined && from !== to) {
-    replaces.push(...["accountId", "apiKey"].filter((k) => changed.includes(k)));
-  }
+  // A setting not known until the update runs can't be judged yet: its old value stands in.
+  const known = { ...news, ...Object.fromEntries(unknown.map((k) => [k, olds[k]])) };
+  const replaces = accountMoves(olds, known, process.env);
   return { changed, replaces, detailed: detailedOf(changed, replaces, olds, news), unknown };
 }
