@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO } from "../test/e2e/support/pulumi";
+import { yamlProgramHead } from "../test/e2e/support/yamlProgram";
 
 /** A temp program directory with `n` keys; remove it when done. */
 export function nativeProgram(n: number): string {
@@ -16,9 +16,7 @@ export function nativeProgram(n: number): string {
       `  key-${i}:\n    type: kataven:index:WidgetKey\n    properties:\n      name: bench key ${i}\n      domainAllowlist:\n` +
       `        - https://site-${i}.example.com\n        - "*.bench.example.com"\n`,
   );
-  const yaml =
-    `name: bench-widget-keys-native\nruntime: yaml\nplugins:\n  providers:\n    - name: kataven\n      path: ${path.join(REPO, "bin")}\n` +
-    `resources:\n${keys.join("")}outputs:\n  resources: ${n}\n`;
+  const yaml = yamlProgramHead("bench-widget-keys-native") + `resources:\n${keys.join("")}outputs:\n  resources: ${n}\n`;
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml);
   return dir;
 }

@@ -15,6 +15,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Props } from "../contract/engine";
 import { configProblem, DEFAULT_API_URL, type KatavenConfig, normalizeApiUrl } from "./config";
+import { accountMoves } from "./accountIdentity";
 
 /** What a resource stores as its `connection` input (a secret as a whole). */
 export interface ConnectionInput {
@@ -139,7 +140,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
 /**
  * Wraps lifecycle methods so each runs with the connection in its arguments and hands it on: check keeps it
  * in the inputs, create/update/read copy it to the outputs (read and delete see only those), and diff
- * plans a replacement when the account changes (URL or account id) and an update when only the key does.
+ * plans a replacement when the account or API changes (accountIdentity.ts) and an update otherwise (a rotated
+ * key, a respelled URL).
  */
 export function withConnections(methods: LifecycleMethods): LifecycleMethods {
   const run = <T>(conn: unknown, fn: () => Promise<T>) => scope.run(asConfig(conn), fn);
@@ -157,10 +159,10 @@ export function withConnections(methods: LifecycleMethods): LifecycleMethods {
       const r = await methods.diff(id, strip(olds), strip(news));
       const o = olds.connection as Partial<ConnectionInput> | undefined;
       const n = news.connection as Partial<ConnectionInput> | undefined;
-      if (!same(o?.apiUrl, n?.apiUrl) || !same(o?.accountId, n?.accountId) || (o === undefined) !== (n === undefined)) {
+      if ((o === undefined) !== (n === undefined) || (o && n && accountMoves(o, n).length > 0)) {
         return { ...r, changes: true, replaces: [...new Set([...(r.replaces ?? []), "connection"])] };
       }
-      if (!same(o?.apiKey, n?.apiKey)) return { ...r, changes: true };
+      if (!same(o, n)) return { ...r, changes: true };
       return r;
     },
     async create(inputs) {

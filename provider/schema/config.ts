@@ -18,7 +18,7 @@ export const providerConfigSchema = {
     input: true,
     secret: true,
     description:
-      "The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.",
+      "The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. With the native plugin, changing it to a rotated key of the same account updates the provider in place (no resource is replaced); to a key of another account (its `sk_live_<account>_` prefix), with no `accountId` set, it replaces every resource of the provider, as a change of `accountId` does.",
   },
   accountId: {
     type: { kind: "string" },

@@ -9,7 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startServer } from "../support/server";
 import { managementApi } from "./support/kataven";
-import { expectNoSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
+import { expectNoSecretKeys, newSession, type PulumiSession } from "./support/pulumi";
+import { yamlProgramHead } from "./support/yamlProgram";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 jest.setTimeout(240_000);
@@ -27,7 +28,7 @@ describe("engine features on the native resources (Pulumi YAML)", () => {
   const up = (allowFailure = false) => s.run(["up", "--yes", "--non-interactive", "--skip-preview"], { allowFailure });
   const urn = (name: string) => `urn:pulumi:${s.stack}::${PROJECT}::kataven:index:WidgetKey::${name}`;
   function program(resources: string): void {
-    const head = `name: ${PROJECT}\nruntime: yaml\nplugins:\n  providers:\n    - name: kataven\n      path: ${path.join(REPO, "bin")}\n`;
+    const head = yamlProgramHead(PROJECT);
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `${head}${resources.trim() === "" ? "resources: {}\n" : resources}`);
   }
   const key = (name: string, keyName: string, options = "", allowlist = "https://opt.example") =>

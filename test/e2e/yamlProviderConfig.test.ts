@@ -2,26 +2,22 @@
  * Provider configuration changes on an explicit provider (`pulumi:providers:kataven`) in Pulumi YAML,
  * through plain `pulumi` and the native plugin's DiffConfig: a rotated apiKey updates the provider in place
  * (the preview plans no replacement and `up` keeps the same key), a respelled apiUrl changes nothing, and a
- * change of account (apiUrl to another API, accountId to another account) shows as a replacement in the
- * preview; `up` then creates the key in the new account and deletes it from the old one.
+ * change of account (apiUrl to another API, accountId to another account, or without accountId an apiKey
+ * of another account) shows as a replacement in the preview; `up` then creates the key in the new account
+ * and deletes it from the old one.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startServer } from "../support/server";
 import { managementApi } from "./support/kataven";
-import { expectNoSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
+import { expectNoSecretKeys, newSession, type PulumiSession } from "./support/pulumi";
+import { yamlProgramHead } from "./support/yamlProgram";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 jest.setTimeout(240_000);
 
-const PROGRAM = (bin: string) => `name: kataven-yaml-provider-config
-runtime: yaml
-plugins:
-  providers:
-    - name: kataven
-      path: ${bin}
-config:
+const PROGRAM = `${yamlProgramHead("kataven-yaml-provider-config")}config:
   accountUrl:
     type: string
   accountKey:
@@ -71,7 +67,7 @@ describe("provider configuration changes on an explicit native provider (Pulumi 
     globex = { url: server.url, apiKey: server.createAccount("globex").apiKey };
     seenSecrets.push(globex.apiKey);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-yaml-config-"));
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), PROGRAM(path.join(REPO, "bin")));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), PROGRAM);
     s = await newSession(dir);
     await s.useServer(server);
     await account(globex.url, globex.apiKey, "globex");
@@ -121,6 +117,18 @@ describe("provider configuration changes on an explicit native provider (Pulumi 
     expect(p).toMatch(/\+-\s*pulumi:providers:kataven/);
     expect(p).toMatch(/\+-\s*kataven:index:WidgetKey/);
     expect(p).toMatch(/1 to replace|2 to replace/);
+    await account(globex.url, globex.apiKey, "globex");
+    await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
+  });
+
+  it("without accountId, an apiKey of another account: the preview plans the key's replacement", async () => {
+    await s.config("accountId", "");
+    expect(await preview()).not.toMatch(/replace/);
+    await s.config("accountKey", server.apiKey, { secret: true });
+    const p = await preview();
+    console.log(`preview --diff after an apiKey of another account:\n${p}`);
+    expect(p).toMatch(/\+-\s*pulumi:providers:kataven/);
+    expect(p).toMatch(/\+-\s*kataven:index:WidgetKey/);
     await account(globex.url, globex.apiKey, "globex");
     await s.run(["preview", "--non-interactive", "--expect-no-changes"]);
   });

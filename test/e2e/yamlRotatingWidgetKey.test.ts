@@ -11,19 +11,14 @@ import * as path from "node:path";
 import { request } from "undici";
 import { startServer } from "../support/server";
 import { managementApi } from "./support/kataven";
-import { expectNoSecretKeys, newSession, type PulumiSession, REPO } from "./support/pulumi";
+import { expectNoSecretKeys, newSession, type PulumiSession } from "./support/pulumi";
+import { yamlProgramHead } from "./support/yamlProgram";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 jest.setTimeout(240_000);
 
 const PROJECT = "kataven-yaml-rotating";
-const PROGRAM = (bin: string) => `name: ${PROJECT}
-runtime: yaml
-plugins:
-  providers:
-    - name: kataven
-      path: ${bin}
-config:
+const PROGRAM = `${yamlProgramHead(PROJECT)}config:
   generations:
     type: array
     items:
@@ -66,7 +61,7 @@ describe("RotatingWidgetKey as a component of the native plugin (Pulumi YAML)", 
   beforeAll(async () => {
     server = await startServer({ bcryptCost: 4 });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kataven-yaml-rotating-"));
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), PROGRAM(path.join(REPO, "bin")));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), PROGRAM);
     s = await newSession(dir);
     await s.useServer(server);
   });

@@ -55,5 +55,23 @@ describe("lifecycle methods with a connection input", () => {
       replaces: ["connection"],
     });
     expect(await methods.diff("k1", {}, { connection: conn("a") })).toEqual({ changes: true, replaces: ["connection"] });
+    // the same API respelled: an update (the stored spelling changes), not a replacement
+    expect(await methods.diff("k1", { connection: conn("a") }, { connection: conn("a", "http://127.0.0.1:1/api/v1/") })).toEqual({
+      changes: true,
+      replaces: [],
+    });
+  });
+
+  it("replaces when the API key names another account (sk_live_<account>_…) and no accountId is given", async () => {
+    const key = (account: string, c: string) => `sk_live_${account}_${c.repeat(32)}`;
+    const d = (o: object, n: object) => methods.diff("k1", { connection: o }, { connection: n });
+    expect(await d(conn(key("acme", "a")), conn(key("acme", "b")))).toEqual({ changes: true, replaces: [] });
+    expect(await d(conn(key("acme", "a")), conn(key("globex", "b")))).toEqual({ changes: true, replaces: ["connection"] });
+    const pinned = (k: string, accountId: string) => ({ ...conn(k), accountId });
+    expect(await d(pinned(key("acme", "a"), "acme"), pinned(key("acme", "b"), "acme"))).toEqual({ changes: true, replaces: [] });
+    expect(await d(pinned(key("acme", "a"), "acme"), pinned(key("acme", "a"), "globex"))).toEqual({
+      changes: true,
+      replaces: ["connection"],
+    });
   });
 });

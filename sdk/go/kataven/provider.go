@@ -17,7 +17,7 @@ type Provider struct {
 
 	// Account id, sent as `X-Account-ID` when set (env `KATAVEN_ACCOUNT_ID`). With the native plugin (Pulumi YAML, default or explicit provider), changing it from one account to another replaces every resource of the provider (created in the new account, then deleted from the old one with the old settings); adding or removing it does not (a set id must match the API key's account).
 	AccountId pulumi.StringPtrOutput `pulumi:"accountId"`
-	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.
+	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. With the native plugin, changing it to a rotated key of the same account updates the provider in place (no resource is replaced); to a key of another account (its `sk_live_<account>_` prefix), with no `accountId` set, it replaces every resource of the provider, as a change of `accountId` does.
 	ApiKey pulumi.StringPtrOutput `pulumi:"apiKey"`
 	// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`. With the native plugin (Pulumi YAML, default or explicit provider), changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a `/v1` or `/api/v1` suffix, a trailing slash, the case of the host) does not.
 	ApiUrl pulumi.StringPtrOutput `pulumi:"apiUrl"`
@@ -54,7 +54,7 @@ type providerArgs struct {
 	AccountId *string `pulumi:"accountId"`
 	// Accept an `http://` apiUrl on a host other than this machine (the API key then crosses the network in clear text).
 	AllowInsecureHttp *bool `pulumi:"allowInsecureHttp"`
-	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.
+	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. With the native plugin, changing it to a rotated key of the same account updates the provider in place (no resource is replaced); to a key of another account (its `sk_live_<account>_` prefix), with no `accountId` set, it replaces every resource of the provider, as a change of `accountId` does.
 	ApiKey *string `pulumi:"apiKey"`
 	// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`. With the native plugin (Pulumi YAML, default or explicit provider), changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a `/v1` or `/api/v1` suffix, a trailing slash, the case of the host) does not.
 	ApiUrl *string `pulumi:"apiUrl"`
@@ -76,7 +76,7 @@ type ProviderArgs struct {
 	AccountId pulumi.StringPtrInput
 	// Accept an `http://` apiUrl on a host other than this machine (the API key then crosses the network in clear text).
 	AllowInsecureHttp pulumi.BoolPtrInput
-	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.
+	// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. With the native plugin, changing it to a rotated key of the same account updates the provider in place (no resource is replaced); to a key of another account (its `sk_live_<account>_` prefix), with no `accountId` set, it replaces every resource of the provider, as a change of `accountId` does.
 	ApiKey pulumi.StringPtrInput
 	// API base URL (env `KATAVEN_API_URL`), default `https://api.kataven.ai`; a trailing `/v1` or `/api/v1` is accepted. `http://` only for this machine unless `allowInsecureHttp`. With the native plugin (Pulumi YAML, default or explicit provider), changing it replaces every resource of the provider (created in the new API's account, then deleted from the old one with the old settings); a respelling that reaches the same API (a `/v1` or `/api/v1` suffix, a trailing slash, the case of the host) does not.
 	ApiUrl pulumi.StringPtrInput
@@ -134,7 +134,7 @@ func (o ProviderOutput) AccountId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.AccountId }).(pulumi.StringPtrOutput)
 }
 
-// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. Changing it (a rotated key of the same account) updates the provider in place: no resource is replaced.
+// The account API key `sk_live_…` (env `KATAVEN_API_KEY`). Set it as a secret: `pulumi config set --secret kataven:apiKey`. With the native plugin, changing it to a rotated key of the same account updates the provider in place (no resource is replaced); to a key of another account (its `sk_live_<account>_` prefix), with no `accountId` set, it replaces every resource of the provider, as a change of `accountId` does.
 func (o ProviderOutput) ApiKey() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.ApiKey }).(pulumi.StringPtrOutput)
 }

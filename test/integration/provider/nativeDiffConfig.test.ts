@@ -1,6 +1,7 @@
 /**
  * DiffConfig of the native provider plugin (provider/native/configDiff.ts), called over gRPC as the engine
- * calls it for an explicit provider: a change of account (accountId, or apiUrl to another API) replaces,
+ * calls it for an explicit provider: a change of account (accountId, an apiKey of another account, or
+ * apiUrl to another API) replaces,
  * a respelled apiUrl, a rotated apiKey and timeouts or pacing settings do not, and an account setting not
  * known at preview is a change, not a replacement.
  */
@@ -69,6 +70,26 @@ describe("the native provider's DiffConfig", () => {
   it("adding or removing accountId does not replace (a set id must match the key's account)", async () => {
     expect((await diffConfig({ ...base, accountId: undefined })).replaces).toEqual([]);
     expect((await diffConfig({ ...base }, { ...base, accountId: undefined })).replaces).toEqual([]);
+  });
+
+  it("without accountId, an apiKey of another account (its sk_live_<account>_ prefix) replaces; one of the same account does not", async () => {
+    const key = (account: string, c: string) => secret(`sk_live_${account}_${c.repeat(32)}`);
+    const olds = { ...base, accountId: undefined, apiKey: key("acme", "a") };
+    expect((await diffConfig({ ...olds, apiKey: key("acme", "b") }, olds)).replaces).toEqual([]);
+    const moved = await diffConfig({ ...olds, apiKey: key("globex", "b") }, olds);
+    expect(moved.replaces).toEqual(["apiKey"]);
+    expect(moved.detailed.apiKey).toBe(UPDATE_REPLACE);
+    // an account slug may hold "_": the account is everything before the last one
+    expect((await diffConfig({ ...olds, apiKey: key("acme_eu", "b") }, olds)).replaces).toEqual(["apiKey"]);
+    // a key of another shape names no account: no replacement is claimed
+    expect((await diffConfig({ ...olds, apiKey: secret("eyJhbGciOiJIUzI1NiJ9.e30.sig") }, olds)).replaces).toEqual([]);
+    // with accountId set on both sides, it is the account
+    const pinned = { ...olds, accountId: "acme" };
+    expect((await diffConfig({ ...pinned, apiKey: key("globex", "b") }, pinned)).replaces).toEqual([]);
+    // unknown at preview: a change, not a replacement
+    const later = await diffConfig({ ...olds, apiKey: UNKNOWN }, olds);
+    expect(later.changes).toBe(DIFF_SOME);
+    expect(later.replaces).toEqual([]);
   });
 
   it("another API replaces; a respelling of the same one does not", async () => {
