@@ -3,7 +3,7 @@
  * customer-backend, multi-account, yaml, go}/README.md runs as written, one README after another, in a
  * scratch copy of the repository (.tmp/docs-…: the tracked files and dist/ copied, node_modules linked),
  * against one local server, as a reader following them top to bottom would. A README that drifts from the
- * code fails. yaml and go reuse the accounts bootstrapped before them (acme, globex). The Go README needs Go
+ * code fails. yaml and go bootstrap accounts of their own (their settings are theirs). The Go README needs Go
  * and pulumi-language-go (npm test builds it): without them it is skipped, and said so; with them, its
  * program's first compile (minutes on a cold Go cache) runs before the README's own 240 s timer starts.
  *
@@ -203,12 +203,13 @@ describe("the example READMEs, run as written", () => {
   });
 
   /**
-   * After a native-provider README: its website key is in acme with the allowlist `up` gave it (the README's
-   * edit is only previewed), the preview named the added origin, and the secret output was shown only when
-   * asked: `[secret]` in `up`'s outputs, then one acme key from `stack output secretKey --show-secrets`.
+   * After a native-provider README: its website key is in the example's own account with the allowlist `up`
+   * gave it (the README's edit is only previewed), the preview named the added origin, and the secret output
+   * was shown only when asked: `[secret]` in `up`'s outputs, then one key of that account from
+   * `stack output secretKey --show-secrets`.
    */
-  async function expectWebsiteKeyAndPreview(example: "yaml" | "go", project: string) {
-    const website = (await asAccount("acme", "/widget-keys")).find((k: any) => k.id === idOf(project, "dev", "website"));
+  async function expectWebsiteKeyAndPreview(example: "yaml" | "go", project: string, account: string) {
+    const website = (await asAccount(account, "/widget-keys")).find((k: any) => k.id === idOf(project, "dev", "website"));
     expect(website).toMatchObject({ name: "acme.example production", domain_allowlist: ["https://acme.example", "*.acme.example"] });
     const out = redact(printed[example]);
     // the key's own diff (the `allowlist` output's diff lists the origin too), an update, not a replacement
@@ -216,30 +217,30 @@ describe("the example READMEs, run as written", () => {
     expect(out).toMatch(/^\s*~ 1 to update$/m);
     expect(out).not.toMatch(/to replace/);
     expect(out).toMatch(/^\s+secretKey\s*:\s*\[secret\]$/m);
-    expect(printed[example].match(/^sk_live_\S+$/gm)?.map((k) => k.startsWith("sk_live_acme_"))).toEqual([true]);
+    expect(printed[example].match(/^sk_live_\S+$/gm)?.map((k) => k.startsWith(`sk_live_${account}_`))).toEqual([true]);
   }
 
-  it("yaml: acme through the default provider, globex through an explicit one; the preview names the added origin", async () => {
-    const globexKeys = (await asAccount("globex", "/widget-keys")).length;
+  it("yaml: its own two accounts, one through the default provider, one through an explicit one; the preview names the added origin", async () => {
     await runReadme("yaml");
     expect(stateOf("kataven-yaml", "dev")).toEqual({ AgentWidgetSettings: 1, WidgetSettings: 2, WidgetKey: 2 });
-    await expectWebsiteKeyAndPreview("yaml", "kataven-yaml");
-    expect(await asAccount("acme", "/agents/agent-a/widget-settings")).toMatchObject({ widget_enabled: true, auth_mode: "both" });
-    const globex = await asAccount("globex", "/widget-keys");
-    expect(globex.length).toBe(globexKeys + 1);
-    expect(globex.find((k: any) => k.id === idOf("kataven-yaml", "dev", "globexSite"))).toMatchObject({ name: "globex.example" });
+    await expectWebsiteKeyAndPreview("yaml", "kataven-yaml", "yaml-acme");
+    expect(await asAccount("yaml-acme", "/agents/agent-a/widget-settings")).toMatchObject({ widget_enabled: true, auth_mode: "both" });
+    expect(await asAccount("yaml-globex", "/widget-settings")).toMatchObject({ primary_color: "#0f766e", launcher_label: "Ask Globex" });
+    const globex = await asAccount("yaml-globex", "/widget-keys");
+    expect(globex.map((k: any) => [k.id, k.name])).toEqual([[idOf("kataven-yaml", "dev", "globexSite"), "globex.example"]]);
+    // the other examples' accounts are untouched: acme's policy is still the quickstart's
+    expect(await asAccount("acme", "/agents/agent-a/widget-settings")).toMatchObject({ widget_enabled: true, auth_mode: "guest" });
   });
 
   itGo(
-    "go: the Go program with the generated SDK in acme's account; the preview names the added origin",
+    "go: the Go program with the generated SDK in its own account; the preview names the added origin",
     async () => {
       // the Go SDK's first compile (minutes on a cold Go cache) before the README's timer starts
       await buildGoProgram(path.join(scratch, "examples/go"));
-      const acmeKeys = (await asAccount("acme", "/widget-keys")).length;
       await runReadme("go");
       expect(stateOf("kataven-go", "dev")).toEqual({ AgentWidgetSettings: 1, WidgetSettings: 1, WidgetKey: 1 });
-      expect((await asAccount("acme", "/widget-keys")).length).toBe(acmeKeys + 1);
-      await expectWebsiteKeyAndPreview("go", "kataven-go");
+      expect((await asAccount("go-acme", "/widget-keys")).map((k: any) => k.id)).toEqual([idOf("kataven-go", "dev", "website")]);
+      await expectWebsiteKeyAndPreview("go", "kataven-go", "go-acme");
     },
     GO_BUILD_TIMEOUT_MS + README_TIMEOUT_MS + 60_000,
   );

@@ -54,7 +54,7 @@ doc_paste() {
   node -e '
     const [log, hint] = process.argv.slice(1);
     const boots = [...require("fs").readFileSync(log, "utf8").matchAll(/\{"account_id":"([^"]+)","api_key":"(sk_live_[^"]+)"/g)];
-    const named = boots.filter((b) => new RegExp("\\b" + b[1] + "\\b").test(hint));
+    const named = boots.filter((b) => new RegExp("(^|[^\\w-])" + b[1] + "($|[^\\w-])").test(hint));
     const pick = (named.length ? named : boots).pop();
     if (!pick) { console.error("doc-test: nothing to paste for: " + hint); process.exit(1); }
     process.stdout.write(pick[2] + "\n");
