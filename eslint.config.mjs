@@ -50,7 +50,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 
-  // Existing violations, one file each, to be removed as the code is split or retyped (each says why it's here).
+  // Rules turned off for one file each, on purpose (each says why).
   { files: ["contract/hostNames.ts"], rules: { "no-control-regex": "off" } }, // rejects control characters in host names on purpose
   { files: ["provider/config.ts"], rules: { "@typescript-eslint/no-require-imports": "off" } }, // reads the installed package's version by name, at run time
   { files: ["provider/api/transport.ts"], rules: { "@typescript-eslint/no-require-imports": "off" } }, // loads undici on the first request only
