@@ -8,8 +8,8 @@ import type { handleUnaryCall } from "@grpc/grpc-js";
 import { grpc, provider } from "./protos";
 import type { Props } from "./values";
 
-/** The engine's sentinel for a value not known until the update runs (sdk/nodejs/runtime/rpc.ts: unknownValue). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The engine's sentinel for a value not known until the update runs: the one the dynamic provider sees too. */
+export { UNKNOWN } from "../../contract/engine";
 /** DiffResponse.DiffChanges (pulumi/provider.proto). */
 export const DiffChanges = { DIFF_UNKNOWN: 0, DIFF_NONE: 1, DIFF_SOME: 2 } as const;
 
